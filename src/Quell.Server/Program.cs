@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Quell.Server.Cli;
+
+var root = new RootCommand("Quell: automated incident response")
+{
+    ServeCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Http.Features;
+using Quell;
+using Quell.Identity;
+using Quell.Storage;
+using Scalar.AspNetCore;
+
+namespace Quell.Server;
+
+/// <summary>Settings of `quell serve` (and of the admin verbs that open the store directly).</summary>
+public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database);
+
+/// <summary>Builds the one process that serves the API, the web UI and runs the workers. Tests start it the same way.</summary>
+public static class QuellHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+    public const long MaxRequestBodyBytes = 17L << 20;
+
+    public static WebApplication Build(ServeSettings settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.WebHost.UseUrls(settings.Urls ?? DefaultUrls);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Quell API";
+            doc.Info.Description = "Automated incident response: alerts, cases, identity, audit. Authenticate with `Authorization: Bearer <API key>`.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = MaxRequestBodyBytes);
+        builder.Services.AddQuell(new StoreOptions { DataDirectory = settings.DataDirectory, Database = settings.Database });
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseCookieCsrfCheck();
+        app.UseAuthorization();
+        app.MapOpenApi().Public();
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("Quell API")).Public();
+        app.MapQuell();
+        return app;
+    }
+
+    /// <summary>Applies migrations and, on first start, creates the admin user. Returns a password to print once, if generated.</summary>
+    public static async Task<string?> InitializeAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await services.GetRequiredService<Migrator>().MigrateAsync(ct: ct);
+        var outcome = await services.GetRequiredService<Bootstrap>().RunAsync(
+            Environment.GetEnvironmentVariable("QUELL_ADMIN_PASSWORD"),
+            Environment.GetEnvironmentVariable("QUELL_BOOTSTRAP_API_KEY"), ct);
+        return outcome.GeneratedPassword;
+    }
+}

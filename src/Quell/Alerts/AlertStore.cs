@@ -1,0 +1,189 @@
+using System.Data.Common;
+using Dapper;
+using Quell.Audit;
+using Quell.Cases;
+using Quell.Observables;
+
+namespace Quell.Alerts;
+
+/// <summary>Alert rows: intake (create or update by source reference), flags, promotion and merge into cases.</summary>
+public sealed class AlertStore(AuditLog audit)
+{
+    public sealed record UpsertResult(long Id, bool Created);
+
+    /// <summary>
+    /// Creates the alert, or — when (organisation, source, sourceRef) exists — updates it in place and merges new
+    /// observables (TheHive fails here; re-sending is how SIEMs report that an alert evolved). New observables of an
+    /// alert that was already promoted also reach its case.
+    /// </summary>
+    public async Task<UpsertResult> UpsertAsync(DbConnection c, DbTransaction tx, long orgId, AlertInput a, string actor, long now)
+    {
+        var old = await c.QuerySingleOrDefaultAsync<AlertRow>(
+            $"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @orgId AND a.source = @Source AND a.source_ref = @SourceRef",
+            new { orgId, a.Source, a.SourceRef }, tx);
+        if (old is null)
+        {
+            var id = await c.ExecuteScalarAsync<long>("""
+                INSERT INTO alerts (org_id, type, source, source_ref, title, description, severity, tlp, pap, status, is_read, tags, date,
+                                    first_evidence_at, created_at, updated_at, observable_count, raw)
+                VALUES (@orgId, @Type, @Source, @SourceRef, @Title, @Description, @Severity, @tlp, @pap, 'new', @read, @tags, @date,
+                        @FirstEvidenceAt, @now, @now, 0, @Raw)
+                RETURNING id
+                """, new
+            {
+                orgId,
+                a.Type,
+                a.Source,
+                a.SourceRef,
+                a.Title,
+                a.Description,
+                a.Severity,
+                tlp = (int)a.Tlp,
+                pap = (int)a.Pap,
+                read = false,
+                tags = JsonColumns.Of(a.Tags),
+                date = a.Date ?? now,
+                a.FirstEvidenceAt,
+                now,
+                a.Raw,
+            }, tx);
+            await InsertTagsAsync(c, tx, id, orgId, a.Tags);
+            var added = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(id, orgId), a.Observables, now);
+            if (added > 0)
+                await c.ExecuteAsync("UPDATE alerts SET observable_count = @added WHERE id = @id", new { added, id }, tx);
+            await audit.AppendAsync(c, tx, new AuditEntry(orgId, actor, "alert.create", "alert", Id(id), null, Summary(a, added)));
+            return new UpsertResult(id, true);
+        }
+
+        var tags = JsonColumns.Tags(old.TagsJson).Union(a.Tags, StringComparer.Ordinal).ToArray();
+        var status = old.Status is AlertStatus.New or AlertStatus.Ignored ? old.Status : AlertStatus.Updated;
+        var newCount = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(old.Id, orgId), a.Observables, now);
+        await c.ExecuteAsync("""
+            UPDATE alerts SET type = @Type, title = @Title, description = @Description, severity = @Severity, tlp = @tlp, pap = @pap,
+                              status = @status, tags = @tags, date = @date, first_evidence_at = @fe, updated_at = @now,
+                              observable_count = observable_count + @newCount, raw = COALESCE(@Raw, raw)
+            WHERE id = @Id
+            """, new
+        {
+            a.Type,
+            a.Title,
+            a.Description,
+            a.Severity,
+            tlp = (int)a.Tlp,
+            pap = (int)a.Pap,
+            status,
+            tags = JsonColumns.Of(tags),
+            date = a.Date ?? old.Date,
+            fe = Min(old.FirstEvidenceAt, a.FirstEvidenceAt),
+            now,
+            newCount,
+            a.Raw,
+            old.Id,
+        }, tx);
+        await InsertTagsAsync(c, tx, old.Id, orgId, tags.Except(JsonColumns.Tags(old.TagsJson)));
+        if (old.CaseId is { } caseId && newCount > 0)
+        {
+            var added = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Case(caseId, orgId), a.Observables, now);
+            if (added > 0)
+                await CaseStore.AddTimelineAsync(c, tx, caseId, orgId, "alert.updated", $"Alert {old.Id} was updated with {added} new observable(s)", actor, now);
+        }
+        await audit.AppendAsync(c, tx, new AuditEntry(orgId, actor, "alert.update", "alert", Id(old.Id),
+            new { old.Title, old.Severity, old.Status, old.ObservableCount }, Summary(a, newCount)));
+        return new UpsertResult(old.Id, false);
+    }
+
+    static async Task InsertTagsAsync(DbConnection c, DbTransaction tx, long alertId, long orgId, IEnumerable<string> tags) =>
+        await c.ExecuteAsync("INSERT INTO alert_tags (alert_id, org_id, tag) VALUES (@alertId, @orgId, @tag) ON CONFLICT DO NOTHING",
+            tags.Select(tag => new { alertId, orgId, tag }), tx);
+
+    public static async Task<AlertRow?> GetRowAsync(DbConnection c, long orgId, long id, DbTransaction? tx = null) =>
+        await c.QuerySingleOrDefaultAsync<AlertRow>($"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @orgId AND a.id = @id", new { orgId, id }, tx);
+
+    public static async Task<AlertView?> GetViewAsync(DbConnection c, long orgId, long id, DbTransaction? tx = null)
+    {
+        var row = await GetRowAsync(c, orgId, id, tx);
+        if (row is null)
+            return null;
+        var raw = await c.ExecuteScalarAsync<string?>("SELECT raw FROM alerts WHERE id = @id", new { id }, tx);
+        return AlertView.From(row, await ObservableStore.ListAsync(c, ObservableOwner.Alert(id, orgId), tx), raw);
+    }
+
+    /// <summary>Sets read/status flags. Returns false when the alert is not in this organisation.</summary>
+    public async Task<bool> SetFlagAsync(DbConnection c, DbTransaction tx, long orgId, long id, AlertFlag flag, string actor, long now)
+    {
+        var row = await GetRowAsync(c, orgId, id, tx);
+        if (row is null)
+            return false;
+        var (read, status) = flag switch
+        {
+            AlertFlag.Read => (true, row.Status),
+            AlertFlag.Unread => (false, row.Status),
+            AlertFlag.Ignore => (row.IsRead, AlertStatus.Ignored),
+            AlertFlag.Unignore => (row.IsRead, row.CaseId is null ? AlertStatus.New : AlertStatus.Imported),
+            _ => throw new ArgumentOutOfRangeException(nameof(flag)),
+        };
+        if (read == row.IsRead && status == row.Status)
+            return true;
+        await c.ExecuteAsync("UPDATE alerts SET is_read = @read, status = @status, updated_at = @now WHERE id = @id", new { read, status, now, id }, tx);
+        await audit.AppendAsync(c, tx, new AuditEntry(orgId, actor, "alert." + flag.ToString().ToLowerInvariant(), "alert", Id(id),
+            new { read = row.IsRead, status = row.Status }, new { read, status }));
+        return true;
+    }
+
+    /// <summary>Creates a case from the alert and links it. Fails with <see cref="AlertLinkedException"/> if already linked.</summary>
+    public async Task<(long Id, long Number)> PromoteAsync(DbConnection c, DbTransaction tx, AlertRow alert, NewCase? overrides, string actor, long now)
+    {
+        if (alert.CaseId is { } existing)
+            throw new AlertLinkedException(alert.Id, existing);
+        var n = overrides ?? new NewCase(alert.Title, alert.Description, alert.Severity, (Tlp)alert.Tlp, (Tlp)alert.Pap, JsonColumns.Tags(alert.TagsJson));
+        n = n with { DetectedAt = Min(n.DetectedAt, alert.Date), FirstEvidenceAt = Min(n.FirstEvidenceAt, alert.FirstEvidenceAt) };
+        var created = await CaseStore.CreateAsync(c, tx, alert.OrgId, n, actor, now);
+        await LinkAsync(c, tx, alert, created.Id, actor, now);
+        await audit.AppendAsync(c, tx, new AuditEntry(alert.OrgId, actor, "case.create", "case", Id(created.Id), null,
+            new { created.Number, n.Title, fromAlert = alert.Id }));
+        return created;
+    }
+
+    /// <summary>Links the alert to an existing case: observables are merged without duplicates, case times widened.</summary>
+    public async Task MergeIntoAsync(DbConnection c, DbTransaction tx, AlertRow alert, CaseRow target, string actor, long now)
+    {
+        if (alert.CaseId is { } existing)
+            throw new AlertLinkedException(alert.Id, existing);
+        await c.ExecuteAsync("""
+            UPDATE cases SET detected_at = @detected, first_evidence_at = @first, updated_at = @now, version = version + 1 WHERE id = @id
+            """, new { detected = Min(target.DetectedAt, alert.Date), first = Min(target.FirstEvidenceAt, alert.FirstEvidenceAt), now, id = target.Id }, tx);
+        await LinkAsync(c, tx, alert, target.Id, actor, now);
+        await audit.AppendAsync(c, tx, new AuditEntry(alert.OrgId, actor, "alert.merge", "alert", Id(alert.Id),
+            new { caseId = (long?)null }, new { caseId = target.Id, caseNumber = target.Number }));
+    }
+
+    static async Task LinkAsync(DbConnection c, DbTransaction tx, AlertRow alert, long caseId, string actor, long now)
+    {
+        var observables = await ObservableStore.ListAsync(c, ObservableOwner.Alert(alert.Id, alert.OrgId), tx);
+        var added = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Case(caseId, alert.OrgId), observables.Select(ObservableStore.ToInput).ToList(), now);
+        await c.ExecuteAsync("UPDATE alerts SET case_id = @caseId, status = 'imported', is_read = @read, updated_at = @now WHERE id = @id",
+            new { caseId, read = true, now, id = alert.Id }, tx);
+        await CaseStore.AddTimelineAsync(c, tx, caseId, alert.OrgId, "alert.linked",
+            $"Alert {alert.Id} ({alert.Source}/{alert.SourceRef}) linked with {added} new observable(s)", actor, now);
+    }
+
+    static object Summary(AlertInput a, int newObservables) =>
+        new { a.Type, a.Source, a.SourceRef, a.Title, a.Severity, tlp = TlpNames.Name(a.Tlp), pap = TlpNames.Name(a.Pap), a.Tags, newObservables };
+
+    static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static long? Min(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+}
+
+public enum AlertFlag
+{
+    Read,
+    Unread,
+    Ignore,
+    Unignore,
+}
+
+public sealed class AlertLinkedException(long alertId, long caseId) : Exception($"alert {alertId} is already linked to case {caseId}")
+{
+    public long CaseId => caseId;
+}

@@ -1,0 +1,112 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Quell.Storage;
+
+namespace Quell.Audit;
+
+/// <summary>One mutation: who did what to which entity, with its state before and after.</summary>
+public sealed record AuditEntry(long? OrgId, string Actor, string Action, string EntityType, string EntityId, object? Before, object? After);
+
+/// <summary>
+/// Append-only, hash-chained audit log. Each row's hash covers the previous row's hash and all of its own fields,
+/// so editing or deleting any row breaks every hash after it. Appends run inside the caller's transaction: the
+/// audit row exists exactly when the mutation it describes does.
+/// </summary>
+public sealed class AuditLog(Db db, TimeProvider time)
+{
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    // The chain has one tail; on PostgreSQL concurrent transactions take turns appending through this lock.
+    const long PostgresChainLock = 0x5155454C4C02;
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task AppendAsync(DbConnection conn, DbTransaction tx, AuditEntry entry)
+    {
+        if (db.IsPostgres)
+            await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(@k)", new { k = PostgresChainLock }, tx);
+        var prev = await conn.ExecuteScalarAsync<string?>("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", transaction: tx) ?? GenesisHash;
+        var row = new AuditRow
+        {
+            At = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            OrgId = entry.OrgId,
+            Actor = entry.Actor,
+            Action = entry.Action,
+            EntityType = entry.EntityType,
+            EntityId = entry.EntityId,
+            BeforeJson = entry.Before is null ? null : JsonSerializer.Serialize(entry.Before, Json),
+            AfterJson = entry.After is null ? null : JsonSerializer.Serialize(entry.After, Json),
+            PrevHash = prev,
+        };
+        row.Hash = ComputeHash(row);
+        await conn.ExecuteAsync("""
+            INSERT INTO audit_log (at, org_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash)
+            VALUES (@At, @OrgId, @Actor, @Action, @EntityType, @EntityId, @BeforeJson, @AfterJson, @PrevHash, @Hash)
+            """, row, tx);
+    }
+
+    /// <summary>Recomputes the whole chain in id order and reports the first entry that does not match.</summary>
+    public async Task<AuditVerification> VerifyAsync(CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        var expectedPrev = GenesisHash;
+        long count = 0;
+        const int page = 5000;
+        long after = 0;
+        while (true)
+        {
+            var rows = (await conn.QueryAsync<AuditRow>(
+                $"SELECT {AuditRow.Columns} FROM audit_log WHERE id > @after ORDER BY id LIMIT {page}", new { after })).AsList();
+            foreach (var row in rows)
+            {
+                if (row.PrevHash != expectedPrev)
+                    return new AuditVerification(false, count, row.Id, $"entry {row.Id} does not follow entry before it (a row was removed or reordered)");
+                if (ComputeHash(row) != row.Hash)
+                    return new AuditVerification(false, count, row.Id, $"entry {row.Id} was modified after it was written (hash mismatch)");
+                expectedPrev = row.Hash;
+                count++;
+            }
+            if (rows.Count < page)
+                return new AuditVerification(true, count, null, null);
+            after = rows[^1].Id;
+        }
+    }
+
+    public static string ComputeHash(AuditRow r)
+    {
+        // Length-prefixed fields: no two different rows can serialise to the same bytes.
+        var sb = new StringBuilder();
+        void Field(string? v) => sb.Append(v is null ? "-1" : v.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(':').Append(v).Append('|');
+        Field(r.PrevHash);
+        Field(r.At.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field(r.OrgId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field(r.Actor);
+        Field(r.Action);
+        Field(r.EntityType);
+        Field(r.EntityId);
+        Field(r.BeforeJson);
+        Field(r.AfterJson);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+}
+
+public sealed class AuditRow
+{
+    public const string Columns = "id AS Id, at AS At, org_id AS OrgId, actor AS Actor, action AS Action, entity_type AS EntityType, entity_id AS EntityId, before_json AS BeforeJson, after_json AS AfterJson, prev_hash AS PrevHash, hash AS Hash";
+    public long Id { get; set; }
+    public long At { get; set; }
+    public long? OrgId { get; set; }
+    public string Actor { get; set; } = "";
+    public string Action { get; set; } = "";
+    public string EntityType { get; set; } = "";
+    public string EntityId { get; set; } = "";
+    public string? BeforeJson { get; set; }
+    public string? AfterJson { get; set; }
+    public string PrevHash { get; set; } = "";
+    public string Hash { get; set; } = "";
+}
+
+public sealed record AuditVerification(bool Valid, long Checked, long? FirstBrokenId, string? Reason);

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Quell.Http;
+
+/// <summary>
+/// Reads a request body as a JSON document ourselves instead of through model binding, so that any malformed,
+/// oversized or wrongly typed body becomes a precise problem+json instead of a binder exception.
+/// </summary>
+public static class JsonBody
+{
+    public const int DefaultMaxBytes = 1 << 20;
+    static readonly JsonDocumentOptions Options = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow };
+
+    public static async Task<(JsonDocument? Doc, IResult? Error)> ReadAsync(HttpRequest request, int maxBytes = DefaultMaxBytes, CancellationToken ct = default)
+    {
+        if (request.ContentLength > maxBytes)
+            return (null, TooLarge(maxBytes));
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        try
+        {
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                    return (null, TooLarge(maxBytes));
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        if (buffer.Length == 0)
+            return (null, Problems.BadRequest("the request body is empty; send a JSON document"));
+        try
+        {
+            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), Options), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.BadRequest($"the request body is not valid JSON: {e.Message}"));
+        }
+    }
+
+    static IResult TooLarge(int maxBytes) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large",
+            detail: $"the request body is larger than {maxBytes} bytes; split it into smaller requests");
+}

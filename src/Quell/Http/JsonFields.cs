@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Quell.Http;
+
+/// <summary>
+/// Typed, validating access to the properties of one JSON object. Every wrong type or value is recorded in
+/// <see cref="InputErrors"/> under the field's path instead of throwing, so parsing never fails half-way.
+/// </summary>
+public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefix = "")
+{
+    public JsonElement Object => obj;
+    public InputErrors Errors => errors;
+
+    public static JsonFields? ForObject(JsonElement element, InputErrors errors, string prefix = "")
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+            return new JsonFields(element, errors, prefix);
+        errors.Add(prefix.TrimEnd('.') is { Length: > 0 } p ? p : "body", $"{(prefix.Length > 0 ? prefix.TrimEnd('.') : "body")} must be a JSON object");
+        return null;
+    }
+
+    public string Path(string name) => prefix + name;
+
+    public bool Has(string name) => obj.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
+
+    public bool TryGet(string name, out JsonElement value)
+    {
+        if (obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+            return true;
+        value = default;
+        return false;
+    }
+
+    public string? String(string name, bool required = false, int maxLength = 4096, bool allowEmpty = false)
+    {
+        if (!TryGet(name, out var v))
+        {
+            if (required)
+                errors.Add(Path(name), $"{Path(name)} is required");
+            return null;
+        }
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(Path(name), $"{Path(name)} must be a string");
+            return null;
+        }
+        var s = v.GetString()!;
+        if (!allowEmpty && string.IsNullOrWhiteSpace(s))
+        {
+            errors.Add(Path(name), $"{Path(name)} must not be empty");
+            return null;
+        }
+        if (s.Length > maxLength)
+        {
+            errors.Add(Path(name), $"{Path(name)} must be at most {maxLength} characters");
+            return null;
+        }
+        return s;
+    }
+
+    public int? Int(string name, int min, int max, bool required = false, string? rangeMessage = null)
+    {
+        if (!TryGet(name, out var v))
+        {
+            if (required)
+                errors.Add(Path(name), $"{Path(name)} is required");
+            return null;
+        }
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var i))
+        {
+            errors.Add(Path(name), rangeMessage ?? $"{Path(name)} must be an integer from {min} to {max}");
+            return null;
+        }
+        if (i < min || i > max)
+        {
+            errors.Add(Path(name), rangeMessage ?? $"{Path(name)} must be {min}-{max}");
+            return null;
+        }
+        return i;
+    }
+
+    public bool? Bool(string name)
+    {
+        if (!TryGet(name, out var v))
+            return null;
+        if (v.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            return v.GetBoolean();
+        errors.Add(Path(name), $"{Path(name)} must be true or false");
+        return null;
+    }
+
+    public string[]? Strings(string name, int maxItems = 100, int maxLength = 256)
+    {
+        if (!TryGet(name, out var v))
+            return null;
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(Path(name), $"{Path(name)} must be an array of strings");
+            return null;
+        }
+        if (v.GetArrayLength() > maxItems)
+        {
+            errors.Add(Path(name), $"{Path(name)} must have at most {maxItems} items");
+            return null;
+        }
+        var list = new List<string>();
+        var i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(item.GetString()))
+                errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be a non-empty string");
+            else if (item.GetString()!.Length > maxLength)
+                errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be at most {maxLength} characters");
+            else
+                list.Add(item.GetString()!.Trim());
+            i++;
+        }
+        return list.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>A time given as Unix milliseconds (TheHive's form) or an ISO 8601 string; returns Unix milliseconds.</summary>
+    public long? Time(string name, bool required = false)
+    {
+        if (!TryGet(name, out var v))
+        {
+            if (required)
+                errors.Add(Path(name), $"{Path(name)} is required");
+            return null;
+        }
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var ms) && ms is >= 0 and <= 253402300799999)
+            return ms;
+        if (v.ValueKind == JsonValueKind.String &&
+            DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dto))
+            return dto.ToUnixTimeMilliseconds();
+        errors.Add(Path(name), $"{Path(name)} must be Unix milliseconds or an ISO 8601 date-time");
+        return null;
+    }
+
+    /// <summary>A JSON object of simple values (custom fields). Returns its raw text.</summary>
+    public string? ObjectText(string name, int maxBytes = 64 * 1024)
+    {
+        if (!TryGet(name, out var v))
+            return null;
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(Path(name), $"{Path(name)} must be a JSON object");
+            return null;
+        }
+        var text = v.GetRawText();
+        if (text.Length > maxBytes)
+        {
+            errors.Add(Path(name), $"{Path(name)} must be at most {maxBytes} bytes");
+            return null;
+        }
+        return text;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Quell.Audit;
+using Quell.Http;
+using Quell.Storage;
+
+namespace Quell.Identity;
+
+/// <summary>Sign-in, sign-out, the caller's own profile, password and API keys.</summary>
+public static class IdentityEndpoints
+{
+    public static IEndpointRouteBuilder MapIdentityEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/v1").WithTags("Identity");
+        g.MapPost("/login", Login).Public().WithSummary("Sign in with username and password; sets the session cookie and returns a CSRF token");
+        g.MapPost("/logout", (Delegate)Logout).RequirePermission(Permission.Authenticated).WithSummary("End the session");
+        g.MapGet("/me", Me).RequirePermission(Permission.Authenticated).WithSummary("The caller: user, organisation, role, permissions");
+        g.MapPost("/me/password", ChangePassword).RequirePermission(Permission.Authenticated).WithSummary("Change own password");
+        g.MapGet("/me/api-keys", ListKeys).RequirePermission(Permission.Authenticated).WithSummary("Own API keys (never their values)");
+        g.MapPost("/me/api-keys", CreateKey).RequirePermission(Permission.Authenticated).WithSummary("Create an API key; its value is shown once");
+        g.MapDelete("/me/api-keys/{id:long}", RevokeKey).RequirePermission(Permission.Authenticated).WithSummary("Revoke one of own API keys");
+        return app;
+    }
+
+    static async Task<IResult> Login(HttpContext http, Db db, IdentityStore identity, IAntiforgery antiforgery, CancellationToken ct)
+    {
+        var (doc, error) = await JsonBody.ReadAsync(http.Request, 16 * 1024, ct);
+        if (error is not null)
+            return error;
+        using var _ = doc;
+        var errors = new InputErrors();
+        var f = JsonFields.ForObject(doc!.RootElement, errors);
+        var username = f?.String("username", required: true, maxLength: 256);
+        var password = f?.String("password", required: true, maxLength: 1024, allowEmpty: true);
+        var organisation = f?.String("organisation", maxLength: 256);
+        if (errors.Any)
+            return Problems.Invalid(errors);
+
+        var result = await identity.CheckPasswordAsync(username!, password!, ct);
+        switch (result.Outcome)
+        {
+            case LoginOutcome.LockedOut:
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Account locked",
+                    detail: $"too many failed sign-ins: the account is locked until {DateTimeOffset.FromUnixTimeMilliseconds(result.LockedUntil!.Value):u}; try again later or ask an administrator to reset the password",
+                    extensions: new Dictionary<string, object?> { ["lockedUntil"] = DateTimeOffset.FromUnixTimeMilliseconds(result.LockedUntil!.Value) });
+            case LoginOutcome.Disabled:
+                return Problems.Unauthorized("this account is disabled; ask an administrator");
+            case LoginOutcome.InvalidCredentials:
+                return Problems.Unauthorized("wrong username or password");
+        }
+
+        var user = result.User!;
+        var memberships = await db.ReadAsync(c => IdentityStore.MembershipsOfAsync(c, user.Id), ct);
+        var chosen = organisation is null
+            ? memberships.FirstOrDefault()
+            : memberships.FirstOrDefault(m => m.OrgName == organisation || m.OrgId.ToString(CultureInfo.InvariantCulture) == organisation);
+        if (chosen.OrgName is null || !Roles.TryParse(chosen.Role, out var role))
+            return Problems.Unauthorized(organisation is null ? "this user belongs to no organisation" : $"this user is not a member of organisation '{organisation}'");
+
+        var principal = new ClaimsPrincipal(Caller.ToIdentity(user.Id, user.Username, chosen.OrgId, role, user.PlatformAdmin, "cookie",
+            CookieAuthenticationDefaults.AuthenticationScheme));
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        http.User = principal;
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        return TypedResults.Ok(new
+        {
+            user.Id,
+            user.Username,
+            user.DisplayName,
+            organisation = new { id = chosen.OrgId, name = chosen.OrgName },
+            role = Roles.Name(role),
+            csrfToken = tokens.RequestToken,
+        });
+    }
+
+    static async Task<IResult> Logout(HttpContext http)
+    {
+        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return TypedResults.NoContent();
+    }
+
+    static async Task<IResult> Me(HttpContext http, Caller caller, Db db, IAntiforgery antiforgery, CancellationToken ct)
+    {
+        var (user, memberships) = await db.ReadAsync(async c => (await IdentityStore.GetUserAsync(c, caller.UserId), await IdentityStore.MembershipsOfAsync(c, caller.UserId)), ct);
+        var current = memberships.First(m => m.OrgId == caller.OrgId);
+        return TypedResults.Ok(new
+        {
+            id = caller.UserId,
+            username = caller.Username,
+            displayName = user?.DisplayName,
+            organisation = new { id = caller.OrgId, name = current.OrgName },
+            role = Roles.Name(caller.Role),
+            platformAdmin = caller.PlatformAdmin,
+            permissions = Enum.GetValues<Permission>().Where(caller.Can).Select(p => p.ToString()),
+            organisations = memberships.Select(m => new { id = m.OrgId, name = m.OrgName, role = m.Role }),
+            csrfToken = caller.AuthMethod == "cookie" ? antiforgery.GetAndStoreTokens(http).RequestToken : null,
+        });
+    }
+
+    static async Task<IResult> ChangePassword(HttpRequest request, Caller caller, Db db, IdentityStore identity, AuditLog audit, CancellationToken ct)
+    {
+        var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
+        if (error is not null)
+            return error;
+        using var _ = doc;
+        var errors = new InputErrors();
+        var f = JsonFields.ForObject(doc!.RootElement, errors);
+        var current = f?.String("currentPassword", required: true, maxLength: 1024, allowEmpty: true);
+        var next = f?.String("newPassword", required: true, maxLength: 1024);
+        if (next is not null && identity.CheckPasswordStrength(next) is { } weak)
+            errors.Add("newPassword", "newPassword: " + weak);
+        if (errors.Any)
+            return Problems.Invalid(errors);
+        return await db.WriteAsync<IResult>(async (c, tx) =>
+        {
+            var user = await IdentityStore.GetUserAsync(c, caller.UserId, tx);
+            if (user is null || !IdentityStore.VerifyPassword(user, current!))
+                return Problems.Invalid("currentPassword", "currentPassword is wrong");
+            await identity.SetPasswordAsync(c, tx, caller.UserId, next!);
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "user.password", "user", Id(caller.UserId), null, null));
+            return TypedResults.NoContent();
+        }, ct);
+    }
+
+    static async Task<IResult> ListKeys(Caller caller, Db db, CancellationToken ct) =>
+        TypedResults.Ok(await db.ReadAsync(c => ApiKeys.ListAsync(c, caller.UserId, caller.OrgId), ct));
+
+    internal static async Task<IResult> CreateKeyFor(HttpRequest request, long userId, Caller caller, Db db, ApiKeys keys, AuditLog audit, CancellationToken ct)
+    {
+        var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
+        if (error is not null)
+            return error;
+        using var _ = doc;
+        var errors = new InputErrors();
+        var name = JsonFields.ForObject(doc!.RootElement, errors)?.String("name", required: true, maxLength: 128);
+        if (errors.Any)
+            return Problems.Invalid(errors);
+        var secret = ApiKeys.NewSecret();
+        var id = await db.WriteAsync(async (c, tx) =>
+        {
+            var keyId = await keys.CreateAsync(c, tx, userId, caller.OrgId, name!, secret);
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "apikey.create", "apikey", Id(keyId), null, new { userId, name }));
+            return keyId;
+        }, ct);
+        return TypedResults.Created($"/api/v1/me/api-keys/{id}", new { id, name, key = secret, note = "store this key now: it is not shown again" });
+    }
+
+    static Task<IResult> CreateKey(HttpRequest request, Caller caller, Db db, ApiKeys keys, AuditLog audit, CancellationToken ct) =>
+        CreateKeyFor(request, caller.UserId, caller, db, keys, audit, ct);
+
+    static async Task<IResult> RevokeKey(long id, Caller caller, Db db, ApiKeys keys, AuditLog audit, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
+        {
+            var key = await ApiKeys.GetAsync(c, id, tx);
+            if (key is null || key.UserId != caller.UserId || key.OrgId != caller.OrgId)
+                return Problems.NotFound("API key", id);
+            await keys.RevokeAsync(c, tx, id);
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "apikey.revoke", "apikey", Id(id), null, null));
+            return TypedResults.NoContent();
+        }, ct);
+
+    internal static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,43 @@
+namespace Quell.Identity;
+
+/// <summary>What an endpoint needs. Every endpoint declares exactly one (or is explicitly anonymous / any signed-in user).</summary>
+public enum Permission
+{
+    /// <summary>Any signed-in user of the organisation (own profile, own API keys).</summary>
+    Authenticated,
+    AlertRead,
+    AlertWrite,
+    CaseRead,
+    CaseWrite,
+    /// <summary>Approve playbook steps (used by later capabilities).</summary>
+    Approve,
+    TemplateManage,
+    UserManage,
+    AuditRead,
+    /// <summary>See and retry background jobs (platform-wide): platform administrators only.</summary>
+    JobManage,
+    /// <summary>Create and edit organisations: platform administrators only, whatever their role.</summary>
+    OrganisationManage,
+}
+
+public static class RolePermissions
+{
+    static readonly Permission[] ReadOnly = [Permission.Authenticated, Permission.AlertRead, Permission.CaseRead];
+    static readonly Permission[] Analyst = [.. ReadOnly, Permission.AlertWrite, Permission.CaseWrite];
+    static readonly Permission[] Approver = [.. Analyst, Permission.Approve];
+    static readonly Permission[] Admin = [.. Approver, Permission.TemplateManage, Permission.UserManage, Permission.AuditRead];
+
+    public static bool Allows(Role role, bool platformAdmin, Permission p) =>
+        p is Permission.OrganisationManage or Permission.JobManage
+            ? platformAdmin
+            : Of(role).Contains(p);
+
+    public static IReadOnlyList<Permission> Of(Role role) => role switch
+    {
+        Role.ReadOnly => ReadOnly,
+        Role.Analyst => Analyst,
+        Role.Approver => Approver,
+        Role.Admin => Admin,
+        _ => [],
+    };
+}

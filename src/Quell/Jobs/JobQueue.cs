@@ -1,0 +1,124 @@
+using System.Data.Common;
+using Dapper;
+using Quell.Storage;
+
+namespace Quell.Jobs;
+
+/// <summary>
+/// The jobs table. Leasing is one atomic UPDATE: on PostgreSQL with FOR UPDATE SKIP LOCKED so many workers on many
+/// nodes never block on or take the same row; on SQLite the single writer makes the same statement atomic.
+/// Completion checks the lease token, so a worker that lost its lease (paused, presumed dead) cannot complete a job
+/// that another worker has already taken over: a job completes exactly once.
+/// </summary>
+public sealed class JobQueue(Db db, TimeProvider time)
+{
+    /// <summary>Raised after a job is enqueued in this process, so local workers start at once instead of at the next poll.</summary>
+    public event Action? Enqueued;
+
+    long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Enqueues inside the caller's transaction: the job exists exactly when the change that asked for it does.</summary>
+    public async Task<long?> EnqueueAsync(DbConnection c, DbTransaction tx, JobRequest r)
+    {
+        var now = Now;
+        var id = await c.ExecuteScalarAsync<long?>("""
+            INSERT INTO jobs (kind, org_id, payload, status, attempts, max_attempts, run_after, dedupe_key, created_at, updated_at)
+            VALUES (@Kind, @OrgId, @Payload, 'pending', 0, @MaxAttempts, @runAfter, @DedupeKey, @now, @now)
+            ON CONFLICT (dedupe_key) DO NOTHING
+            RETURNING id
+            """, new { r.Kind, r.OrgId, r.Payload, r.MaxAttempts, runAfter = now + (long)(r.Delay?.TotalMilliseconds ?? 0), r.DedupeKey, now }, tx);
+        Enqueued?.Invoke();
+        return id;
+    }
+
+    public Task<long?> EnqueueAsync(JobRequest r, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => EnqueueAsync(c, tx, r), ct);
+
+    /// <summary>Takes the next due job of one of <paramref name="kinds"/> (or a running one whose lease expired).</summary>
+    public Task<Job?> LeaseAsync(IReadOnlyCollection<string> kinds, TimeSpan lease, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var now = Now;
+            var lockClause = db.IsPostgres ? "FOR UPDATE SKIP LOCKED" : "";
+            return await c.QuerySingleOrDefaultAsync<Job>($"""
+                UPDATE jobs SET status = 'running', lease_token = @token, lease_until = @until, attempts = attempts + 1, updated_at = @now
+                WHERE id = (
+                  SELECT id FROM jobs
+                  WHERE kind IN @kinds AND attempts < max_attempts
+                    AND ((status = 'pending' AND run_after <= @now) OR (status = 'running' AND lease_until < @now))
+                  ORDER BY run_after, id
+                  LIMIT 1 {lockClause})
+                RETURNING {Job.Columns}
+                """, new { token = Guid.NewGuid().ToString("N"), until = now + (long)lease.TotalMilliseconds, now, kinds }, tx);
+        }, ct);
+
+    /// <summary>Keeps a long job's lease alive. False when another worker has taken it over.</summary>
+    public Task<bool> ExtendLeaseAsync(Job job, TimeSpan lease, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var until = Now + (long)lease.TotalMilliseconds;
+            var n = await c.ExecuteAsync("UPDATE jobs SET lease_until = @until WHERE id = @Id AND lease_token = @LeaseToken AND status = 'running'",
+                new { until, job.Id, job.LeaseToken }, tx);
+            if (n == 1)
+                job.LeaseUntil = until;
+            return n == 1;
+        }, ct);
+
+    /// <summary>
+    /// Marks the job done and applies <paramref name="effects"/> in the same transaction, only if this worker still
+    /// holds the lease. Throws <see cref="LeaseLostException"/> otherwise, and nothing is written.
+    /// </summary>
+    public Task CompleteAsync(Job job, Func<DbConnection, DbTransaction, Task>? effects = null, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var now = Now;
+            var n = await c.ExecuteAsync("""
+                UPDATE jobs SET status = 'done', completed_at = @now, updated_at = @now, lease_until = NULL, last_error = NULL
+                WHERE id = @Id AND lease_token = @LeaseToken AND status = 'running'
+                """, new { now, job.Id, job.LeaseToken }, tx);
+            if (n != 1)
+                throw new LeaseLostException(job.Id);
+            if (effects is not null)
+                await effects(c, tx);
+        }, ct);
+
+    /// <summary>Records a failure: retried after an exponential backoff, or dead-lettered after its last attempt.</summary>
+    public Task<bool> FailAsync(Job job, string error, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var now = Now;
+            var dead = job.Attempts >= job.MaxAttempts;
+            var runAfter = now + (long)Backoff(job.Attempts).TotalMilliseconds;
+            await c.ExecuteAsync("""
+                UPDATE jobs SET status = @status, run_after = @runAfter, lease_token = NULL, lease_until = NULL, last_error = @error, updated_at = @now
+                WHERE id = @Id AND lease_token = @LeaseToken
+                """, new { status = dead ? JobStatus.Dead : JobStatus.Pending, runAfter, error = Truncate(error), now, job.Id, job.LeaseToken }, tx);
+            return dead;
+        }, ct);
+
+    /// <summary>Dead-letters running jobs whose lease expired on their last attempt (their worker died each time).</summary>
+    public Task<int> SweepAbandonedAsync(CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) => await c.ExecuteAsync("""
+            UPDATE jobs SET status = 'dead', last_error = COALESCE(last_error, 'worker stopped before finishing on every attempt'), lease_token = NULL, updated_at = @now
+            WHERE status = 'running' AND lease_until < @now AND attempts >= max_attempts
+            """, new { now = Now }, tx), ct);
+
+    /// <summary>Puts a dead job back in the queue with a fresh set of attempts.</summary>
+    public Task<bool> RetryAsync(long id, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
+            "UPDATE jobs SET status = 'pending', attempts = 0, run_after = @now, updated_at = @now WHERE id = @id AND status = 'dead'",
+            new { id, now = Now }, tx) == 1, ct);
+
+    public Task<Job?> GetAsync(long id, CancellationToken ct = default) =>
+        db.ReadAsync(async c => await c.QuerySingleOrDefaultAsync<Job>($"SELECT {Job.Columns} FROM jobs WHERE id = @id", new { id }), ct);
+
+    public Task<IReadOnlyList<Job>> ListAsync(string? status, int limit, CancellationToken ct = default) =>
+        db.ReadAsync<IReadOnlyList<Job>>(async c => (await c.QueryAsync<Job>(
+            $"SELECT {Job.Columns} FROM jobs WHERE (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT @limit",
+            new { status, limit })).AsList(), ct);
+
+    public static TimeSpan Backoff(int attempts) =>
+        TimeSpan.FromSeconds(Math.Min(3600, 5 * Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    static string Truncate(string s) => s.Length <= 4000 ? s : s[..4000];
+}

@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Quell.Jobs;
+
+public sealed class JobWorkerOptions
+{
+    /// <summary>Jobs run at once in this process.</summary>
+    public int Concurrency { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>How long a leased job is reserved before another worker may take it over; renewed while it runs.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often an idle worker looks for due jobs (jobs enqueued in this process wake it at once).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Set false to run a node that serves the API only.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>Runs registered <see cref="IJobHandler"/>s: leases due jobs, keeps leases alive, completes or fails them.</summary>
+public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandler> handlers, IOptions<JobWorkerOptions> options, ILogger<JobWorkerHost> logger)
+    : BackgroundService
+{
+    readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
+    readonly SemaphoreSlim _wake = new(0);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled || _handlers.Count == 0)
+            return;
+        queue.Enqueued += Wake;
+        try
+        {
+            var workers = Enumerable.Range(0, o.Concurrency).Select(_ => RunWorkerAsync(o, stoppingToken)).ToList();
+            workers.Add(SweepLoopAsync(o, stoppingToken));
+            await Task.WhenAll(workers);
+        }
+        finally
+        {
+            queue.Enqueued -= Wake;
+        }
+    }
+
+    void Wake()
+    {
+        if (_wake.CurrentCount < options.Value.Concurrency)
+            _wake.Release();
+    }
+
+    async Task RunWorkerAsync(JobWorkerOptions o, CancellationToken ct)
+    {
+        var kinds = _handlers.Keys.ToArray();
+        while (!ct.IsCancellationRequested)
+        {
+            Job? job;
+            try
+            {
+                job = await queue.LeaseAsync(kinds, o.Lease, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogLeaseFailed(logger, e);
+                await Delay(o.PollInterval * 5, ct);
+                continue;
+            }
+            if (job is null)
+            {
+                try
+                {
+                    await _wake.WaitAsync(o.PollInterval, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                continue;
+            }
+            await RunJobAsync(job, o, ct);
+        }
+    }
+
+    internal async Task RunJobAsync(Job job, JobWorkerOptions o, CancellationToken ct)
+    {
+        var handler = _handlers[job.Kind];
+        var context = new JobContext(job, queue);
+        using var renewCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewal = RenewLeaseAsync(job, o.Lease, renewCts.Token);
+        try
+        {
+            await handler.RunAsync(context, ct);
+            if (!context.Committed)
+                await queue.CompleteAsync(job, null, CancellationToken.None);
+            LogCompleted(logger, job.Id, job.Kind, job.Attempts);
+        }
+        catch (LeaseLostException)
+        {
+            LogLeaseLost(logger, job.Id, job.Kind);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: leave the lease to expire so another worker (or this one after restart) takes over.
+        }
+        catch (Exception e)
+        {
+            var dead = await queue.FailAsync(job, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+            LogFailed(logger, e, job.Id, job.Kind, job.Attempts, dead);
+        }
+        finally
+        {
+            await renewCts.CancelAsync();
+            try { await renewal; } catch (OperationCanceledException) { }
+        }
+    }
+
+    async Task RenewLeaseAsync(Job job, TimeSpan lease, CancellationToken ct)
+    {
+        while (true)
+        {
+            await Task.Delay(lease / 3, ct);
+            if (!await queue.ExtendLeaseAsync(job, lease, ct))
+                return;
+        }
+    }
+
+    async Task SweepLoopAsync(JobWorkerOptions o, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await Delay(o.Lease, ct);
+            try
+            {
+                await queue.SweepAbandonedAsync(ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogLeaseFailed(logger, e);
+            }
+        }
+    }
+
+    static async Task Delay(TimeSpan t, CancellationToken ct)
+    {
+        try { await Task.Delay(t, ct); } catch (OperationCanceledException) { }
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "Job {JobId} ({Kind}) completed on attempt {Attempt}")]
+    static partial void LogCompleted(ILogger logger, long jobId, string kind, int attempt);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) failed on attempt {Attempt}; dead-lettered: {Dead}")]
+    static partial void LogFailed(ILogger logger, Exception e, long jobId, string kind, int attempt, bool dead);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) lost its lease to another worker; its result was discarded")]
+    static partial void LogLeaseLost(ILogger logger, long jobId, string kind);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Could not lease jobs; retrying")]
+    static partial void LogLeaseFailed(ILogger logger, Exception e);
+}

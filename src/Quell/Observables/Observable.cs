@@ -1,0 +1,17 @@
+namespace Quell.Observables;
+
+/// <summary>A stored observable of an alert or a case.</summary>
+public sealed class Observable
+{
+    public const string Columns = "id AS Id, data_type AS DataType, data AS Data, ioc AS Ioc, sighted AS Sighted, tags AS TagsJson, message AS Message";
+
+    public long Id { get; set; }
+    public string DataType { get; set; } = "";
+    public string Data { get; set; } = "";
+    public bool Ioc { get; set; }
+    public bool Sighted { get; set; }
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string TagsJson { get; set; } = "[]";
+    public string[] Tags => JsonColumns.Tags(TagsJson);
+    public string? Message { get; set; }
+}

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Quell.Alerts;
+using Quell.Audit;
+using Quell.Cases;
+using Quell.Identity;
+using Quell.Jobs;
+using Quell.Storage;
+
+namespace Quell;
+
+/// <summary>Composition of the platform's capabilities: services in, endpoints out. Each capability adds one line here.</summary>
+public static class QuellServices
+{
+    public const string AuthScheme = "quell";
+
+    public static IServiceCollection AddQuell(this IServiceCollection services, StoreOptions store)
+    {
+        services.AddSingleton(store);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => Db.Create(sp.GetRequiredService<StoreOptions>()));
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<JobQueue>();
+        services.AddHostedService<JobWorkerHost>();
+        services.AddOptions<JobWorkerOptions>();
+        services.AddOptions<Identity.IdentityOptions>();
+        services.AddSingleton<IdentityStore>();
+        services.AddSingleton<ApiKeys>();
+        services.AddSingleton<Bootstrap>();
+        services.AddSingleton<AlertStore>();
+
+        services.AddDataProtection()
+            .SetApplicationName("quell")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(store.DataDirectory, "keys")));
+        services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
+        services.AddAuthentication(AuthScheme)
+            .AddPolicyScheme(AuthScheme, "API key or session", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
+            {
+                o.Cookie.Name = "quell.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.Events.OnValidatePrincipal = SessionValidator.ValidateAsync;
+                // The API answers with status codes, never with redirects to a login page.
+                o.Events.OnRedirectToLogin = ctx => { ctx.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+                o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+            });
+        services.AddAuthorization(EndpointPermissions.AddPermissionPolicies);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapQuell(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", async (Db db, CancellationToken ct) =>
+                await db.PingAsync(ct)
+                    ? Results.Ok(new { status = "ok", store = db.Dialect.ToString() })
+                    : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Store unreachable", detail: $"{db.Description} does not answer"))
+            .Public().WithTags("Health").WithSummary("200 when the store answers, 503 otherwise");
+        app.MapIdentityEndpoints();
+        app.MapUserEndpoints();
+        app.MapAlertEndpoints();
+        app.MapCaseEndpoints();
+        app.MapAuditEndpoints();
+        app.MapJobEndpoints();
+        return app;
+    }
+
+    /// <summary>
+    /// Session cookies are sent by browsers automatically, so state-changing API calls authenticated by cookie must
+    /// carry the antiforgery token (X-CSRF-TOKEN, from login or /me). API-key calls are not exposed to CSRF.
+    /// </summary>
+    public static IApplicationBuilder UseCookieCsrfCheck(this IApplicationBuilder app) =>
+        app.Use(async (ctx, next) =>
+        {
+            if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method) && !HttpMethods.IsOptions(ctx.Request.Method) &&
+                ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/api/v1/login") && Caller.FromPrincipal(ctx.User)?.AuthMethod == "cookie")
+            {
+                var antiforgery = ctx.RequestServices.GetRequiredService<IAntiforgery>();
+                if (!await antiforgery.IsRequestValidAsync(ctx))
+                {
+                    await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing CSRF token",
+                        detail: "requests authenticated by the session cookie must send the X-CSRF-TOKEN header returned by /api/v1/login or /api/v1/me").ExecuteAsync(ctx);
+                    return;
+                }
+            }
+            await next(ctx);
+        });
+}

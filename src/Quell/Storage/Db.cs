@@ -1,0 +1,138 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Quell.Storage;
+
+/// <summary>
+/// The one storage entry point: opens connections for the configured dialect and runs work in a transaction.
+/// SQL stays explicit (Dapper) in each capability folder; this class only knows how to connect and commit.
+/// </summary>
+public sealed class Db : IAsyncDisposable
+{
+    readonly NpgsqlDataSource? _pg;
+    readonly string? _sqlite;
+
+    // SQLite allows one writer at a time; queueing writers here is far cheaper than letting them spin on SQLITE_BUSY.
+    readonly SemaphoreSlim _sqliteWriteLock = new(1, 1);
+
+    Db(Dialect dialect, NpgsqlDataSource? pg, string? sqlite, string description)
+    {
+        Dialect = dialect;
+        _pg = pg;
+        _sqlite = sqlite;
+        Description = description;
+    }
+
+    public Dialect Dialect { get; }
+
+    /// <summary>Where the store is, for logs and `quell` output (no password).</summary>
+    public string Description { get; }
+
+    public bool IsPostgres => Dialect == Dialect.Postgres;
+
+    /// <summary>Case-insensitive LIKE operator of the dialect.</summary>
+    public string ILike => IsPostgres ? "ILIKE" : "LIKE";
+
+    public static Db Create(StoreOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Database))
+        {
+            var cs = PostgresConnectionString.Normalize(options.Database);
+            var builder = new NpgsqlConnectionStringBuilder(cs);
+            var ds = new NpgsqlDataSourceBuilder(cs).Build();
+            return new Db(Dialect.Postgres, ds, null, $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}");
+        }
+
+        Directory.CreateDirectory(options.DataDirectory);
+        var path = Path.GetFullPath(Path.Combine(options.DataDirectory, "quell.db"));
+        var sqlite = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        return new Db(Dialect.Sqlite, null, sqlite, $"SQLite {path}");
+    }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (_pg is not null)
+            return await _pg.OpenConnectionAsync(ct);
+
+        var conn = new SqliteConnection(_sqlite);
+        await conn.OpenAsync(ct);
+        // Per-connection settings; cheap enough to repeat on pooled connections.
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        await cmd.ExecuteNonQueryAsync(ct);
+        return conn;
+    }
+
+    /// <summary>Runs read-only work on a fresh connection.</summary>
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        return await work(conn);
+    }
+
+    /// <summary>
+    /// Runs work in one transaction: committed when the delegate returns, rolled back when it throws,
+    /// so a rejected request never leaves a half-written state.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        var locked = false;
+        if (!IsPostgres)
+        {
+            await _sqliteWriteLock.WaitAsync(ct);
+            locked = true;
+        }
+        try
+        {
+            await using var conn = await OpenAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var result = await work(conn, tx);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            if (locked)
+                _sqliteWriteLock.Release();
+        }
+    }
+
+    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default) =>
+        WriteAsync<bool>(async (c, t) =>
+        {
+            await work(c, t);
+            return true;
+        }, ct);
+
+    /// <summary>True when the store answers a trivial query.</summary>
+    public async Task<bool> PingAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            await using var conn = await OpenAsync(ct);
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "SELECT 1";
+            await cmd.ExecuteScalarAsync(ct);
+            return true;
+        }
+        catch (Exception e) when (e is DbException or IOException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pg is not null)
+            await _pg.DisposeAsync();
+        if (_sqlite is not null)
+            SqliteConnection.ClearAllPools();
+        _sqliteWriteLock.Dispose();
+    }
+}

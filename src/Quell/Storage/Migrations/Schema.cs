@@ -1,0 +1,251 @@
+namespace Quell.Storage.Migrations;
+
+/// <summary>
+/// The migration list. Times are Unix milliseconds (BIGINT) in both dialects so that SQL, indexes and keyset
+/// cursors are identical; JSON documents are TEXT. Each capability's tables are grouped and commented by folder.
+/// </summary>
+public static class Schema
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "identity", """
+            CREATE TABLE organisations (
+              id {id},
+              name TEXT NOT NULL UNIQUE,
+              description TEXT NOT NULL DEFAULT '',
+              next_case_number BIGINT NOT NULL DEFAULT 1,
+              created_at BIGINT NOT NULL
+            );
+            CREATE TABLE users (
+              id {id},
+              username TEXT NOT NULL UNIQUE,
+              display_name TEXT NOT NULL,
+              password_hash TEXT NULL,
+              platform_admin {bool} NOT NULL DEFAULT {false},
+              disabled {bool} NOT NULL DEFAULT {false},
+              failed_logins INTEGER NOT NULL DEFAULT 0,
+              locked_until BIGINT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL
+            );
+            CREATE TABLE memberships (
+              user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              role TEXT NOT NULL,
+              PRIMARY KEY (user_id, org_id)
+            );
+            CREATE INDEX ix_memberships_org ON memberships(org_id);
+            CREATE TABLE api_keys (
+              id {id},
+              user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              name TEXT NOT NULL,
+              prefix TEXT NOT NULL,
+              key_hash TEXT NOT NULL UNIQUE,
+              created_at BIGINT NOT NULL,
+              last_used_at BIGINT NULL,
+              revoked_at BIGINT NULL
+            );
+            CREATE INDEX ix_api_keys_user ON api_keys(user_id);
+            """),
+        new(2, "audit", """
+            CREATE TABLE audit_log (
+              id {id},
+              at BIGINT NOT NULL,
+              org_id BIGINT NULL,
+              actor TEXT NOT NULL,
+              action TEXT NOT NULL,
+              entity_type TEXT NOT NULL,
+              entity_id TEXT NOT NULL,
+              before_json TEXT NULL,
+              after_json TEXT NULL,
+              prev_hash TEXT NOT NULL,
+              hash TEXT NOT NULL
+            );
+            CREATE INDEX ix_audit_org_at ON audit_log(org_id, id);
+            """),
+        new(3, "jobs", """
+            CREATE TABLE jobs (
+              id {id},
+              kind TEXT NOT NULL,
+              org_id BIGINT NULL,
+              payload TEXT NOT NULL,
+              status TEXT NOT NULL,
+              attempts INTEGER NOT NULL DEFAULT 0,
+              max_attempts INTEGER NOT NULL,
+              run_after BIGINT NOT NULL,
+              lease_token TEXT NULL,
+              lease_until BIGINT NULL,
+              last_error TEXT NULL,
+              dedupe_key TEXT NULL UNIQUE,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL,
+              completed_at BIGINT NULL
+            );
+            CREATE INDEX ix_jobs_ready ON jobs(status, run_after);
+            CREATE INDEX ix_jobs_lease ON jobs(status, lease_until);
+            """),
+        new(4, "alerts", """
+            CREATE TABLE alerts (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id),
+              type TEXT NOT NULL,
+              source TEXT NOT NULL,
+              source_ref TEXT NOT NULL,
+              title TEXT NOT NULL,
+              description TEXT NOT NULL,
+              severity INTEGER NOT NULL,
+              tlp INTEGER NOT NULL,
+              pap INTEGER NOT NULL,
+              status TEXT NOT NULL,
+              is_read {bool} NOT NULL DEFAULT {false},
+              tags TEXT NOT NULL,
+              date BIGINT NOT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL,
+              first_evidence_at BIGINT NULL,
+              case_id BIGINT NULL,
+              observable_count INTEGER NOT NULL DEFAULT 0,
+              raw TEXT NULL,
+              UNIQUE (org_id, source, source_ref)
+            );
+            CREATE INDEX ix_alerts_org_date ON alerts(org_id, date, id);
+            CREATE INDEX ix_alerts_org_status_date ON alerts(org_id, status, date, id);
+            CREATE INDEX ix_alerts_org_severity_date ON alerts(org_id, severity, date, id);
+            CREATE INDEX ix_alerts_org_created ON alerts(org_id, created_at, id);
+            CREATE INDEX ix_alerts_case ON alerts(case_id);
+            CREATE TABLE alert_tags (
+              alert_id BIGINT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              tag TEXT NOT NULL,
+              PRIMARY KEY (alert_id, tag)
+            );
+            CREATE INDEX ix_alert_tags_org_tag ON alert_tags(org_id, tag, alert_id);
+            CREATE TABLE alert_observables (
+              id {id},
+              alert_id BIGINT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              data_type TEXT NOT NULL,
+              data TEXT NOT NULL,
+              ioc {bool} NOT NULL DEFAULT {false},
+              sighted {bool} NOT NULL DEFAULT {false},
+              tags TEXT NOT NULL,
+              message TEXT NULL,
+              UNIQUE (alert_id, data_type, data)
+            );
+            CREATE INDEX ix_alert_observables_org_data ON alert_observables(org_id, data, alert_id);
+            """),
+        new(5, "cases", """
+            CREATE TABLE cases (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id),
+              number BIGINT NOT NULL,
+              title TEXT NOT NULL,
+              description TEXT NOT NULL,
+              severity INTEGER NOT NULL,
+              tlp INTEGER NOT NULL,
+              pap INTEGER NOT NULL,
+              status TEXT NOT NULL,
+              resolution TEXT NULL,
+              summary TEXT NULL,
+              assignee_id BIGINT NULL REFERENCES users(id),
+              tags TEXT NOT NULL,
+              custom_fields TEXT NOT NULL,
+              template_id BIGINT NULL,
+              first_evidence_at BIGINT NULL,
+              detected_at BIGINT NULL,
+              contained_at BIGINT NULL,
+              resolved_at BIGINT NULL,
+              merged_into BIGINT NULL,
+              created_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL,
+              version INTEGER NOT NULL DEFAULT 1,
+              UNIQUE (org_id, number)
+            );
+            CREATE INDEX ix_cases_org_created ON cases(org_id, created_at, id);
+            CREATE INDEX ix_cases_org_status_created ON cases(org_id, status, created_at, id);
+            CREATE INDEX ix_cases_org_assignee ON cases(org_id, assignee_id, created_at, id);
+            CREATE TABLE case_tags (
+              case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              tag TEXT NOT NULL,
+              PRIMARY KEY (case_id, tag)
+            );
+            CREATE INDEX ix_case_tags_org_tag ON case_tags(org_id, tag, case_id);
+            CREATE TABLE case_observables (
+              id {id},
+              case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              data_type TEXT NOT NULL,
+              data TEXT NOT NULL,
+              ioc {bool} NOT NULL DEFAULT {false},
+              sighted {bool} NOT NULL DEFAULT {false},
+              tags TEXT NOT NULL,
+              message TEXT NULL,
+              created_at BIGINT NOT NULL,
+              UNIQUE (case_id, data_type, data)
+            );
+            CREATE INDEX ix_case_observables_org_data ON case_observables(org_id, data, case_id);
+            CREATE TABLE case_tasks (
+              id {id},
+              case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              title TEXT NOT NULL,
+              task_group TEXT NOT NULL DEFAULT 'default',
+              description TEXT NOT NULL DEFAULT '',
+              status TEXT NOT NULL,
+              assignee_id BIGINT NULL REFERENCES users(id),
+              due_at BIGINT NULL,
+              position INTEGER NOT NULL DEFAULT 0,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_case_tasks_case ON case_tasks(case_id, position);
+            CREATE TABLE task_logs (
+              id {id},
+              task_id BIGINT NOT NULL REFERENCES case_tasks(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              message TEXT NOT NULL,
+              created_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_task_logs_task ON task_logs(task_id, id);
+            CREATE TABLE case_comments (
+              id {id},
+              case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              message TEXT NOT NULL,
+              created_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_case_comments_case ON case_comments(case_id, id);
+            CREATE TABLE case_timeline (
+              id {id},
+              case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              at BIGINT NOT NULL,
+              kind TEXT NOT NULL,
+              message TEXT NOT NULL,
+              actor TEXT NOT NULL
+            );
+            CREATE INDEX ix_case_timeline_case ON case_timeline(case_id, at, id);
+            CREATE TABLE case_templates (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id),
+              name TEXT NOT NULL,
+              title_prefix TEXT NOT NULL DEFAULT '',
+              description TEXT NOT NULL DEFAULT '',
+              severity INTEGER NULL,
+              tlp INTEGER NULL,
+              pap INTEGER NULL,
+              tags TEXT NOT NULL,
+              tasks TEXT NOT NULL,
+              custom_fields TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL,
+              UNIQUE (org_id, name)
+            );
+            """),
+    ];
+}
