@@ -46,12 +46,10 @@ public static class QuellHost
     }
 
     /// <summary>Applies migrations and, on first start, creates the admin user. Returns a password to print once, if generated.</summary>
-    public static async Task<string?> InitializeAsync(IServiceProvider services, CancellationToken ct = default)
+    public static async Task<string?> InitializeAsync(IServiceProvider services, string? adminPassword, string? bootstrapApiKey, CancellationToken ct = default)
     {
         await services.GetRequiredService<Migrator>().MigrateAsync(ct: ct);
-        var outcome = await services.GetRequiredService<Bootstrap>().RunAsync(
-            Environment.GetEnvironmentVariable("QUELL_ADMIN_PASSWORD"),
-            Environment.GetEnvironmentVariable("QUELL_BOOTSTRAP_API_KEY"), ct);
+        var outcome = await services.GetRequiredService<Bootstrap>().RunAsync(adminPassword, bootstrapApiKey, ct);
         return outcome.GeneratedPassword;
     }
 }

@@ -17,7 +17,8 @@ public static class ServeCommand
         {
             var urls = r.GetValue(Urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
             var app = QuellHost.Build(CommonOptions.Settings(r, urls));
-            var generated = await QuellHost.InitializeAsync(app.Services, ct);
+            var generated = await QuellHost.InitializeAsync(app.Services,
+                Environment.GetEnvironmentVariable("QUELL_ADMIN_PASSWORD"), Environment.GetEnvironmentVariable("QUELL_BOOTSTRAP_API_KEY"), ct);
             if (generated is not null)
             {
                 AnsiConsole.MarkupLine("[yellow]First start: created user [bold]admin[/] with password[/] [bold]{0}[/]", Markup.Escape(generated));
