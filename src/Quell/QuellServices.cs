@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,9 +37,10 @@ public static class QuellServices
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<AlertStore>();
 
-        services.AddDataProtection()
-            .SetApplicationName("quell")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(store.DataDirectory, "keys")));
+        services.AddDataProtection().SetApplicationName("quell");
+        services.AddSingleton<DataProtectionKeyStore>();
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<DataProtectionKeyStore>((o, keys) => o.XmlRepository = keys);
         services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
         services.AddAuthentication(AuthScheme)
             .AddPolicyScheme(AuthScheme, "API key or session", o => o.ForwardDefaultSelector = ctx =>

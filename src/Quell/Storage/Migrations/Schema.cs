@@ -247,5 +247,13 @@ public static class Schema
               UNIQUE (org_id, name)
             );
             """),
+        new(6, "data-protection-keys", """
+            CREATE TABLE data_protection_keys (
+              id {id},
+              friendly_name TEXT NOT NULL,
+              xml TEXT NOT NULL,
+              created_at BIGINT NOT NULL
+            );
+            """),
     ];
 }
