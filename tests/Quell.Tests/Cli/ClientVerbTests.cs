@@ -236,5 +236,37 @@ public sealed class ClientVerbTests(SqliteServer server) : IClassFixture<SqliteS
         Assert.Contains("no API key", terminal.Error);
     }
 
+    [Fact]
+    public async Task A_large_array_is_sent_in_batches_and_all_alerts_arrive()
+    {
+        var source = Unique("batches");
+        var terminal = new TestTerminal($"[{string.Join(',', Enumerable.Range(0, 5).Select(i => AlertJson(source, $"r{i}")))}]");
+
+        var code = await new AlertVerbs(terminal.Terminal, Settings()) { BatchSize = 2 }.SubmitAsync("-");
+
+        Assert.True(code == ExitCodes.Success, terminal.ToString());
+        Assert.Contains("5 alerts: 5 created, 0 updated", terminal.Out);
+        using var client = server.Client();
+        var list = await client.GetAsync($"/api/v1/alerts?source={source}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(5, list.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_refused_later_batch_names_the_alert_by_its_place_in_the_file_and_what_was_submitted()
+    {
+        var source = Unique("halfway");
+        var alerts = Enumerable.Range(0, 5).Select(i => AlertJson(source, $"r{i}", severity: i == 3 ? 9 : 2));
+        var terminal = new TestTerminal($"[{string.Join(',', alerts)}]");
+
+        var code = await new AlertVerbs(terminal.Terminal, Settings()) { BatchSize = 2 }.SubmitAsync("-");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("error: [3].severity must be 1-4", terminal.Error);
+        Assert.Contains("alerts [0]-[1] were submitted; [2] onward were not", terminal.Error);
+        using var client = server.Client();
+        var list = await client.GetAsync($"/api/v1/alerts?source={source}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(2, list.GetProperty("items").GetArrayLength());
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -12,11 +12,14 @@ public sealed record AlertFilter(
 /// <summary>`quell alert submit` and `quell alert list`.</summary>
 public sealed class AlertVerbs(Terminal terminal, ClientSettings settings)
 {
+    /// <summary>Largest file `alert submit` reads; it is parsed in memory, then sent in batches the server accepts.</summary>
+    public const int MaxFileBytes = 256 << 20;
+
     static readonly JsonDocumentOptions FileJson = new() { MaxDepth = 64 };
 
     /// <summary>
-    /// Posts one alert (a JSON object) or many (a JSON array, through _bulk: all or nothing). <paramref name="file"/> is a
-    /// path or "-" for standard input. The file is checked to be JSON before anything is sent.
+    /// Posts one alert (a JSON object) or many (a JSON array, through _bulk in batches of at most 1,000 alerts, each all or
+    /// nothing). <paramref name="file"/> is a path or "-" for standard input. It is checked to be JSON before anything is sent.
     /// </summary>
     public Task<int> SubmitAsync(string file, CancellationToken ct = default) => terminal.RunAsync(async () =>
     {
@@ -33,12 +36,8 @@ public sealed class AlertVerbs(Terminal terminal, ClientSettings settings)
                 terminal.Out.MarkupLine($"{verb} alert [bold]{Json.Long(alert, "id")}[/] {SafeText.Markup(Json.Str(alert, "source"))}/{SafeText.Markup(Json.Str(alert, "sourceRef"))}: {SafeText.Markup(Json.Str(alert, "title"))}");
                 return ExitCodes.Success;
             case JsonValueKind.Array:
-                var count = root.GetArrayLength();
-                if (count == 0)
-                    throw new CliFailure(ExitCodes.Usage, $"{Name(file)} holds an empty array: there is no alert to submit");
-                var bulk = await terminal.Error.Status().StartAsync($"submitting {count} alerts",
-                    _ => api.PostJsonAsync("api/v1/alerts/_bulk", bytes, ct));
-                PrintBulk(bulk.Body);
+                var results = await SubmitManyAsync(api, file, root, ct);
+                PrintBulk(results);
                 return ExitCodes.Success;
             default:
                 throw new CliFailure(ExitCodes.Usage, $"{Name(file)} must hold one alert (a JSON object) or a JSON array of alerts, not a {root.ValueKind.ToString().ToLowerInvariant()}");
@@ -82,11 +81,58 @@ public sealed class AlertVerbs(Terminal terminal, ClientSettings settings)
         return ExitCodes.Success;
     });
 
-    void PrintBulk(JsonElement result)
+    /// <summary>Longest table `alert submit` prints for an array; beyond it only the counts.</summary>
+    public const int MaxTableRows = 100;
+
+    /// <summary>Alerts per _bulk request; tests lower it to cross batch boundaries with a few alerts.</summary>
+    internal int BatchSize { get; init; } = AlertEndpoints.MaxBulkItems;
+
+    async Task<List<JsonElement>> SubmitManyAsync(QuellApi api, string file, JsonElement array, CancellationToken ct)
+    {
+        var count = array.GetArrayLength();
+        if (count == 0)
+            throw new CliFailure(ExitCodes.Usage, $"{Name(file)} holds an empty array: there is no alert to submit");
+        var batches = AlertBatches.Split(array, BatchSize);
+        if (batches.Count == 1)
+        {
+            var answer = await terminal.Error.Status().StartAsync($"submitting {count} alerts", _ => api.PostJsonAsync("api/v1/alerts/_bulk", batches[0].Body, ct));
+            return [answer.Body];
+        }
+        var results = new List<JsonElement>();
+        await terminal.Error.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask($"submitting {count} alerts in {batches.Count} batches", maxValue: count);
+            foreach (var batch in batches)
+            {
+                try
+                {
+                    results.Add((await api.PostJsonAsync("api/v1/alerts/_bulk", batch.Body, ct)).Body);
+                }
+                catch (CliFailure refused)
+                {
+                    throw PartlySubmitted(refused, batch);
+                }
+                task.Increment(batch.Count);
+            }
+        });
+        return results;
+    }
+
+    static CliFailure PartlySubmitted(CliFailure refused, AlertBatches.Batch batch)
+    {
+        var details = refused.Details.Select(d => AlertBatches.Renumber(d, batch.Start)).ToList();
+        var last = batch.Start + batch.Count - 1;
+        details.Add(batch.Start == 0
+            ? $"nothing was submitted: alerts [{batch.Start}]-[{last}] are one request, refused as a whole"
+            : $"alerts [0]-[{batch.Start - 1}] were submitted; [{batch.Start}] onward were not. Fix the file and submit it again: re-submitting updates alerts, it does not duplicate them");
+        return new CliFailure(refused.ExitCode, AlertBatches.Renumber(refused.Message, batch.Start), details);
+    }
+
+    void PrintBulk(List<JsonElement> results)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("ID", "Result", "Source ref");
         int created = 0, updated = 0;
-        foreach (var item in Json.Array(result, "items"))
+        foreach (var item in results.SelectMany(r => Json.Array(r, "items")))
         {
             var status = Json.Str(item, "status");
             if (status == "created")
@@ -96,7 +142,8 @@ public sealed class AlertVerbs(Terminal terminal, ClientSettings settings)
             table.AddRow(Json.Long(item, "id")?.ToString(CultureInfo.InvariantCulture) ?? "",
                 status == "created" ? "[green]created[/]" : "[yellow]updated[/]", SafeText.Markup(Json.Str(item, "sourceRef")));
         }
-        terminal.Out.Write(table);
+        if (created + updated <= MaxTableRows)
+            terminal.Out.Write(table);
         terminal.Out.MarkupLine($"{created + updated} alerts: {created} created, {updated} updated");
     }
 
@@ -114,7 +161,7 @@ public sealed class AlertVerbs(Terminal terminal, ClientSettings settings)
             }
             else
             {
-                if (new FileInfo(file) is { Exists: true, Length: > AlertEndpoints.MaxBulkBytes })
+                if (new FileInfo(file) is { Exists: true, Length: > MaxFileBytes })
                     throw TooLarge(file);
                 bytes = await File.ReadAllBytesAsync(file, ct);
             }
@@ -123,7 +170,7 @@ public sealed class AlertVerbs(Terminal terminal, ClientSettings settings)
         {
             throw new CliFailure(ExitCodes.Usage, $"cannot read {Name(file)}: {e.Message}");
         }
-        if (bytes.Length > AlertEndpoints.MaxBulkBytes)
+        if (bytes.Length > MaxFileBytes)
             throw TooLarge(file);
         // A UTF-8 byte order mark (Windows editors add one) is not JSON; the server would refuse it.
         return bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes[3..] : bytes;
@@ -144,7 +191,7 @@ public sealed class AlertVerbs(Terminal terminal, ClientSettings settings)
     }
 
     static CliFailure TooLarge(string file) =>
-        new(ExitCodes.Usage, $"{Name(file)} is larger than the {AlertEndpoints.MaxBulkBytes >> 20} MiB a request may hold; split it into smaller files");
+        new(ExitCodes.Usage, $"{Name(file)} is larger than {MaxFileBytes >> 20} MiB; split it into smaller files");
 
     static string Name(string file) => file == "-" ? "standard input" : file;
 }
