@@ -11,17 +11,24 @@ public sealed record Terminal(IAnsiConsole Out, IAnsiConsole Error, Func<Stream>
     static Terminal? _system;
 
     /// <summary>The process's own stdout, stderr and stdin.</summary>
-    public static Terminal System => _system ??= new Terminal(AnsiConsole.Console, StandardError(), Console.OpenStandardInput);
+    public static Terminal System => _system ??= new Terminal(
+        Create(Console.Out, Console.IsOutputRedirected, RedirectedWidth()),
+        // A log has no width: an error message (often a long server detail) stays on one line.
+        Create(Console.Error, Console.IsErrorRedirected, 1000),
+        Console.OpenStandardInput);
 
-    static IAnsiConsole StandardError()
+    static IAnsiConsole Create(TextWriter writer, bool redirected, int redirectedWidth)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        // Redirected, Spectre assumes 80 columns and would break an error message (often a long server detail)
-        // over several lines of a log file; a log has no width.
-        if (Console.IsErrorRedirected)
-            console.Profile.Width = 1000;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        // Redirected, Spectre assumes 80 columns, which folds every table row of `alert list > file` into several lines.
+        if (redirected)
+            console.Profile.Width = redirectedWidth;
         return console;
     }
+
+    /// <summary>COLUMNS when the shell exports it, else 120: wide enough for the alert and case tables.</summary>
+    static int RedirectedWidth() =>
+        int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns is >= 40 and <= 1000 ? columns : 120;
 
     /// <summary>
     /// Writes text unchanged to stdout. Spectre wraps long lines at the console width, which would break JSON

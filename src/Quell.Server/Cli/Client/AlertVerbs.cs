@@ -62,7 +62,8 @@ public sealed class AlertVerbs(Terminal terminal, ClientSettings settings)
             return ExitCodes.Success;
         }
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("ID", "Date", "Severity", "Status", "Source", "Title", "Obs", "Case");
+            .AddColumns(Display.Fixed("ID"), Display.Fixed("Date"), Display.Fixed("Severity"), new TableColumn("Status"), new TableColumn("Source"),
+                new TableColumn("Title"), Display.Fixed("Obs"), Display.Fixed("Case"));
         foreach (var a in items)
         {
             table.AddRow(

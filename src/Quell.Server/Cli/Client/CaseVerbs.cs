@@ -30,7 +30,8 @@ public sealed class CaseVerbs(Terminal terminal, ClientSettings settings)
             terminal.Out.MarkupLine("[dim]no cases match[/]");
             return ExitCodes.Success;
         }
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Created", "Severity", "Status", "Assignee", "Title", "Tags");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns(Display.Fixed("#"), Display.Fixed("Created"), Display.Fixed("Severity"),
+            new TableColumn("Status"), new TableColumn("Assignee"), new TableColumn("Title"), new TableColumn("Tags"));
         foreach (var c in items)
         {
             table.AddRow(
@@ -119,7 +120,7 @@ public sealed class CaseVerbs(Terminal terminal, ClientSettings settings)
             terminal.Out.MarkupLine("[dim]no tasks[/]");
             return;
         }
-        var table = new Table().Border(TableBorder.Rounded).Title($"Tasks ({items.Count})").AddColumns("#", "Title", "Group", "Status", "Due");
+        var table = new Table().Border(TableBorder.Rounded).Title($"Tasks ({items.Count})").AddColumns(Display.Fixed("#"), new TableColumn("Title"), new TableColumn("Group"), new TableColumn("Status"), Display.Fixed("Due"));
         var position = 1;
         foreach (var t in items)
         {
@@ -138,7 +139,7 @@ public sealed class CaseVerbs(Terminal terminal, ClientSettings settings)
             return;
         }
         var table = new Table().Border(TableBorder.Rounded).Title($"Linked alerts ({items.Count})")
-            .AddColumns("ID", "Date", "Severity", "Source", "Source ref", "Title");
+            .AddColumns(Display.Fixed("ID"), Display.Fixed("Date"), Display.Fixed("Severity"), new TableColumn("Source"), new TableColumn("Source ref"), new TableColumn("Title"));
         foreach (var a in items)
         {
             table.AddRow(Json.Long(a, "id")?.ToString(CultureInfo.InvariantCulture) ?? "", Json.Time(a, "date"), Display.Severity(Json.Long(a, "severity")),

@@ -1,4 +1,5 @@
 using System.Text;
+using Spectre.Console;
 
 namespace Quell.Server.Cli.Client;
 
@@ -15,6 +16,9 @@ public static class Display
         null => "",
         _ => SafeText.Markup(severity.ToString()),
     };
+
+    /// <summary>A column of short values (ids, dates, severities) that must not be folded when the table is narrow.</summary>
+    public static TableColumn Fixed(string header) => new TableColumn(header).NoWrap();
 
     public static string Tags(IEnumerable<string> tags) => SafeText.Markup(string.Join(", ", tags));
 
