@@ -37,12 +37,15 @@ log "building"
 dotnet build Quell.slnx -c Release -warnaserror --nologo -v quiet
 log "testing"
 set +e
-dotnet test Quell.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/quell-test-output.txt
+# The output file is per run: engineers run this script in parallel worktrees on one machine.
+out="$PGROOT/test-output.txt"
+dotnet test Quell.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
 set -e
-passed=$(grep -oE 'Passed: +[0-9]+' /tmp/quell-test-output.txt | awk '{s+=$2} END {print s+0}')
-failed=$(grep -oE 'Failed: +[0-9]+' /tmp/quell-test-output.txt | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -oE 'Skipped: +[0-9]+' /tmp/quell-test-output.txt | awk '{s+=$2} END {print s+0}')
+# A green run prints no "Failed:" line; "|| true" keeps pipefail from ending the script before the summary.
+passed=$( (grep -oE 'Passed: +[0-9]+' "$out" || true) | awk '{s+=$2} END {print s+0}')
+failed=$( (grep -oE 'Failed: +[0-9]+' "$out" || true) | awk '{s+=$2} END {print s+0}')
+skipped=$( (grep -oE 'Skipped: +[0-9]+' "$out" || true) | awk '{s+=$2} END {print s+0}')
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$passed" -eq 0 ]; then echo "no test ran"; exit 1; fi
 exit "$status"

@@ -1,8 +1,15 @@
 using System.CommandLine;
 using Quell.Server.Cli;
+using Quell.Server.Cli.Admin;
+using Quell.Server.Cli.Client;
 
 var root = new RootCommand("Quell: automated incident response")
 {
     ServeCommand.Create(),
+    AlertCommand.Create(),
+    CaseCommand.Create(),
+    UserCommand.Create(),
+    ApiKeyCommand.Create(),
+    AuditCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+return await ExitCodes.InvokeAsync(root.Parse(args));

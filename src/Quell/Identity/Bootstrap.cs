@@ -36,7 +36,8 @@ public sealed partial class Bootstrap(Db db, IdentityStore identity, ApiKeys api
             return new Outcome(true, generated);
         }, ct);
 
-    static string GeneratePassword() =>
+    /// <summary>A random password for a new account (144 bits), shown to the operator once.</summary>
+    public static string GeneratePassword() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', 'x').Replace('/', 'y');
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "First start: created user {User} in organisation {Organisation}")]

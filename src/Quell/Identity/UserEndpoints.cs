@@ -188,5 +188,5 @@ public static class UserEndpoints
         }, ct);
     }
 
-    internal static bool ValidUsername(string s) => s.Length is > 0 and <= 64 && s.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-' or '@');
+    public static bool ValidUsername(string s) => s.Length is > 0 and <= 64 && s.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-' or '@');
 }
