@@ -24,12 +24,12 @@ public static class AuditEndpoints
         var errors = new InputErrors();
         var q = new QueryParams(request.Query, errors);
         var limit = q.Int("limit", 1, 1000, 100);
-        var before = q.Int("before", 1, int.MaxValue, int.MaxValue);
+        var before = q.Long("before", 1, long.MaxValue, long.MaxValue);
         if (errors.Any)
             return Problems.Invalid(errors);
         var rows = await db.ReadAsync(async c => (await c.QueryAsync<AuditRow>(
             $"SELECT {AuditRow.Columns} FROM audit_log WHERE org_id = @org AND id < @before ORDER BY id DESC LIMIT @limit",
-            new { org = caller.OrgId, before = (long)before, limit })).AsList(), ct);
+            new { org = caller.OrgId, before, limit })).AsList(), ct);
         return TypedResults.Ok(new { items = rows, next = rows.Count == limit ? rows[^1].Id : (long?)null });
     }
 }

@@ -54,6 +54,7 @@ public sealed class AuditLog(Db db, TimeProvider time)
         await using var conn = await db.OpenAsync(ct);
         var expectedPrev = GenesisHash;
         long count = 0;
+        long? lastId = null;
         const int page = 5000;
         long after = 0;
         while (true)
@@ -67,10 +68,11 @@ public sealed class AuditLog(Db db, TimeProvider time)
                 if (ComputeHash(row) != row.Hash)
                     return new AuditVerification(false, count, row.Id, $"entry {row.Id} was modified after it was written (hash mismatch)");
                 expectedPrev = row.Hash;
+                lastId = row.Id;
                 count++;
             }
             if (rows.Count < page)
-                return new AuditVerification(true, count, null, null);
+                return new AuditVerification(true, count, null, null, lastId, lastId is null ? null : expectedPrev);
             after = rows[^1].Id;
         }
     }
@@ -109,4 +111,8 @@ public sealed class AuditRow
     public string Hash { get; set; } = "";
 }
 
-public sealed record AuditVerification(bool Valid, long Checked, long? FirstBrokenId, string? Reason);
+/// <summary>
+/// The result of a chain check. <see cref="HeadHash"/> is the last entry's hash: a chain cannot show that its newest
+/// entries were cut off, so monitors that must detect truncation record the head and compare it on the next check.
+/// </summary>
+public sealed record AuditVerification(bool Valid, long Checked, long? FirstBrokenId, string? Reason, long? LastId = null, string? HeadHash = null);

@@ -35,6 +35,17 @@ public sealed class QueryParams(IQueryCollection query, InputErrors errors)
         return fallback;
     }
 
+    public long Long(string name, long min, long max, long fallback)
+    {
+        var v = String(name);
+        if (v is null)
+            return fallback;
+        if (long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && i >= min && i <= max)
+            return i;
+        errors.Add(name, $"{name} must be an integer from {min} to {max}");
+        return fallback;
+    }
+
     public int[] IntList(string name, int min, int max)
     {
         var list = new List<int>();

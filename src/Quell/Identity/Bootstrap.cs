@@ -16,11 +16,16 @@ public sealed partial class Bootstrap(Db db, IdentityStore identity, ApiKeys api
     public const string DefaultOrganisation = "default";
     public const string AdminUser = "admin";
 
+    const long PostgresBootstrapLock = 0x5155454C4C03;
+
     public sealed record Outcome(bool Created, string? GeneratedPassword);
 
     public Task<Outcome> RunAsync(string? adminPassword, string? bootstrapApiKey, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
+            // Nodes starting together on one fresh PostgreSQL must not both create the first admin.
+            if (db.IsPostgres)
+                await c.ExecuteAsync("SELECT pg_advisory_xact_lock(@k)", new { k = PostgresBootstrapLock }, tx);
             if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users", transaction: tx) > 0)
                 return new Outcome(false, null);
 
