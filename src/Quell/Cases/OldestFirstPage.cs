@@ -6,12 +6,12 @@ namespace Quell.Cases;
 
 /// <summary>
 /// Oldest-first keyset paging for what accumulates on a case (timeline, comments, task logs): `limit` (1-500,
-/// default 100) and the opaque `cursor` of the previous page's `next`. Automated enrichment can add thousands of
+/// default 50) and the opaque `cursor` of the previous page's `next`. Automated enrichment can add thousands of
 /// timeline entries to one case, so these lists are never returned unbounded.
 /// </summary>
 public sealed class OldestFirstPage
 {
-    public const int DefaultLimit = 100;
+    public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
     readonly string[] _keyColumns;
