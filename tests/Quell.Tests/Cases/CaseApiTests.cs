@@ -110,6 +110,45 @@ public abstract class CaseApiTests(TestServer server)
     }
 
     [Fact]
+    public async Task Every_case_write_is_audited_and_the_chain_stays_valid()
+    {
+        using var client = server.Client();
+        var template = (await client.PostJsonAsync("/api/v1/case-templates", $$"""{"name":"Audit {{Guid.NewGuid():N}}","tasks":[{"title":"t"}]}""")
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+        var templateName = (await client.GetAsync($"/api/v1/case-templates/{template}").ExpectAsync(HttpStatusCode.OK)).Str("name");
+        var target = (await client.CreateCaseAsync("target")).Id();
+        var source = (await client.CreateCaseAsync("source")).Id();
+        var task = (await client.PostJsonAsync($"/api/v1/cases/{target}/tasks", """{"title":"t"}""").ExpectAsync(HttpStatusCode.Created)).Id();
+        await client.PostJsonAsync($"/api/v1/cases/{target}/tasks/from-template", $$"""{"template":"{{templateName}}"}""").ExpectAsync(HttpStatusCode.Created);
+        await client.PatchJsonAsync($"/api/v1/tasks/{task}", new { status = "completed" }).ExpectAsync(HttpStatusCode.OK);
+        await client.PostJsonAsync($"/api/v1/tasks/{task}/logs", """{"message":"m"}""").ExpectAsync(HttpStatusCode.Created);
+        await client.PostJsonAsync($"/api/v1/cases/{target}/comments", """{"message":"m"}""").ExpectAsync(HttpStatusCode.Created);
+        var observable = (await client.PostJsonAsync($"/api/v1/cases/{target}/observables", """{"dataType":"ip","data":"192.0.2.44"}""")
+            .ExpectAsync(HttpStatusCode.Created)).GetProperty("added")[0].Id();
+        await client.PatchJsonAsync($"/api/v1/cases/{target}/observables/{observable}", new { ioc = true }).ExpectAsync(HttpStatusCode.OK);
+        await client.DeleteAsync($"/api/v1/cases/{target}/observables/{observable}").ExpectAsync(HttpStatusCode.NoContent);
+        await client.PostAsync($"/api/v1/cases/{target}/merge/{source}", null).ExpectAsync(HttpStatusCode.OK);
+        await client.PatchJsonAsync($"/api/v1/case-templates/{template}", new { description = "d" }).ExpectAsync(HttpStatusCode.OK);
+        await client.DeleteAsync($"/api/v1/case-templates/{template}").ExpectAsync(HttpStatusCode.NoContent);
+
+        var audit = await client.GetAsync("/api/v1/audit?limit=1000").ExpectAsync(HttpStatusCode.OK);
+        var entries = audit.GetProperty("items").EnumerateArray()
+            .Select(e => (Type: e.Str("entityType"), Id: e.Str("entityId"), Action: e.Str("action"))).ToHashSet();
+        (string, long, string)[] expected =
+        [
+            ("casetemplate", template, "casetemplate.create"), ("casetemplate", template, "casetemplate.update"), ("casetemplate", template, "casetemplate.delete"),
+            ("case", target, "case.create"), ("task", task, "task.create"), ("case", target, "task.create-from-template"), ("task", task, "task.update"),
+            ("task", task, "task.log"), ("case", target, "comment.create"), ("case", target, "observable.add"),
+            ("observable", observable, "observable.update"), ("observable", observable, "observable.delete"),
+            ("case", target, "case.merge"), ("case", source, "case.merged-into"),
+        ];
+        foreach (var (type, id, action) in expected)
+            Assert.True(entries.Contains((type, id.ToString(System.Globalization.CultureInfo.InvariantCulture), action)), $"no audit entry {action} for {type} {id}");
+        var verify = await client.GetAsync("/api/v1/audit/verify").ExpectAsync(HttpStatusCode.OK);
+        Assert.True(verify.GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_case_of_another_organisation_is_not_found()
     {
         using var client = server.Client();
