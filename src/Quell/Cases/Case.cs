@@ -22,6 +22,16 @@ public static class CaseResolution
     public static readonly string[] All = [TruePositive, FalsePositive, Benign, Duplicate, Indeterminate];
 }
 
+/// <summary>Task states (TheHive's Waiting, InProgress, Completed, Cancel). Stored by name: never rename.</summary>
+public static class CaseTaskStatus
+{
+    public const string Waiting = "waiting";
+    public const string InProgress = "in-progress";
+    public const string Completed = "completed";
+    public const string Cancelled = "cancelled";
+    public static readonly string[] All = [Waiting, InProgress, Completed, Cancelled];
+}
+
 public sealed class CaseRow
 {
     public const string Columns = "c.id AS Id, c.org_id AS OrgId, c.number AS Number, c.title AS Title, c.description AS Description, c.severity AS Severity, c.tlp AS Tlp, c.pap AS Pap, c.status AS Status, c.resolution AS Resolution, c.summary AS Summary, c.assignee_id AS AssigneeId, c.tags AS TagsJson, c.custom_fields AS CustomFieldsJson, c.template_id AS TemplateId, c.first_evidence_at AS FirstEvidenceAt, c.detected_at AS DetectedAt, c.contained_at AS ContainedAt, c.resolved_at AS ResolvedAt, c.merged_into AS MergedInto, c.created_by AS CreatedBy, c.created_at AS CreatedAt, c.updated_at AS UpdatedAt, c.version AS Version";
@@ -55,15 +65,20 @@ public sealed class CaseRow
 
 public sealed class CaseTask
 {
-    public const string Columns = "t.id AS Id, t.case_id AS CaseId, t.title AS Title, t.task_group AS TaskGroup, t.description AS Description, t.status AS Status, t.assignee_id AS AssigneeId, t.due_at AS DueAtMs, t.position AS Position, t.created_at AS CreatedAtMs, t.updated_at AS UpdatedAtMs";
+    public const string Columns = "t.id AS Id, t.case_id AS CaseId, t.org_id AS OrgId, t.title AS Title, t.task_group AS TaskGroup, t.description AS Description, t.status AS Status, t.assignee_id AS AssigneeId, u.username AS Assignee, t.due_at AS DueAtMs, t.position AS Position, t.created_at AS CreatedAtMs, t.updated_at AS UpdatedAtMs";
+
+    /// <summary>Select of <see cref="Columns"/> with the assignee's username; append the WHERE clause.</summary>
+    public const string Select = $"SELECT {Columns} FROM case_tasks t LEFT JOIN users u ON u.id = t.assignee_id";
 
     public long Id { get; set; }
     public long CaseId { get; set; }
+    [System.Text.Json.Serialization.JsonIgnore] public long OrgId { get; set; }
     public string Title { get; set; } = "";
-    public string TaskGroup { get; set; } = "";
+    [System.Text.Json.Serialization.JsonPropertyName("group")] public string TaskGroup { get; set; } = "";
     public string Description { get; set; } = "";
     public string Status { get; set; } = "";
     public long? AssigneeId { get; set; }
+    public string? Assignee { get; set; }
     [System.Text.Json.Serialization.JsonIgnore] public long? DueAtMs { get; set; }
     [System.Text.Json.Serialization.JsonIgnore] public long CreatedAtMs { get; set; }
     [System.Text.Json.Serialization.JsonIgnore] public long UpdatedAtMs { get; set; }

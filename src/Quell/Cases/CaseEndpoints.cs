@@ -23,6 +23,14 @@ public static class CaseEndpoints
         g.MapGet("/number/{number:long}", GetByNumber).RequirePermission(Permission.CaseRead).WithSummary("A case by its number");
         g.MapPatch("/{id:long}", Update).RequirePermission(Permission.CaseWrite)
             .WithSummary("Change case fields; send `version` to be told (409) when someone else changed the case meanwhile");
+        g.MapGet("/{id:long}/timeline", Timeline).RequirePermission(Permission.CaseRead)
+            .WithSummary("The case's history, oldest first (limit, cursor)");
+        g.MapPost("/{id:long}/merge/{otherId:long}", Merge).RequirePermission(Permission.CaseWrite)
+            .WithSummary("Merge case {otherId} into case {id}: observables, tasks, comments and alerts move; {otherId} is resolved as a duplicate");
+        app.MapCaseTaskEndpoints();
+        app.MapCaseCommentEndpoints();
+        app.MapCaseObservableEndpoints();
+        app.MapCaseTemplateEndpoints();
         return app;
     }
 
@@ -108,7 +116,7 @@ public static class CaseEndpoints
             return Problems.Invalid(errors);
         return await db.WriteAsync<IResult>(async (c, tx) =>
         {
-            var row = await CaseStore.GetRowAsync(c, caller.OrgId, id, tx);
+            var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
             if (row is null)
                 return Problems.NotFound("case", id);
             if (patch.Version is { } v && v != row.Version)
@@ -123,6 +131,46 @@ public static class CaseEndpoints
             return TypedResults.Ok(await CaseStore.ToFullViewAsync(c, updated, tx));
         }, ct);
     }
+
+    static async Task<IResult> Timeline(long id, HttpRequest request, Caller caller, Db db, CancellationToken ct)
+    {
+        var errors = new InputErrors();
+        var page = OldestFirstPage.Parse(new QueryParams(request.Query, errors), "at", "id");
+        if (errors.Any)
+            return Problems.Invalid(errors);
+        var result = await db.ReadAsync(async c =>
+        {
+            if (await CaseStore.GetRowAsync(c, caller.OrgId, id) is null)
+                return ((IReadOnlyList<TimelineEntry> Items, string? Next)?)null;
+            return await page.RunAsync<TimelineEntry>(c, $"SELECT {TimelineEntry.Columns} FROM case_timeline WHERE org_id = @org AND case_id = @id",
+                new { org = caller.OrgId, id }, e => [e.AtMs, e.Id]);
+        }, ct);
+        return result is { } r ? TypedResults.Ok(new { items = r.Items, next = r.Next }) : Problems.NotFound("case", id);
+    }
+
+    static async Task<IResult> Merge(long id, long otherId, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
+        {
+            // Lock in id order: two merges of the same pair in opposite directions then queue instead of deadlocking.
+            var first = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, Math.Min(id, otherId));
+            var second = id == otherId ? first : await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, Math.Max(id, otherId));
+            var target = id <= otherId ? first : second;
+            var source = id <= otherId ? second : first;
+            if (target is null)
+                return Problems.NotFound("case", id);
+            if (source is null)
+                return Problems.NotFound("case", otherId);
+            if (CaseMerge.Refusal(target, source) is { } refusal)
+                return Problems.Conflict(refusal);
+            var outcome = await CaseMerge.MergeAsync(c, tx, target, source, caller.Actor, time.GetUtcNow().ToUnixTimeMilliseconds());
+            var targetAfter = (await CaseStore.GetRowAsync(c, caller.OrgId, id, tx))!;
+            var sourceAfter = (await CaseStore.GetRowAsync(c, caller.OrgId, otherId, tx))!;
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.merge", "case", CaseHttp.Id(id),
+                CaseView.From(target), new { @case = CaseView.From(targetAfter), mergedCase = otherId, moved = outcome }));
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.merged-into", "case", CaseHttp.Id(otherId),
+                CaseView.From(source), CaseView.From(sourceAfter)));
+            return TypedResults.Ok(await CaseStore.ToFullViewAsync(c, targetAfter, tx));
+        }, ct);
 
     internal static async Task<long?> MemberIdAsync(DbConnection c, DbTransaction tx, long orgId, string username) =>
         await c.ExecuteScalarAsync<long?>(

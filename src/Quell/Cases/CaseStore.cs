@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Quell.Observables;
+using Quell.Storage;
 
 namespace Quell.Cases;
 
@@ -59,15 +60,22 @@ public static class CaseStore
         var position = 0;
         foreach (var t in n.Tasks ?? [])
             await AddTaskAsync(c, tx, id, orgId, t, position++, now);
-        await AddTimelineAsync(c, tx, id, orgId, "case.created", $"Case #{number} created", actor, now);
+        await AddTimelineAsync(c, tx, id, orgId, CaseTimelineKind.Created, $"Case #{number} created", actor, now);
         return (id, number);
     }
 
     public static async Task<long> AddTaskAsync(DbConnection c, DbTransaction tx, long caseId, long orgId, NewTask t, int position, long now) =>
         await c.ExecuteScalarAsync<long>("""
             INSERT INTO case_tasks (case_id, org_id, title, task_group, description, status, assignee_id, due_at, position, created_at, updated_at)
-            VALUES (@caseId, @orgId, @Title, @Group, @Description, 'waiting', @AssigneeId, @DueAt, @position, @now, @now) RETURNING id
-            """, new { caseId, orgId, t.Title, t.Group, t.Description, t.AssigneeId, t.DueAt, position, now }, tx);
+            VALUES (@caseId, @orgId, @Title, @Group, @Description, @status, @AssigneeId, @DueAt, @position, @now, @now) RETURNING id
+            """, new { caseId, orgId, t.Title, t.Group, t.Description, status = CaseTaskStatus.Waiting, t.AssigneeId, t.DueAt, position, now }, tx);
+
+    /// <summary>Position after the case's last task, so added tasks come last.</summary>
+    public static async Task<int> NextTaskPositionAsync(DbConnection c, DbTransaction tx, long caseId) =>
+        await c.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(position), -1) + 1 FROM case_tasks WHERE case_id = @caseId", new { caseId }, tx);
+
+    public static async Task<CaseTask?> GetTaskAsync(DbConnection c, long orgId, long taskId, DbTransaction? tx = null) =>
+        await c.QuerySingleOrDefaultAsync<CaseTask>($"{CaseTask.Select} WHERE t.org_id = @orgId AND t.id = @taskId", new { orgId, taskId }, tx);
 
     public static async Task SetTagsAsync(DbConnection c, DbTransaction tx, long caseId, long orgId, IEnumerable<string> tags)
     {
@@ -85,6 +93,28 @@ public static class CaseStore
             $"SELECT {CaseRow.Columns}, u.username AS AssigneeName FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.org_id = @orgId AND c.id = @id",
             new { orgId, id }, tx);
 
+    /// <summary>
+    /// Reads the case for a change and, on PostgreSQL, locks its row until the transaction ends, so a version check,
+    /// a merge or an addition to a case being merged cannot interleave with another writer. SQLite runs one writer
+    /// at a time, so the plain read is already exclusive there.
+    /// </summary>
+    public static async Task<CaseRow?> GetRowForWriteAsync(DbConnection c, DbTransaction tx, Db db, long orgId, long id) =>
+        await c.QuerySingleOrDefaultAsync<CaseRow>(
+            $"SELECT {CaseRow.Columns}, u.username AS AssigneeName FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.org_id = @orgId AND c.id = @id{(db.IsPostgres ? " FOR UPDATE OF c" : "")}",
+            new { orgId, id }, tx);
+
+    /// <summary>Marks the case as changed (list sort by updatedAt) without bumping its version: edits of tasks,
+    /// comments and observables do not conflict with someone editing the case's own fields.</summary>
+    public static async Task TouchAsync(DbConnection c, DbTransaction tx, long caseId, long now) =>
+        await c.ExecuteAsync("UPDATE cases SET updated_at = @now WHERE id = @caseId", new { now, caseId }, tx);
+
+    /// <summary>Untrusted text (observable values, titles) as it may appear in a timeline message: one line, bounded.</summary>
+    public static string Excerpt(string s, int max = 120)
+    {
+        var t = new string(s.Select(ch => char.IsControl(ch) ? ' ' : ch).ToArray());
+        return t.Length <= max ? t : t[..max] + "…";
+    }
+
     public static async Task<CaseRow?> GetRowByNumberAsync(DbConnection c, long orgId, long number) =>
         await c.QuerySingleOrDefaultAsync<CaseRow>(
             $"SELECT {CaseRow.Columns}, u.username AS AssigneeName FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.org_id = @orgId AND c.number = @number",
@@ -94,7 +124,7 @@ public static class CaseStore
     public static async Task<CaseView> ToFullViewAsync(DbConnection c, CaseRow row, DbTransaction? tx = null)
     {
         var observables = await ObservableStore.ListAsync(c, ObservableOwner.Case(row.Id, row.OrgId), tx);
-        var tasks = (await c.QueryAsync<CaseTask>($"SELECT {CaseTask.Columns} FROM case_tasks t WHERE t.case_id = @id ORDER BY t.position, t.id", new { id = row.Id }, tx)).AsList();
+        var tasks = (await c.QueryAsync<CaseTask>($"{CaseTask.Select} WHERE t.case_id = @id ORDER BY t.position, t.id", new { id = row.Id }, tx)).AsList();
         var alerts = (await c.QueryAsync<LinkedAlert>(
             "SELECT id AS Id, type AS Type, source AS Source, source_ref AS SourceRef, title AS Title, severity AS Severity, date AS DateMs FROM alerts WHERE org_id = @org AND case_id = @id ORDER BY date, id",
             new { org = row.OrgId, id = row.Id }, tx)).AsList();

@@ -33,6 +33,12 @@ public static class CaseTemplates
     public static async Task<CaseTemplate?> FindAsync(DbConnection c, long orgId, string name, DbTransaction? tx = null) =>
         await c.QuerySingleOrDefaultAsync<CaseTemplate>($"SELECT {CaseTemplate.Columns} FROM case_templates WHERE org_id = @orgId AND name = @name", new { orgId, name }, tx);
 
+    public static async Task<CaseTemplate?> GetAsync(DbConnection c, long orgId, long id, DbTransaction? tx = null) =>
+        await c.QuerySingleOrDefaultAsync<CaseTemplate>($"SELECT {CaseTemplate.Columns} FROM case_templates WHERE org_id = @orgId AND id = @id", new { orgId, id }, tx);
+
+    public static async Task<IReadOnlyList<CaseTemplate>> ListAsync(DbConnection c, long orgId) =>
+        (await c.QueryAsync<CaseTemplate>($"SELECT {CaseTemplate.Columns} FROM case_templates WHERE org_id = @orgId ORDER BY name, id", new { orgId })).AsList();
+
     public static IReadOnlyList<TemplateTask> Tasks(CaseTemplate t) =>
         JsonSerializer.Deserialize<List<TemplateTask>>(t.TasksJson, JsonColumns.Web) ?? [];
 

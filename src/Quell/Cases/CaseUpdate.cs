@@ -71,15 +71,15 @@ public static class CaseUpdate
             await CaseStore.SetTagsAsync(c, tx, row.Id, row.OrgId, p.Tags);
 
         if (status != row.Status)
-            await CaseStore.AddTimelineAsync(c, tx, row.Id, row.OrgId, "case.status",
+            await CaseStore.AddTimelineAsync(c, tx, row.Id, row.OrgId, CaseTimelineKind.Status,
                 $"Status {row.Status} → {status}{(resolution is null ? "" : $" ({resolution})")}", caller.Actor, now);
         if (assigneeId != row.AssigneeId)
-            await CaseStore.AddTimelineAsync(c, tx, row.Id, row.OrgId, "case.assignee",
+            await CaseStore.AddTimelineAsync(c, tx, row.Id, row.OrgId, CaseTimelineKind.Assignee,
                 assigneeId is null ? "Unassigned" : $"Assigned to {p.Assignee!.Trim().ToLowerInvariant()}", caller.Actor, now);
         if (p.Severity is { } s && s != row.Severity)
-            await CaseStore.AddTimelineAsync(c, tx, row.Id, row.OrgId, "case.severity", $"Severity {row.Severity} → {s}", caller.Actor, now);
+            await CaseStore.AddTimelineAsync(c, tx, row.Id, row.OrgId, CaseTimelineKind.Severity, $"Severity {row.Severity} → {s}", caller.Actor, now);
         if (p.ContainedAt is not null && row.ContainedAt is null)
-            await CaseStore.AddTimelineAsync(c, tx, row.Id, row.OrgId, "case.contained", "Marked contained", caller.Actor, now);
+            await CaseStore.AddTimelineAsync(c, tx, row.Id, row.OrgId, CaseTimelineKind.Contained, "Marked contained", caller.Actor, now);
         return new Result(null);
     }
 }
