@@ -44,12 +44,12 @@ public sealed class JobQueue(Db db, TimeProvider time)
                 UPDATE jobs SET status = 'running', lease_token = @token, lease_until = @until, attempts = attempts + 1, updated_at = @now
                 WHERE id = (
                   SELECT id FROM jobs
-                  WHERE kind IN @kinds AND attempts < max_attempts
+                  WHERE {db.In("kind", "@kinds")} AND attempts < max_attempts
                     AND ((status = 'pending' AND run_after <= @now) OR (status = 'running' AND lease_until < @now))
                   ORDER BY run_after, id
                   LIMIT 1 {lockClause})
                 RETURNING {Job.Columns}
-                """, new { token = Guid.NewGuid().ToString("N"), until = now + (long)lease.TotalMilliseconds, now, kinds }, tx);
+                """, new { token = Guid.NewGuid().ToString("N"), until = now + (long)lease.TotalMilliseconds, now, kinds = kinds.ToArray() }, tx);
         }, ct);
 
     /// <summary>Keeps a long job's lease alive. False when another worker has taken it over.</summary>
