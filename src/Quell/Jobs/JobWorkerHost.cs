@@ -109,8 +109,17 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
         }
         catch (Exception e)
         {
-            var dead = await queue.FailAsync(job, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
-            LogFailed(logger, e, job.Id, job.Kind, job.Attempts, dead);
+            try
+            {
+                var dead = await queue.FailAsync(job, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+                LogFailed(logger, e, job.Id, job.Kind, job.Attempts, dead);
+            }
+            catch (Exception recordError)
+            {
+                // The store is unreachable: an exception here would end this worker loop and, through the hosted
+                // service, stop the whole server. The lease expires instead and the attempt is run again.
+                LogFailureNotRecorded(logger, recordError, job.Id, job.Kind, e.Message);
+            }
         }
         finally
         {
@@ -124,8 +133,16 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
         while (true)
         {
             await Task.Delay(lease / 3, ct);
-            if (!await queue.ExtendLeaseAsync(job, lease, ct))
-                return;
+            try
+            {
+                if (!await queue.ExtendLeaseAsync(job, lease, ct))
+                    return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A store hiccup: try again at the next beat; if the lease runs out meanwhile, the commit is refused.
+                LogRenewFailed(logger, e, job.Id);
+            }
         }
     }
 
@@ -161,4 +178,10 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Could not lease jobs; retrying")]
     static partial void LogLeaseFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Job {JobId} ({Kind}) failed ({Reason}) and the failure could not be recorded; it runs again when its lease expires")]
+    static partial void LogFailureNotRecorded(ILogger logger, Exception e, long jobId, string kind, string reason);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Warning, Message = "Could not renew the lease of job {JobId}; retrying")]
+    static partial void LogRenewFailed(ILogger logger, Exception e, long jobId);
 }
