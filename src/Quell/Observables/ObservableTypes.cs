@@ -59,5 +59,18 @@ public static class ObservableTypes
         }
     }
 
+    /// <summary>
+    /// The stored forms a searched value may have: as typed (trimmed) and normalized under every type that accepts it,
+    /// so a search for "Evil.Example." or an uncompressed IPv6 address finds what was stored as "evil.example" or "2001:db8::1".
+    /// </summary>
+    public static string[] SearchForms(string value)
+    {
+        var forms = new HashSet<string>(StringComparer.Ordinal) { value.Trim() };
+        foreach (var type in All)
+            if (Normalize(type, value, out _) is { } normalized)
+                forms.Add(normalized);
+        return forms.ToArray();
+    }
+
     static string Shorten(string v) => v.Length <= 64 ? v : v[..64] + "…";
 }
