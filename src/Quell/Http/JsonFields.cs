@@ -56,8 +56,16 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
             errors.Add(Path(name), $"{Path(name)} must be at most {maxLength} characters");
             return null;
         }
+        if (s.Contains('\0'))
+        {
+            errors.Add(Path(name), NulMessage(Path(name)));
+            return null;
+        }
         return s;
     }
+
+    // PostgreSQL text cannot hold U+0000 (the insert fails with a 500); SQLite would keep it. Refused on both.
+    static string NulMessage(string path) => $"{path} must not contain the NUL character (\\u0000)";
 
     public int? Int(string name, int min, int max, bool required = false, string? rangeMessage = null)
     {
@@ -112,6 +120,8 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
                 errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be a non-empty string");
             else if (item.GetString()!.Length > maxLength)
                 errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be at most {maxLength} characters");
+            else if (item.GetString()!.Contains('\0'))
+                errors.Add($"{Path(name)}[{i}]", NulMessage($"{Path(name)}[{i}]"));
             else
                 list.Add(item.GetString()!.Trim());
             i++;
