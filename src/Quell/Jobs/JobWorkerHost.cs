@@ -20,7 +20,7 @@ public sealed class JobWorkerOptions
 }
 
 /// <summary>Runs registered <see cref="IJobHandler"/>s: leases due jobs, keeps leases alive, completes or fails them.</summary>
-public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandler> handlers, IOptions<JobWorkerOptions> options, ILogger<JobWorkerHost> logger)
+public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandler> handlers, IOptions<JobWorkerOptions> options, ILogger<JobWorkerHost> logger, TimeProvider time)
     : BackgroundService
 {
     readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
@@ -132,7 +132,7 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
     {
         while (true)
         {
-            await Task.Delay(lease / 3, ct);
+            await Task.Delay(lease / 3, time, ct);
             try
             {
                 if (!await queue.ExtendLeaseAsync(job, lease, ct))
@@ -162,9 +162,9 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
         }
     }
 
-    static async Task Delay(TimeSpan t, CancellationToken ct)
+    async Task Delay(TimeSpan t, CancellationToken ct)
     {
-        try { await Task.Delay(t, ct); } catch (OperationCanceledException) { }
+        try { await Task.Delay(t, time, ct); } catch (OperationCanceledException) { }
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "Job {JobId} ({Kind}) completed on attempt {Attempt}")]
