@@ -129,21 +129,73 @@ public sealed class JobWorkerHostTestsOnSqlite(SqliteWorkerServer server) : JobW
 
 public sealed class JobWorkerHostTestsOnPostgres(PostgresWorkerServer server) : JobWorkerHostTests(server), IClassFixture<PostgresWorkerServer>;
 
+/// <summary>A handler that signals when it starts and then waits to be released, like a long job.</summary>
+public sealed class BlockingHandler(string kind) : IJobHandler
+{
+    public readonly TaskCompletionSource Started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public readonly TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public string Kind => kind;
+
+    public async Task RunAsync(JobContext context, CancellationToken ct)
+    {
+        Started.SetResult();
+        await Release.Task;
+    }
+}
+
+/// <summary>A running job's lease is renewed on the worker's clock, so a long job is never taken over while it runs.</summary>
+public abstract class JobLeaseRenewalTests(Dialect dialect)
+{
+    [Fact]
+    public async Task A_long_running_job_keeps_its_lease_and_completes_on_its_first_attempt()
+    {
+        await using var store = await TestStore.CreateAsync(dialect);
+        var kind = "long." + Guid.NewGuid().ToString("N")[..8];
+        var queue = store.Queue();
+        var other = store.Queue();
+        var handler = new BlockingHandler(kind);
+        var options = new JobWorkerOptions { Lease = TimeSpan.FromMinutes(3) };
+        var host = new JobWorkerHost(queue, [handler], Options.Create(options), NullLogger<JobWorkerHost>.Instance, store.Time);
+        var id = (await queue.EnqueueAsync(new JobRequest(kind, "{}")))!.Value;
+        var job = (await queue.LeaseAsync([kind], options.Lease))!;
+
+        var run = host.RunJobAsync(job, options, CancellationToken.None);
+        await handler.Started.Task;
+        // Ten minutes of a three-minute lease, one renewal beat (lease / 3) at a time.
+        for (var minute = 1; minute <= 10; minute++)
+        {
+            store.Time.Advance(TimeSpan.FromMinutes(1));
+            var renewedUntil = (store.Time.GetUtcNow() + options.Lease).ToUnixTimeMilliseconds();
+            await WaitUntilAsync(async () => (await queue.GetAsync(id))!.LeaseUntil == renewedUntil, $"lease renewed at minute {minute}");
+            Assert.Null(await other.LeaseAsync([kind], options.Lease));
+        }
+        handler.Release.SetResult();
+        await run;
+
+        var done = (await queue.GetAsync(id))!;
+        Assert.Equal(JobStatus.Done, done.Status);
+        Assert.Equal(1, done.Attempts);
+    }
+
+    static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        // A bound against hanging, not a timing assertion.
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"gave up waiting for: {what}");
+            await Task.Delay(10);
+        }
+    }
+}
+
+public sealed class JobLeaseRenewalTestsOnSqlite() : JobLeaseRenewalTests(Dialect.Sqlite);
+
+public sealed class JobLeaseRenewalTestsOnPostgres() : JobLeaseRenewalTests(Dialect.Postgres);
+
 /// <summary>A worker must outlive its store: a database that goes away mid-job must not take the server down.</summary>
 public sealed class JobWorkerStoreOutageTests
 {
-    sealed class BlockingHandler(string kind) : IJobHandler
-    {
-        public readonly TaskCompletionSource Started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public readonly TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public string Kind => kind;
-
-        public async Task RunAsync(JobContext context, CancellationToken ct)
-        {
-            Started.SetResult();
-            await Release.Task;
-        }
-    }
 
     [Fact]
     public async Task A_job_whose_store_disappears_mid_run_ends_without_crashing_the_worker()
@@ -153,7 +205,7 @@ public sealed class JobWorkerStoreOutageTests
         var queue = store.Queue(TimeProvider.System);
         var handler = new BlockingHandler(kind);
         var options = new JobWorkerOptions { Lease = TimeSpan.FromMinutes(2) };
-        var host = new JobWorkerHost(queue, [handler], Options.Create(options), NullLogger<JobWorkerHost>.Instance);
+        var host = new JobWorkerHost(queue, [handler], Options.Create(options), NullLogger<JobWorkerHost>.Instance, TimeProvider.System);
         await queue.EnqueueAsync(new JobRequest(kind, "{}"));
         var job = (await queue.LeaseAsync([kind], options.Lease))!;
 
