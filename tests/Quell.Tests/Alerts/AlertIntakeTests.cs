@@ -155,6 +155,32 @@ public abstract class AlertIntakeTests(TestServer server)
         Assert.Equal(4, alert.GetProperty("observableCount").GetInt32());
     }
 
+    [Fact]
+    public async Task Reposting_an_observable_merges_its_flags_tags_and_message_into_the_stored_one()
+    {
+        using var client = server.Client();
+        var alert = TestAlerts.Alert(TestAlerts.NewSource());
+        alert["observables"] = new object[] { new { dataType = "domain", data = "flags.example", tags = new[] { "first" } } };
+        await client.PostAlertAsync(alert);
+        alert["observables"] = new object[]
+        {
+            new { dataType = "domain", data = "FLAGS.example", ioc = true, sighted = true, tags = new[] { "second" }, message = "seen in proxy logs" },
+        };
+        var updated = await client.PostAlertAsync(alert, HttpStatusCode.OK);
+        alert["observables"] = new object[] { new { dataType = "domain", data = "flags.example", ioc = false, tags = new[] { "first" } } };
+        var again = await client.PostAlertAsync(alert, HttpStatusCode.OK);
+
+        foreach (var view in new[] { updated, again })
+        {
+            var o = Assert.Single(view.GetProperty("observables").EnumerateArray());
+            Assert.True(o.GetProperty("ioc").GetBoolean());
+            Assert.True(o.GetProperty("sighted").GetBoolean());
+            Assert.Equal(["first", "second"], o.GetProperty("tags").Strings());
+            Assert.Equal("seen in proxy logs", o.GetProperty("message").GetString());
+            Assert.Equal(1, view.GetProperty("observableCount").GetInt32());
+        }
+    }
+
     [Theory]
     [InlineData("ip", "999.1.1.1")]
     [InlineData("ip", "example.com")]
