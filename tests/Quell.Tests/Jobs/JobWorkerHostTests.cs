@@ -146,6 +146,22 @@ public sealed class BlockingHandler(string kind) : IJobHandler
 /// <summary>A running job's lease is renewed on the worker's clock, so a long job is never taken over while it runs.</summary>
 public abstract class JobLeaseRenewalTests(Dialect dialect)
 {
+    /// <summary>The store's fake clock, counting the timers the worker sets, so the test moves time only once it waits.</summary>
+    sealed class TimerCountingClock(TimeProvider inner) : TimeProvider
+    {
+        int _timers;
+        public int Timers => Volatile.Read(ref _timers);
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+        public override long GetTimestamp() => inner.GetTimestamp();
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _timers);
+            return inner.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
     [Fact]
     public async Task A_long_running_job_keeps_its_lease_and_completes_on_its_first_attempt()
     {
@@ -154,8 +170,9 @@ public abstract class JobLeaseRenewalTests(Dialect dialect)
         var queue = store.Queue();
         var other = store.Queue();
         var handler = new BlockingHandler(kind);
+        var clock = new TimerCountingClock(store.Time);
         var options = new JobWorkerOptions { Lease = TimeSpan.FromMinutes(3) };
-        var host = new JobWorkerHost(queue, [handler], Options.Create(options), NullLogger<JobWorkerHost>.Instance, store.Time);
+        var host = new JobWorkerHost(queue, [handler], Options.Create(options), NullLogger<JobWorkerHost>.Instance, clock);
         var id = (await queue.EnqueueAsync(new JobRequest(kind, "{}")))!.Value;
         var job = (await queue.LeaseAsync([kind], options.Lease))!;
 
@@ -164,6 +181,8 @@ public abstract class JobLeaseRenewalTests(Dialect dialect)
         // Ten minutes of a three-minute lease, one renewal beat (lease / 3) at a time.
         for (var minute = 1; minute <= 10; minute++)
         {
+            // The worker has renewed and is waiting for its next beat: the clock may move.
+            await WaitUntilAsync(() => Task.FromResult(clock.Timers == minute), $"renewal timer {minute} set");
             store.Time.Advance(TimeSpan.FromMinutes(1));
             var renewedUntil = (store.Time.GetUtcNow() + options.Lease).ToUnixTimeMilliseconds();
             await WaitUntilAsync(async () => (await queue.GetAsync(id))!.LeaseUntil == renewedUntil, $"lease renewed at minute {minute}");
