@@ -42,10 +42,11 @@ out="$PGROOT/test-output.txt"
 dotnet test Quell.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
 set -e
-# A green run prints no "Failed:" line; "|| true" keeps pipefail from ending the script before the summary.
-passed=$( (grep -oE 'Passed: +[0-9]+' "$out" || true) | awk '{s+=$2} END {print s+0}')
-failed=$( (grep -oE 'Failed: +[0-9]+' "$out" || true) | awk '{s+=$2} END {print s+0}')
-skipped=$( (grep -oE 'Skipped: +[0-9]+' "$out" || true) | awk '{s+=$2} END {print s+0}')
+# The summary has no "Failed:" (or "Skipped:") line when there are none: grep finding nothing is not an error here.
+count() { { grep -oE "$1: +[0-9]+" "$out" || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$passed" -eq 0 ]; then echo "no test ran"; exit 1; fi
 exit "$status"

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Quell.Storage;
 
 namespace Quell.Alerts;
 
@@ -44,7 +45,7 @@ public static class Similarity
         if (alerts.Count > 0)
         {
             var info = (await c.QueryAsync<(long Id, string Title, string Status, long Severity)>(
-                "SELECT id, title, status, severity FROM alerts WHERE org_id = @orgId AND id IN @ids", new { orgId, ids = alerts.Keys })).ToDictionary(r => r.Id);
+                $"SELECT id, title, status, severity FROM alerts WHERE org_id = @orgId AND {Db.In(c, "id", "@ids")}", new { orgId, ids = alerts.Keys.ToArray() })).ToDictionary(r => r.Id);
             foreach (var (id, item) in alerts)
                 if (info.TryGetValue(id, out var r))
                     (item.Title, item.Status, item.Severity) = (r.Title, r.Status, (int)r.Severity);
@@ -52,7 +53,7 @@ public static class Similarity
         if (cases.Count > 0)
         {
             var info = (await c.QueryAsync<(long Id, long Number, string Title, string Status, long Severity)>(
-                "SELECT id, number, title, status, severity FROM cases WHERE org_id = @orgId AND id IN @ids", new { orgId, ids = cases.Keys })).ToDictionary(r => r.Id);
+                $"SELECT id, number, title, status, severity FROM cases WHERE org_id = @orgId AND {Db.In(c, "id", "@ids")}", new { orgId, ids = cases.Keys.ToArray() })).ToDictionary(r => r.Id);
             foreach (var (id, item) in cases)
                 if (info.TryGetValue(id, out var r))
                     (item.Number, item.Title, item.Status, item.Severity) = (r.Number, r.Title, r.Status, (int)r.Severity);

@@ -49,13 +49,11 @@ public sealed class CaseQuery
         var p = new DynamicParameters();
         p.Add("org", orgId);
         var sql = new StringBuilder($"SELECT {CaseRow.Columns}, u.username AS AssigneeName FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.org_id = @org");
-        // Dapper expands `IN @list` for SQLite but hands the list to Npgsql as one array parameter, which IN cannot take.
-        string InList(string column, string parameter) => db.IsPostgres ? $" AND {column} = ANY(@{parameter})" : $" AND {column} IN @{parameter}";
-        if (Status.Length > 0) { sql.Append(InList("c.status", "status")); p.Add("status", Status); }
-        if (Severity.Length > 0) { sql.Append(InList("c.severity", "severity")); p.Add("severity", Severity); }
+        if (Status.Length > 0) { sql.Append($" AND {db.In("c.status", "@status")}"); p.Add("status", Status); }
+        if (Severity.Length > 0) { sql.Append($" AND {db.In("c.severity", "@severity")}"); p.Add("severity", Severity); }
         if (Assignee is not null) { sql.Append(" AND u.username = @assignee"); p.Add("assignee", Assignee.Trim().ToLowerInvariant()); }
         if (Tag is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM case_tags t WHERE t.org_id = @org AND t.tag = @tag AND t.case_id = c.id)"); p.Add("tag", Tag); }
-        if (Observable is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM case_observables o WHERE o.org_id = @org AND o.data = @obs AND o.case_id = c.id)"); p.Add("obs", Observable.Trim()); }
+        if (Observable is not null) { sql.Append($" AND EXISTS (SELECT 1 FROM case_observables o WHERE o.org_id = @org AND {db.In("o.data", "@obs")} AND o.case_id = c.id)"); p.Add("obs", Observables.ObservableTypes.SearchForms(Observable)); }
         if (Text is not null) { sql.Append($" AND c.title {db.ILike} @text ESCAPE '\\'"); p.Add("text", "%" + Alerts.AlertQuery.EscapeLike(Text) + "%"); }
         if (Cursor is not null)
         {

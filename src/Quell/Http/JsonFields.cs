@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Quell.Http;
 
@@ -56,8 +57,16 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
             errors.Add(Path(name), $"{Path(name)} must be at most {maxLength} characters");
             return null;
         }
+        if (s.Contains('\0'))
+        {
+            errors.Add(Path(name), NulMessage(Path(name)));
+            return null;
+        }
         return s;
     }
+
+    // PostgreSQL text cannot hold U+0000 (the insert fails with a 500); SQLite would keep it. Refused on both.
+    static string NulMessage(string path) => $"{path} must not contain the NUL character (\\u0000)";
 
     public int? Int(string name, int min, int max, bool required = false, string? rangeMessage = null)
     {
@@ -112,6 +121,8 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
                 errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be a non-empty string");
             else if (item.GetString()!.Length > maxLength)
                 errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be at most {maxLength} characters");
+            else if (item.GetString()!.Contains('\0'))
+                errors.Add($"{Path(name)}[{i}]", NulMessage($"{Path(name)}[{i}]"));
             else
                 list.Add(item.GetString()!.Trim());
             i++;
@@ -130,11 +141,25 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
         }
         if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var ms) && ms is >= 0 and <= 253402300799999)
             return ms;
-        if (v.ValueKind == JsonValueKind.String &&
-            DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dto))
-            return dto.ToUnixTimeMilliseconds();
+        if (v.ValueKind == JsonValueKind.String && TryParseIso8601(v.GetString()!, out var parsed))
+            return parsed;
         errors.Add(Path(name), $"{Path(name)} must be Unix milliseconds or an ISO 8601 date-time");
         return null;
+    }
+
+    // DateTimeOffset.TryParse alone also takes "02/01/2025" (read as February 1st whatever the sender meant) and
+    // "Feb 19 2025": only ISO 8601 / RFC 3339 shapes are let through to it. No offset means UTC.
+    static readonly Regex Iso8601 = new(@"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?)?(Z|z|[+-]\d{2}:?\d{2})?$", RegexOptions.CultureInvariant);
+
+    /// <summary>Parses an ISO 8601 date or date-time into Unix milliseconds.</summary>
+    public static bool TryParseIso8601(string text, out long unixMs)
+    {
+        unixMs = 0;
+        if (!Iso8601.IsMatch(text) ||
+            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dto))
+            return false;
+        unixMs = dto.ToUnixTimeMilliseconds();
+        return true;
     }
 
     /// <summary>A JSON object of simple values (custom fields). Returns its raw text.</summary>

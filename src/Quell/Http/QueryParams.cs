@@ -78,8 +78,8 @@ public sealed class QueryParams(IQueryCollection query, InputErrors errors)
             return null;
         if (long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms))
             return ms;
-        if (DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d))
-            return d.ToUnixTimeMilliseconds();
+        if (JsonFields.TryParseIso8601(v, out var parsed))
+            return parsed;
         errors.Add(name, $"{name} must be an ISO 8601 date-time or Unix milliseconds");
         return null;
     }

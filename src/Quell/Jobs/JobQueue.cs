@@ -44,12 +44,12 @@ public sealed class JobQueue(Db db, TimeProvider time)
                 UPDATE jobs SET status = 'running', lease_token = @token, lease_until = @until, attempts = attempts + 1, updated_at = @now
                 WHERE id = (
                   SELECT id FROM jobs
-                  WHERE kind IN @kinds AND attempts < max_attempts
+                  WHERE {db.In("kind", "@kinds")} AND attempts < max_attempts
                     AND ((status = 'pending' AND run_after <= @now) OR (status = 'running' AND lease_until < @now))
                   ORDER BY run_after, id
                   LIMIT 1 {lockClause})
                 RETURNING {Job.Columns}
-                """, new { token = Guid.NewGuid().ToString("N"), until = now + (long)lease.TotalMilliseconds, now, kinds }, tx);
+                """, new { token = Guid.NewGuid().ToString("N"), until = now + (long)lease.TotalMilliseconds, now, kinds = kinds.ToArray() }, tx);
         }, ct);
 
     /// <summary>Keeps a long job's lease alive. False when another worker has taken it over.</summary>
@@ -82,18 +82,22 @@ public sealed class JobQueue(Db db, TimeProvider time)
                 await effects(c, tx);
         }, ct);
 
-    /// <summary>Records a failure: retried after an exponential backoff, or dead-lettered after its last attempt.</summary>
+    /// <summary>
+    /// Records a failure: retried after an exponential backoff, or dead-lettered after its last attempt. Returns true
+    /// when the job was dead-lettered. Does nothing when this worker no longer holds the job: it was taken over, or the
+    /// handler threw after <see cref="CompleteAsync"/> had already committed it (a done job must never run again).
+    /// </summary>
     public Task<bool> FailAsync(Job job, string error, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
             var now = Now;
             var dead = job.Attempts >= job.MaxAttempts;
             var runAfter = now + (long)Backoff(job.Attempts).TotalMilliseconds;
-            await c.ExecuteAsync("""
+            var n = await c.ExecuteAsync("""
                 UPDATE jobs SET status = @status, run_after = @runAfter, lease_token = NULL, lease_until = NULL, last_error = @error, updated_at = @now
-                WHERE id = @Id AND lease_token = @LeaseToken
+                WHERE id = @Id AND lease_token = @LeaseToken AND status = 'running'
                 """, new { status = dead ? JobStatus.Dead : JobStatus.Pending, runAfter, error = Truncate(error), now, job.Id, job.LeaseToken }, tx);
-            return dead;
+            return dead && n == 1;
         }, ct);
 
     /// <summary>Dead-letters running jobs whose lease expired on their last attempt (their worker died each time).</summary>

@@ -20,7 +20,7 @@ public sealed class JobWorkerOptions
 }
 
 /// <summary>Runs registered <see cref="IJobHandler"/>s: leases due jobs, keeps leases alive, completes or fails them.</summary>
-public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandler> handlers, IOptions<JobWorkerOptions> options, ILogger<JobWorkerHost> logger)
+public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandler> handlers, IOptions<JobWorkerOptions> options, ILogger<JobWorkerHost> logger, TimeProvider time)
     : BackgroundService
 {
     readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
@@ -109,8 +109,17 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
         }
         catch (Exception e)
         {
-            var dead = await queue.FailAsync(job, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
-            LogFailed(logger, e, job.Id, job.Kind, job.Attempts, dead);
+            try
+            {
+                var dead = await queue.FailAsync(job, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+                LogFailed(logger, e, job.Id, job.Kind, job.Attempts, dead);
+            }
+            catch (Exception recordError)
+            {
+                // The store is unreachable: an exception here would end this worker loop and, through the hosted
+                // service, stop the whole server. The lease expires instead and the attempt is run again.
+                LogFailureNotRecorded(logger, recordError, job.Id, job.Kind, e.Message);
+            }
         }
         finally
         {
@@ -123,9 +132,17 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
     {
         while (true)
         {
-            await Task.Delay(lease / 3, ct);
-            if (!await queue.ExtendLeaseAsync(job, lease, ct))
-                return;
+            await Task.Delay(lease / 3, time, ct);
+            try
+            {
+                if (!await queue.ExtendLeaseAsync(job, lease, ct))
+                    return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A store hiccup: try again at the next beat; if the lease runs out meanwhile, the commit is refused.
+                LogRenewFailed(logger, e, job.Id);
+            }
         }
     }
 
@@ -145,9 +162,9 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
         }
     }
 
-    static async Task Delay(TimeSpan t, CancellationToken ct)
+    async Task Delay(TimeSpan t, CancellationToken ct)
     {
-        try { await Task.Delay(t, ct); } catch (OperationCanceledException) { }
+        try { await Task.Delay(t, time, ct); } catch (OperationCanceledException) { }
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "Job {JobId} ({Kind}) completed on attempt {Attempt}")]
@@ -161,4 +178,10 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Could not lease jobs; retrying")]
     static partial void LogLeaseFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Job {JobId} ({Kind}) failed ({Reason}) and the failure could not be recorded; it runs again when its lease expires")]
+    static partial void LogFailureNotRecorded(ILogger logger, Exception e, long jobId, string kind, string reason);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Warning, Message = "Could not renew the lease of job {JobId}; retrying")]
+    static partial void LogRenewFailed(ILogger logger, Exception e, long jobId);
 }

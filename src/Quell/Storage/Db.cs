@@ -34,6 +34,19 @@ public sealed class Db : IAsyncDisposable
     /// <summary>Case-insensitive LIKE operator of the dialect.</summary>
     public string ILike => IsPostgres ? "ILIKE" : "LIKE";
 
+    /// <summary>"<paramref name="column"/> is one of the values of the list parameter <paramref name="parameter"/>".</summary>
+    public string In(string column, string parameter) => IsPostgres ? AnyOf(column, parameter) : $"{column} IN {parameter}";
+
+    /// <summary>
+    /// <see cref="In(string, string)"/> for code that holds only a connection. Dapper expands <c>IN @list</c> into one
+    /// parameter per value on SQLite, but hands Npgsql the whole list as one array parameter, where <c>IN $1</c> is a
+    /// syntax error: PostgreSQL needs <c>= ANY($1)</c>.
+    /// </summary>
+    public static string In(DbConnection connection, string column, string parameter) =>
+        connection is NpgsqlConnection ? AnyOf(column, parameter) : $"{column} IN {parameter}";
+
+    static string AnyOf(string column, string parameter) => $"{column} = ANY({parameter})";
+
     public static Db Create(StoreOptions options)
     {
         if (!string.IsNullOrWhiteSpace(options.Database))

@@ -28,8 +28,30 @@ public static class PostgresConnectionString
         foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var kv = pair.Split('=', 2);
-            b[Uri.UnescapeDataString(kv[0])] = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "";
+            var key = Uri.UnescapeDataString(kv[0]);
+            try
+            {
+                b[LibpqNames.GetValueOrDefault(key, key)] = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "";
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"the postgres:// URL parameter '{key}' is not a PostgreSQL connection setting Quell knows ({e.Message})", nameof(value), e);
+            }
         }
         return b.ToString();
     }
+
+    // URLs copied from other tools use libpq's parameter names; Npgsql spells most of them differently.
+    static readonly Dictionary<string, string> LibpqNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sslmode"] = "SSL Mode",
+        ["application_name"] = "Application Name",
+        ["connect_timeout"] = "Timeout",
+        ["target_session_attrs"] = "Target Session Attributes",
+        ["sslrootcert"] = "Root Certificate",
+        ["sslcert"] = "SSL Certificate",
+        ["sslkey"] = "SSL Key",
+        ["sslpassword"] = "SSL Password",
+        ["keepalives_idle"] = "Keepalive",
+    };
 }

@@ -130,10 +130,10 @@ public static class Schema
               ioc {bool} NOT NULL DEFAULT {false},
               sighted {bool} NOT NULL DEFAULT {false},
               tags TEXT NOT NULL,
-              message TEXT NULL,
-              UNIQUE (alert_id, data_type, data)
+              message TEXT NULL
             );
-            CREATE INDEX ix_alert_observables_org_data ON alert_observables(org_id, data, alert_id);
+            CREATE UNIQUE INDEX ux_alert_observables_value ON alert_observables(alert_id, data_type, {datakey});
+            CREATE INDEX ix_alert_observables_data ON alert_observables {datalookup};
             """),
         new(5, "cases", """
             CREATE TABLE cases (
@@ -183,10 +183,10 @@ public static class Schema
               sighted {bool} NOT NULL DEFAULT {false},
               tags TEXT NOT NULL,
               message TEXT NULL,
-              created_at BIGINT NOT NULL,
-              UNIQUE (case_id, data_type, data)
+              created_at BIGINT NOT NULL
             );
-            CREATE INDEX ix_case_observables_org_data ON case_observables(org_id, data, case_id);
+            CREATE UNIQUE INDEX ux_case_observables_value ON case_observables(case_id, data_type, {datakey});
+            CREATE INDEX ix_case_observables_data ON case_observables {datalookup};
             CREATE TABLE case_tasks (
               id {id},
               case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
