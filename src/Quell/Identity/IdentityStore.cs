@@ -78,6 +78,10 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
     public static async Task<int> RemoveMembershipAsync(DbConnection c, DbTransaction tx, long userId, long orgId) =>
         await c.ExecuteAsync("DELETE FROM memberships WHERE user_id = @userId AND org_id = @orgId", new { userId, orgId }, tx);
 
+    /// <summary>True when the user also belongs to an organisation other than <paramref name="orgId"/>.</summary>
+    public static async Task<bool> BelongsElsewhereAsync(DbConnection c, long userId, long orgId, DbTransaction? tx = null) =>
+        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE user_id = @userId AND org_id <> @orgId", new { userId, orgId }, tx) > 0;
+
     public static async Task<Member?> GetMemberAsync(DbConnection c, long orgId, long userId, DbTransaction? tx = null) =>
         await c.QuerySingleOrDefaultAsync<Member>(
             $"SELECT {MemberColumns} FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.org_id = @orgId AND u.id = @userId",
