@@ -51,6 +51,16 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
+    /// <summary>HttpContext.Items key under which a challenge leaves why the key was refused, for the 401's detail.</summary>
+    public const string FailureItem = "quell:auth-failure";
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if ((await HandleAuthenticateOnceSafeAsync()).Failure is { } failure)
+            Context.Items[FailureItem] = failure.Message;
+        await base.HandleChallengeAsync(properties);
+    }
+
     sealed class KeyRow
     {
         public long KeyId { get; set; }
