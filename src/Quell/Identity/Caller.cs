@@ -34,6 +34,9 @@ public sealed record Caller(long UserId, string Username, long OrgId, Role Role,
     public static ClaimsIdentity ToIdentity(long userId, string username, long orgId, Role role, bool platformAdmin, string authMethod, string scheme) =>
         new(
         [
+            // Antiforgery binds its token to NameIdentifier when present, else to every claim: without it a token
+            // would stop working as soon as X-Organisation switched the organisation (and with it the role claims).
+            new Claim(ClaimTypes.NameIdentifier, userId.ToString(CultureInfo.InvariantCulture)),
             new Claim(ClaimTypes.Name, username),
             new Claim(UserIdClaim, userId.ToString(CultureInfo.InvariantCulture)),
             new Claim(OrgIdClaim, orgId.ToString(CultureInfo.InvariantCulture)),
