@@ -32,9 +32,13 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
     public static async Task<Organisation?> FindOrganisationAsync(DbConnection c, string name, DbTransaction? tx = null) =>
         await c.QuerySingleOrDefaultAsync<Organisation>($"SELECT {OrgColumns} FROM organisations WHERE name = @name", new { name }, tx);
 
-    public async Task<long> CreateOrganisationAsync(DbConnection c, DbTransaction tx, string name, string description) =>
-        await c.ExecuteScalarAsync<long>(
-            "INSERT INTO organisations (name, description, created_at) VALUES (@name, @description, @now) RETURNING id",
+    /// <summary>
+    /// Creates an organisation; null when the name is taken. ON CONFLICT rather than look-then-insert: two requests
+    /// racing for one name would otherwise both pass the look and one would fail on the unique index (a 500).
+    /// </summary>
+    public async Task<long?> CreateOrganisationAsync(DbConnection c, DbTransaction tx, string name, string description) =>
+        await c.ExecuteScalarAsync<long?>(
+            "INSERT INTO organisations (name, description, created_at) VALUES (@name, @description, @now) ON CONFLICT (name) DO NOTHING RETURNING id",
             new { name, description, now = Now }, tx);
 
     // Users
@@ -45,12 +49,14 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
     public static async Task<UserAccount?> GetUserAsync(DbConnection c, long id, DbTransaction? tx = null) =>
         await c.QuerySingleOrDefaultAsync<UserAccount>($"SELECT {UserColumns} FROM users WHERE id = @id", new { id }, tx);
 
-    public async Task<long> CreateUserAsync(DbConnection c, DbTransaction tx, string username, string displayName, string? password, bool platformAdmin)
+    /// <summary>Creates a user; null when the (normalized) username is taken, also by a request racing this one.</summary>
+    public async Task<long?> CreateUserAsync(DbConnection c, DbTransaction tx, string username, string displayName, string? password, bool platformAdmin)
     {
         var hash = password is null ? null : Hasher.HashPassword(null!, password);
-        return await c.ExecuteScalarAsync<long>("""
+        return await c.ExecuteScalarAsync<long?>("""
             INSERT INTO users (username, display_name, password_hash, platform_admin, disabled, failed_logins, created_at, updated_at)
-            VALUES (@username, @displayName, @hash, @platformAdmin, @disabled, 0, @now, @now) RETURNING id
+            VALUES (@username, @displayName, @hash, @platformAdmin, @disabled, 0, @now, @now)
+            ON CONFLICT (username) DO NOTHING RETURNING id
             """, new { username = NormalizeUsername(username), displayName, hash, platformAdmin, disabled = false, now = Now }, tx);
     }
 

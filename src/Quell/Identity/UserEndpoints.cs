@@ -56,7 +56,8 @@ public static class UserEndpoints
         {
             if (await IdentityStore.FindUserAsync(c, username!, tx) is not null)
                 return Problems.Conflict($"a user named '{IdentityStore.NormalizeUsername(username!)}' already exists; choose another username");
-            var id = await identity.CreateUserAsync(c, tx, username!, displayName ?? username!, password, platformAdmin: false);
+            if (await identity.CreateUserAsync(c, tx, username!, displayName ?? username!, password, platformAdmin: false) is not { } id)
+                return Problems.Conflict($"a user named '{IdentityStore.NormalizeUsername(username!)}' already exists; choose another username");
             await IdentityStore.SetMembershipAsync(c, tx, id, caller.OrgId, role);
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "user.create", "user", IdentityEndpoints.Id(id), null,
                 new { username = IdentityStore.NormalizeUsername(username!), role = Roles.Name(role) }));
@@ -163,7 +164,8 @@ public static class UserEndpoints
         {
             if (await IdentityStore.FindOrganisationAsync(c, name!, tx) is not null)
                 return Problems.Conflict($"an organisation named '{name}' already exists");
-            var id = await identity.CreateOrganisationAsync(c, tx, name!, description);
+            if (await identity.CreateOrganisationAsync(c, tx, name!, description) is not { } id)
+                return Problems.Conflict($"an organisation named '{name}' already exists");
             await audit.AppendAsync(c, tx, new AuditEntry(id, caller.Actor, "organisation.create", "organisation", IdentityEndpoints.Id(id), null, new { name, description }));
             return TypedResults.Created($"/api/v1/organisations/{id}", await IdentityStore.GetOrganisationAsync(c, id, tx));
         }, ct);
