@@ -111,7 +111,11 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
     public Task<LoginResult> CheckPasswordAsync(string username, string password, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var user = await FindUserAsync(c, username, tx);
+            // Attempts on one account take turns (SQLite has a single writer; on PostgreSQL the row lock does it):
+            // overlapping attempts would otherwise each read the same failure count and write it back plus one,
+            // and guesses sent in parallel would never lock the account.
+            var user = await c.QuerySingleOrDefaultAsync<UserAccount>(
+                $"SELECT {UserColumns} FROM users WHERE username = @u{(db.IsPostgres ? " FOR UPDATE" : "")}", new { u = NormalizeUsername(username) }, tx);
             if (user is null)
             {
                 // Same work as for a real user, so response time does not reveal which usernames exist.
