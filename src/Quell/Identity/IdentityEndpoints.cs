@@ -63,8 +63,9 @@ public static class IdentityEndpoints
         if (chosen.OrgName is null || !Roles.TryParse(chosen.Role, out var role))
             return Problems.Unauthorized(organisation is null ? "this user belongs to no organisation" : $"this user is not a member of organisation '{organisation}'");
 
+        var sessionId = await identity.StartSessionAsync(user.Id, ct);
         var principal = new ClaimsPrincipal(Caller.ToIdentity(user.Id, user.Username, chosen.OrgId, role, user.PlatformAdmin, "cookie",
-            CookieAuthenticationDefaults.AuthenticationScheme));
+            CookieAuthenticationDefaults.AuthenticationScheme, sessionId));
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         http.User = principal;
         var tokens = antiforgery.GetAndStoreTokens(http);
@@ -79,8 +80,10 @@ public static class IdentityEndpoints
         });
     }
 
-    static async Task<IResult> Logout(HttpContext http)
+    static async Task<IResult> Logout(HttpContext http, IdentityStore identity, CancellationToken ct)
     {
+        if (http.User.FindFirstValue(Caller.SessionIdClaim) is { Length: > 0 } sessionId)
+            await identity.EndSessionAsync(sessionId, ct);
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.NoContent();
     }

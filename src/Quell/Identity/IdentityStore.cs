@@ -142,6 +142,21 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
             return new LoginResult(LoginOutcome.Success, user);
         }, ct);
 
+    // Sessions: the cookie carries a session id, and a session ended here (logout) is refused even if a copy of the cookie lives on.
+
+    public async Task<string> StartSessionAsync(long userId, CancellationToken ct = default)
+    {
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await db.WriteAsync((c, tx) => c.ExecuteAsync("INSERT INTO sessions (id, user_id, created_at) VALUES (@id, @userId, @now)", new { id, userId, now = Now }, tx), ct);
+        return id;
+    }
+
+    public Task EndSessionAsync(string sessionId, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE sessions SET ended_at = @now WHERE id = @sessionId AND ended_at IS NULL", new { sessionId, now = Now }, tx), ct);
+
+    public static async Task<bool> IsSessionOpenAsync(DbConnection c, string sessionId, long userId) =>
+        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sessions WHERE id = @sessionId AND user_id = @userId AND ended_at IS NULL", new { sessionId, userId }) > 0;
+
     static readonly string DummyHash = Hasher.HashPassword(null!, "quell-dummy-password");
 
     public string? CheckPasswordStrength(string password) =>

@@ -247,5 +247,14 @@ public static class Schema
               UNIQUE (org_id, name)
             );
             """),
+        new(6, "sessions", """
+            CREATE TABLE sessions (
+              id TEXT PRIMARY KEY,
+              user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              created_at BIGINT NOT NULL,
+              ended_at BIGINT NULL
+            );
+            CREATE INDEX ix_sessions_user ON sessions(user_id);
+            """),
     ];
 }
