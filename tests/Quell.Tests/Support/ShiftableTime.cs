@@ -12,3 +12,25 @@ public sealed class ShiftableTime : TimeProvider
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 }
+
+/// <summary>A test server whose clock the test can move forward.</summary>
+public interface IClockedServer
+{
+    ShiftableTime Clock { get; }
+}
+
+public sealed class ClockedSqliteServer : SqliteServer, IClockedServer
+{
+    public ShiftableTime Clock { get; } = new();
+
+    protected override void Configure(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<TimeProvider>(builder.Services, Clock);
+}
+
+public sealed class ClockedPostgresServer : PostgresServer, IClockedServer
+{
+    public ShiftableTime Clock { get; } = new();
+
+    protected override void Configure(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<TimeProvider>(builder.Services, Clock);
+}
