@@ -106,7 +106,7 @@ public static class IdentityEndpoints
         });
     }
 
-    static async Task<IResult> ChangePassword(HttpRequest request, Caller caller, Db db, IdentityStore identity, AuditLog audit, CancellationToken ct)
+    static async Task<IResult> ChangePassword(HttpContext http, HttpRequest request, Caller caller, Db db, IdentityStore identity, AuditLog audit, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
         if (error is not null)
@@ -125,7 +125,7 @@ public static class IdentityEndpoints
             var user = await IdentityStore.GetUserAsync(c, caller.UserId, tx);
             if (user is null || !IdentityStore.VerifyPassword(user, current!))
                 return Problems.Invalid("currentPassword", "currentPassword is wrong");
-            await identity.SetPasswordAsync(c, tx, caller.UserId, next!);
+            await identity.SetPasswordAsync(c, tx, caller.UserId, next!, keepSessionId: http.User.FindFirstValue(Caller.SessionIdClaim));
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "user.password", "user", Id(caller.UserId), null, null));
             return TypedResults.NoContent();
         }, ct);

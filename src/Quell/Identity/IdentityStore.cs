@@ -60,9 +60,17 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
             """, new { username = NormalizeUsername(username), displayName, hash, platformAdmin, disabled = false, now = Now }, tx);
     }
 
-    public async Task SetPasswordAsync(DbConnection c, DbTransaction tx, long userId, string password) =>
+    /// <summary>
+    /// Sets the password and ends the user's sessions except <paramref name="keepSessionId"/> (the one changing its own
+    /// password): a reset is how an admin locks out whoever learnt the old one, so their sessions must not outlive it.
+    /// </summary>
+    public async Task SetPasswordAsync(DbConnection c, DbTransaction tx, long userId, string password, string? keepSessionId = null)
+    {
         await c.ExecuteAsync("UPDATE users SET password_hash = @hash, failed_logins = 0, locked_until = NULL, updated_at = @now WHERE id = @userId",
             new { hash = Hasher.HashPassword(null!, password), now = Now, userId }, tx);
+        await c.ExecuteAsync("UPDATE sessions SET ended_at = @now WHERE user_id = @userId AND ended_at IS NULL AND id <> @keep",
+            new { now = Now, userId, keep = keepSessionId ?? "" }, tx);
+    }
 
     public async Task SetDisabledAsync(DbConnection c, DbTransaction tx, long userId, bool disabled) =>
         await c.ExecuteAsync("UPDATE users SET disabled = @disabled, updated_at = @now WHERE id = @userId", new { disabled, now = Now, userId }, tx);
