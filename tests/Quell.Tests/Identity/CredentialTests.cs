@@ -196,6 +196,53 @@ public abstract class CredentialTests(TestServer server)
     }
 
     [Fact]
+    public async Task An_api_key_refuses_an_organisation_header_naming_another_organisation()
+    {
+        // A key is bound to one organisation. A script that names another one must be told, not have its alerts
+        // silently land in the key's organisation.
+        var b = await Tenants.CreateAsync(server);
+        using var platform = server.Client();
+        var username = Tenants.NewUsername("keyorg");
+        var userId = await Tenants.CreateUserAsync(platform, username, "analyst");
+        await platform.PostAsJsonAsync($"/api/v1/organisations/{b.OrgId}/members", new { username, role = "analyst" }).ExpectAsync(HttpStatusCode.OK);
+        var key = (await platform.PostAsJsonAsync($"/api/v1/users/{userId}/api-keys", new { name = "svc" }).ExpectAsync(HttpStatusCode.Created)).GetProperty("key").GetString()!;
+        using var client = server.Client(key);
+
+        client.DefaultRequestHeaders.Add("X-Organisation", b.Name);
+        var refused = await client.PostAsJsonAsync("/api/v1/alerts", new { type = "t", source = "keyorg", sourceRef = Guid.NewGuid().ToString("N"), title = "for B" })
+            .ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("X-Organisation", Problem.Detail(refused));
+        using var clientB = server.Client(b.AdminKey);
+        var inB = await clientB.GetAsync("/api/v1/alerts?source=keyorg").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(0, inB.GetProperty("items").GetArrayLength());
+
+        client.DefaultRequestHeaders.Remove("X-Organisation");
+        client.DefaultRequestHeaders.Add("X-Organisation", "default");
+        await client.GetAsync("/api/v1/me").ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_password_reset_by_an_admin_ends_the_users_sessions_and_a_change_ends_the_other_ones()
+    {
+        using var admin = server.Client();
+        var username = Tenants.NewUsername("reset");
+        var id = await Tenants.CreateUserAsync(admin, username, "analyst");
+        using var first = await Session.LoginAsync(server, username, Tenants.Password);
+        using var second = await Session.LoginAsync(server, username, Tenants.Password);
+
+        await admin.PatchJsonAsync($"/api/v1/users/{id}", new { password = "reset-by-admin-123" }).ExpectAsync(HttpStatusCode.OK);
+        await first.GetAsync("/api/v1/me").ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        await second.GetAsync("/api/v1/me").ExpectProblemAsync(HttpStatusCode.Unauthorized);
+
+        using var mine = await Session.LoginAsync(server, username, "reset-by-admin-123");
+        using var other = await Session.LoginAsync(server, username, "reset-by-admin-123");
+        await (await mine.SendAsync(HttpMethod.Post, "/api/v1/me/password", new { currentPassword = "reset-by-admin-123", newPassword = "changed-by-me-456" }))
+            .ExpectAsync(HttpStatusCode.NoContent);
+        await mine.MeAsync();
+        await other.GetAsync("/api/v1/me").ExpectProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task Passwords_are_stored_as_pbkdf2_in_the_aspnet_core_v3_format()
     {
         using var admin = server.Client();
