@@ -22,7 +22,7 @@ public static class QuellHost
         builder.WebHost.UseUrls(settings.Urls ?? DefaultUrls);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ExplainStatus);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Quell.Http.StatusProblems.Describe);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Quell API";
@@ -43,24 +43,6 @@ public static class QuellHost
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Quell API")).Public();
         app.MapQuell();
         return app;
-    }
-
-    /// <summary>Status-code-only answers (from authentication, authorization, routing) say why and what to do.</summary>
-    static void ExplainStatus(ProblemDetailsContext ctx)
-    {
-        if (ctx.ProblemDetails.Detail is not null)
-            return;
-        var endpoint = ctx.HttpContext.GetEndpoint();
-        ctx.ProblemDetails.Detail = ctx.ProblemDetails.Status switch
-        {
-            StatusCodes.Status401Unauthorized =>
-                "authentication required: send `Authorization: Bearer <API key>` or sign in with POST /api/v1/login",
-            StatusCodes.Status403Forbidden when endpoint?.Metadata.GetMetadata<RequiresPermission>() is { } p =>
-                $"your role in this organisation ({(Caller.FromPrincipal(ctx.HttpContext.User) is { } c ? Roles.Name(c.Role) : "none")}) does not grant {p.Permission}",
-            StatusCodes.Status404NotFound => $"no endpoint or resource at {ctx.HttpContext.Request.Path}",
-            StatusCodes.Status405MethodNotAllowed => $"{ctx.HttpContext.Request.Method} is not allowed on {ctx.HttpContext.Request.Path}",
-            _ => null,
-        };
     }
 
     /// <summary>Applies migrations and, on first start, creates the admin user. Returns a password to print once, if generated.</summary>

@@ -49,7 +49,10 @@ public sealed class AlertInput
         if (f.TryGet("raw", out var rawEl))
         {
             raw = rawEl.GetRawText();
-            if (raw.Length > MaxRawBytes)
+            // Stored as sent, but read back and re-serialised in every view: it must be text all through.
+            if (!JsonFields.HoldsOnlyText(rawEl))
+                errors.Add(f.Path("raw"), JsonFields.NotTextMessage(f.Path("raw")));
+            else if (raw.Length > MaxRawBytes)
                 errors.Add(f.Path("raw"), $"{f.Path("raw")} must be at most {MaxRawBytes} bytes");
         }
         var observables = ObservableInput.ParseList(f, "observables", MaxObservables);

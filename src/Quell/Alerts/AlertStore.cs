@@ -3,11 +3,12 @@ using Dapper;
 using Quell.Audit;
 using Quell.Cases;
 using Quell.Observables;
+using Quell.Storage;
 
 namespace Quell.Alerts;
 
 /// <summary>Alert rows: intake (create or update by source reference), flags, promotion and merge into cases.</summary>
-public sealed class AlertStore(AuditLog audit)
+public sealed class AlertStore(AuditLog audit, Db db)
 {
     public sealed record UpsertResult(long Id, bool Created);
 
@@ -18,35 +19,42 @@ public sealed class AlertStore(AuditLog audit)
     /// </summary>
     public async Task<UpsertResult> UpsertAsync(DbConnection c, DbTransaction tx, long orgId, AlertInput a, string actor, long now)
     {
-        var old = await c.QuerySingleOrDefaultAsync<AlertRow>(
-            $"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @orgId AND a.source = @Source AND a.source_ref = @SourceRef",
-            new { orgId, a.Source, a.SourceRef }, tx);
-        if (old is null)
-        {
-            var id = await c.ExecuteScalarAsync<long>("""
+        // Sources re-send an alert while the first post is still being written. On PostgreSQL the existing row is
+        // locked so that updates of one alert take turns, and the insert yields to a concurrent one (ON CONFLICT)
+        // instead of failing on the unique index; SQLite has a single writer anyway.
+        var select = $"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @orgId AND a.source = @Source AND a.source_ref = @SourceRef" +
+            (db.IsPostgres ? " FOR UPDATE" : "");
+        var old = await c.QuerySingleOrDefaultAsync<AlertRow>(select, new { orgId, a.Source, a.SourceRef }, tx);
+        var inserted = old is not null ? null : await c.ExecuteScalarAsync<long?>("""
                 INSERT INTO alerts (org_id, type, source, source_ref, title, description, severity, tlp, pap, status, is_read, tags, date,
                                     first_evidence_at, created_at, updated_at, observable_count, raw)
                 VALUES (@orgId, @Type, @Source, @SourceRef, @Title, @Description, @Severity, @tlp, @pap, 'new', @read, @tags, @date,
                         @FirstEvidenceAt, @now, @now, 0, @Raw)
+                ON CONFLICT (org_id, source, source_ref) DO NOTHING
                 RETURNING id
                 """, new
-            {
-                orgId,
-                a.Type,
-                a.Source,
-                a.SourceRef,
-                a.Title,
-                a.Description,
-                a.Severity,
-                tlp = (int)a.Tlp,
-                pap = (int)a.Pap,
-                read = false,
-                tags = JsonColumns.Of(a.Tags),
-                date = a.Date ?? now,
-                a.FirstEvidenceAt,
-                now,
-                a.Raw,
-            }, tx);
+        {
+            orgId,
+            a.Type,
+            a.Source,
+            a.SourceRef,
+            a.Title,
+            a.Description,
+            a.Severity,
+            tlp = (int)a.Tlp,
+            pap = (int)a.Pap,
+            read = false,
+            tags = JsonColumns.Of(a.Tags),
+            date = a.Date ?? now,
+            a.FirstEvidenceAt,
+            now,
+            a.Raw,
+        }, tx);
+        if (old is null && inserted is null)
+            old = await c.QuerySingleAsync<AlertRow>(select, new { orgId, a.Source, a.SourceRef }, tx);
+        if (old is null)
+        {
+            var id = inserted!.Value;
             await InsertTagsAsync(c, tx, id, orgId, a.Tags);
             var added = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(id, orgId), a.Observables, now);
             if (added > 0)

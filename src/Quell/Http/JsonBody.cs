@@ -36,14 +36,27 @@ public static class JsonBody
 
         if (buffer.Length == 0)
             return (null, Problems.BadRequest("the request body is empty; send a JSON document"));
+        // JsonDocument.Parse checks UTF-8 only lazily, when a string is read: an invalid sequence inside a string
+        // would surface later as an exception in whatever code reads that field. Check the whole body once here.
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+            return (null, Problems.BadRequest($"the request body is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(bytes.Span)}); send JSON encoded as UTF-8"));
         try
         {
-            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), Options), null);
+            return (JsonDocument.Parse(bytes, Options), null);
         }
         catch (JsonException e)
         {
             return (null, Problems.BadRequest($"the request body is not valid JSON: {e.Message}"));
         }
+    }
+
+    static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var offset = 0;
+        while (offset < bytes.Length && System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
+            offset += consumed;
+        return offset;
     }
 
     static IResult TooLarge(int maxBytes) =>

@@ -33,6 +33,54 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
         return false;
     }
 
+    /// <summary>
+    /// Reads a JSON string as text. JSON allows escapes of unpaired surrogates ("\ud800") that are no text at all
+    /// (GetString throws on them) and NUL characters that PostgreSQL cannot store; both are refused as input.
+    /// </summary>
+    public static bool TryText(JsonElement v, out string text)
+    {
+        try
+        {
+            text = v.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
+        }
+        return !text.Contains('\0', StringComparison.Ordinal);
+    }
+
+    /// <summary>True when every string and property name anywhere inside <paramref name="v"/> passes <see cref="TryText"/>.</summary>
+    public static bool HoldsOnlyText(JsonElement v)
+    {
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.String:
+                return TryText(v, out _);
+            case JsonValueKind.Array:
+                foreach (var item in v.EnumerateArray())
+                    if (!HoldsOnlyText(item))
+                        return false;
+                return true;
+            case JsonValueKind.Object:
+                foreach (var p in v.EnumerateObject())
+                {
+                    string name;
+                    try { name = p.Name; }
+                    catch (InvalidOperationException) { return false; }
+                    if (name.Contains('\0', StringComparison.Ordinal) || !HoldsOnlyText(p.Value))
+                        return false;
+                }
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    public static string NotTextMessage(string path) =>
+        $"{path} must be text: it holds a NUL character (\\u0000) or an unpaired surrogate escape (\\ud800-\\udfff)";
+
     public string? String(string name, bool required = false, int maxLength = 4096, bool allowEmpty = false)
     {
         if (!TryGet(name, out var v))
@@ -46,7 +94,11 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
             errors.Add(Path(name), $"{Path(name)} must be a string");
             return null;
         }
-        var s = v.GetString()!;
+        if (!TryText(v, out var s))
+        {
+            errors.Add(Path(name), NotTextMessage(Path(name)));
+            return null;
+        }
         if (!allowEmpty && string.IsNullOrWhiteSpace(s))
         {
             errors.Add(Path(name), $"{Path(name)} must not be empty");
@@ -57,16 +109,8 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
             errors.Add(Path(name), $"{Path(name)} must be at most {maxLength} characters");
             return null;
         }
-        if (s.Contains('\0'))
-        {
-            errors.Add(Path(name), NulMessage(Path(name)));
-            return null;
-        }
         return s;
     }
-
-    // PostgreSQL text cannot hold U+0000 (the insert fails with a 500); SQLite would keep it. Refused on both.
-    static string NulMessage(string path) => $"{path} must not contain the NUL character (\\u0000)";
 
     public int? Int(string name, int min, int max, bool required = false, string? rangeMessage = null)
     {
@@ -117,14 +161,16 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
         var i = 0;
         foreach (var item in v.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(item.GetString()))
+            if (item.ValueKind != JsonValueKind.String)
                 errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be a non-empty string");
-            else if (item.GetString()!.Length > maxLength)
+            else if (!TryText(item, out var text))
+                errors.Add($"{Path(name)}[{i}]", NotTextMessage($"{Path(name)}[{i}]"));
+            else if (string.IsNullOrWhiteSpace(text))
+                errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be a non-empty string");
+            else if (text.Length > maxLength)
                 errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be at most {maxLength} characters");
-            else if (item.GetString()!.Contains('\0'))
-                errors.Add($"{Path(name)}[{i}]", NulMessage($"{Path(name)}[{i}]"));
             else
-                list.Add(item.GetString()!.Trim());
+                list.Add(text.Trim());
             i++;
         }
         return list.Distinct(StringComparer.Ordinal).ToArray();
@@ -141,7 +187,7 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
         }
         if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var ms) && ms is >= 0 and <= 253402300799999)
             return ms;
-        if (v.ValueKind == JsonValueKind.String && TryParseIso8601(v.GetString()!, out var parsed))
+        if (v.ValueKind == JsonValueKind.String && TryText(v, out var text) && TryParseIso8601(text, out var parsed))
             return parsed;
         errors.Add(Path(name), $"{Path(name)} must be Unix milliseconds or an ISO 8601 date-time");
         return null;
@@ -170,6 +216,11 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
         if (v.ValueKind != JsonValueKind.Object)
         {
             errors.Add(Path(name), $"{Path(name)} must be a JSON object");
+            return null;
+        }
+        if (!HoldsOnlyText(v))
+        {
+            errors.Add(Path(name), NotTextMessage(Path(name)));
             return null;
         }
         var text = v.GetRawText();

@@ -31,14 +31,21 @@ public sealed class ApiKeyAuthenticationHandler(
         await using var c = await db.OpenAsync(Context.RequestAborted);
         var row = await c.QuerySingleOrDefaultAsync<KeyRow>("""
             SELECT k.id AS KeyId, u.id AS UserId, u.username AS Username, u.platform_admin AS PlatformAdmin, u.disabled AS Disabled,
-                   k.org_id AS OrgId, m.role AS Role
+                   k.org_id AS OrgId, o.name AS OrgName, m.role AS Role
             FROM api_keys k
             JOIN users u ON u.id = k.user_id
             JOIN memberships m ON m.user_id = k.user_id AND m.org_id = k.org_id
+            JOIN organisations o ON o.id = k.org_id
             WHERE k.key_hash = @hash AND k.revoked_at IS NULL
             """, new { hash = ApiKeys.Hash(secret) });
         if (row is null || row.Disabled || !Roles.TryParse(row.Role, out var role))
             return AuthenticateResult.Fail("the API key is unknown, revoked, or its user has no access");
+
+        // A key acts in the one organisation it was made for. A request naming another one would otherwise be
+        // carried out silently in the key's organisation (alerts landing in the wrong tenant).
+        string? wanted = Request.Headers[SessionValidator.OrganisationHeader];
+        if (!string.IsNullOrWhiteSpace(wanted) && wanted != row.OrgName && wanted != row.OrgId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            return AuthenticateResult.Fail($"this API key is bound to organisation '{row.OrgName}' but the X-Organisation header names another; use a key made in that organisation");
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (!LastTouched.TryGetValue(row.KeyId, out var last) || now - last > 60_000)
@@ -51,6 +58,16 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
+    /// <summary>HttpContext.Items key under which a challenge leaves why the key was refused, for the 401's detail.</summary>
+    public const string FailureItem = "quell:auth-failure";
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if ((await HandleAuthenticateOnceSafeAsync()).Failure is { } failure)
+            Context.Items[FailureItem] = failure.Message;
+        await base.HandleChallengeAsync(properties);
+    }
+
     sealed class KeyRow
     {
         public long KeyId { get; set; }
@@ -59,6 +76,7 @@ public sealed class ApiKeyAuthenticationHandler(
         public bool PlatformAdmin { get; set; }
         public bool Disabled { get; set; }
         public long OrgId { get; set; }
+        public string OrgName { get; set; } = "";
         public string Role { get; set; } = "";
     }
 }

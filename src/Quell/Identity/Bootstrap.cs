@@ -30,8 +30,11 @@ public sealed partial class Bootstrap(Db db, IdentityStore identity, ApiKeys api
                 return new Outcome(false, null);
 
             var generated = string.IsNullOrEmpty(adminPassword) ? GeneratePassword() : null;
-            var orgId = await identity.CreateOrganisationAsync(c, tx, DefaultOrganisation, "Created on first start");
-            var userId = await identity.CreateUserAsync(c, tx, AdminUser, "Administrator", adminPassword ?? generated, platformAdmin: true);
+            // Another node starting against the same PostgreSQL may have bootstrapped meanwhile: then there is nothing to do.
+            if (await identity.CreateOrganisationAsync(c, tx, DefaultOrganisation, "Created on first start") is not { } orgId)
+                return new Outcome(false, null);
+            var userId = await identity.CreateUserAsync(c, tx, AdminUser, "Administrator", adminPassword ?? generated, platformAdmin: true)
+                ?? throw new InvalidOperationException($"user '{AdminUser}' appeared while bootstrapping; start again");
             await IdentityStore.SetMembershipAsync(c, tx, userId, orgId, Role.Admin);
             await audit.AppendAsync(c, tx, new AuditEntry(orgId, "system", "bootstrap", "user", userId.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 null, new { username = AdminUser, organisation = DefaultOrganisation, apiKey = !string.IsNullOrEmpty(bootstrapApiKey) }));

@@ -13,6 +13,7 @@ public sealed record Caller(long UserId, string Username, long OrgId, Role Role,
     public const string RoleClaim = "quell:role";
     public const string PlatformAdminClaim = "quell:platform";
     public const string AuthMethodClaim = "quell:auth";
+    public const string SessionIdClaim = "quell:sid";
 
     /// <summary>How the audit log names this caller.</summary>
     public string Actor => AuthMethod == "apikey" ? $"{Username} (api key)" : Username;
@@ -31,9 +32,13 @@ public sealed record Caller(long UserId, string Username, long OrgId, Role Role,
             user.FindFirstValue(PlatformAdminClaim) == "true", user.FindFirstValue(AuthMethodClaim) ?? "");
     }
 
-    public static ClaimsIdentity ToIdentity(long userId, string username, long orgId, Role role, bool platformAdmin, string authMethod, string scheme) =>
+    public static ClaimsIdentity ToIdentity(long userId, string username, long orgId, Role role, bool platformAdmin, string authMethod, string scheme, string? sessionId = null) =>
         new(
         [
+            .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionIdClaim, sessionId)],
+            // Antiforgery binds its token to NameIdentifier when present, else to every claim: without it a token
+            // would stop working as soon as X-Organisation switched the organisation (and with it the role claims).
+            new Claim(ClaimTypes.NameIdentifier, userId.ToString(CultureInfo.InvariantCulture)),
             new Claim(ClaimTypes.Name, username),
             new Claim(UserIdClaim, userId.ToString(CultureInfo.InvariantCulture)),
             new Claim(OrgIdClaim, orgId.ToString(CultureInfo.InvariantCulture)),

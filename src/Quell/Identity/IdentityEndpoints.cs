@@ -63,8 +63,9 @@ public static class IdentityEndpoints
         if (chosen.OrgName is null || !Roles.TryParse(chosen.Role, out var role))
             return Problems.Unauthorized(organisation is null ? "this user belongs to no organisation" : $"this user is not a member of organisation '{organisation}'");
 
+        var sessionId = await identity.StartSessionAsync(user.Id, ct);
         var principal = new ClaimsPrincipal(Caller.ToIdentity(user.Id, user.Username, chosen.OrgId, role, user.PlatformAdmin, "cookie",
-            CookieAuthenticationDefaults.AuthenticationScheme));
+            CookieAuthenticationDefaults.AuthenticationScheme, sessionId));
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         http.User = principal;
         var tokens = antiforgery.GetAndStoreTokens(http);
@@ -79,8 +80,10 @@ public static class IdentityEndpoints
         });
     }
 
-    static async Task<IResult> Logout(HttpContext http)
+    static async Task<IResult> Logout(HttpContext http, IdentityStore identity, CancellationToken ct)
     {
+        if (http.User.FindFirstValue(Caller.SessionIdClaim) is { Length: > 0 } sessionId)
+            await identity.EndSessionAsync(sessionId, ct);
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.NoContent();
     }
@@ -103,7 +106,7 @@ public static class IdentityEndpoints
         });
     }
 
-    static async Task<IResult> ChangePassword(HttpRequest request, Caller caller, Db db, IdentityStore identity, AuditLog audit, CancellationToken ct)
+    static async Task<IResult> ChangePassword(HttpContext http, HttpRequest request, Caller caller, Db db, IdentityStore identity, AuditLog audit, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
         if (error is not null)
@@ -122,7 +125,7 @@ public static class IdentityEndpoints
             var user = await IdentityStore.GetUserAsync(c, caller.UserId, tx);
             if (user is null || !IdentityStore.VerifyPassword(user, current!))
                 return Problems.Invalid("currentPassword", "currentPassword is wrong");
-            await identity.SetPasswordAsync(c, tx, caller.UserId, next!);
+            await identity.SetPasswordAsync(c, tx, caller.UserId, next!, keepSessionId: http.User.FindFirstValue(Caller.SessionIdClaim));
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "user.password", "user", Id(caller.UserId), null, null));
             return TypedResults.NoContent();
         }, ct);

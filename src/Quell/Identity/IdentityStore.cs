@@ -32,9 +32,13 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
     public static async Task<Organisation?> FindOrganisationAsync(DbConnection c, string name, DbTransaction? tx = null) =>
         await c.QuerySingleOrDefaultAsync<Organisation>($"SELECT {OrgColumns} FROM organisations WHERE name = @name", new { name }, tx);
 
-    public async Task<long> CreateOrganisationAsync(DbConnection c, DbTransaction tx, string name, string description) =>
-        await c.ExecuteScalarAsync<long>(
-            "INSERT INTO organisations (name, description, created_at) VALUES (@name, @description, @now) RETURNING id",
+    /// <summary>
+    /// Creates an organisation; null when the name is taken. ON CONFLICT rather than look-then-insert: two requests
+    /// racing for one name would otherwise both pass the look and one would fail on the unique index (a 500).
+    /// </summary>
+    public async Task<long?> CreateOrganisationAsync(DbConnection c, DbTransaction tx, string name, string description) =>
+        await c.ExecuteScalarAsync<long?>(
+            "INSERT INTO organisations (name, description, created_at) VALUES (@name, @description, @now) ON CONFLICT (name) DO NOTHING RETURNING id",
             new { name, description, now = Now }, tx);
 
     // Users
@@ -45,18 +49,28 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
     public static async Task<UserAccount?> GetUserAsync(DbConnection c, long id, DbTransaction? tx = null) =>
         await c.QuerySingleOrDefaultAsync<UserAccount>($"SELECT {UserColumns} FROM users WHERE id = @id", new { id }, tx);
 
-    public async Task<long> CreateUserAsync(DbConnection c, DbTransaction tx, string username, string displayName, string? password, bool platformAdmin)
+    /// <summary>Creates a user; null when the (normalized) username is taken, also by a request racing this one.</summary>
+    public async Task<long?> CreateUserAsync(DbConnection c, DbTransaction tx, string username, string displayName, string? password, bool platformAdmin)
     {
         var hash = password is null ? null : Hasher.HashPassword(null!, password);
-        return await c.ExecuteScalarAsync<long>("""
+        return await c.ExecuteScalarAsync<long?>("""
             INSERT INTO users (username, display_name, password_hash, platform_admin, disabled, failed_logins, created_at, updated_at)
-            VALUES (@username, @displayName, @hash, @platformAdmin, @disabled, 0, @now, @now) RETURNING id
+            VALUES (@username, @displayName, @hash, @platformAdmin, @disabled, 0, @now, @now)
+            ON CONFLICT (username) DO NOTHING RETURNING id
             """, new { username = NormalizeUsername(username), displayName, hash, platformAdmin, disabled = false, now = Now }, tx);
     }
 
-    public async Task SetPasswordAsync(DbConnection c, DbTransaction tx, long userId, string password) =>
+    /// <summary>
+    /// Sets the password and ends the user's sessions except <paramref name="keepSessionId"/> (the one changing its own
+    /// password): a reset is how an admin locks out whoever learnt the old one, so their sessions must not outlive it.
+    /// </summary>
+    public async Task SetPasswordAsync(DbConnection c, DbTransaction tx, long userId, string password, string? keepSessionId = null)
+    {
         await c.ExecuteAsync("UPDATE users SET password_hash = @hash, failed_logins = 0, locked_until = NULL, updated_at = @now WHERE id = @userId",
             new { hash = Hasher.HashPassword(null!, password), now = Now, userId }, tx);
+        await c.ExecuteAsync("UPDATE sessions SET ended_at = @now WHERE user_id = @userId AND ended_at IS NULL AND id <> @keep",
+            new { now = Now, userId, keep = keepSessionId ?? "" }, tx);
+    }
 
     public async Task SetDisabledAsync(DbConnection c, DbTransaction tx, long userId, bool disabled) =>
         await c.ExecuteAsync("UPDATE users SET disabled = @disabled, updated_at = @now WHERE id = @userId", new { disabled, now = Now, userId }, tx);
@@ -77,6 +91,10 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
 
     public static async Task<int> RemoveMembershipAsync(DbConnection c, DbTransaction tx, long userId, long orgId) =>
         await c.ExecuteAsync("DELETE FROM memberships WHERE user_id = @userId AND org_id = @orgId", new { userId, orgId }, tx);
+
+    /// <summary>True when the user also belongs to an organisation other than <paramref name="orgId"/>.</summary>
+    public static async Task<bool> BelongsElsewhereAsync(DbConnection c, long userId, long orgId, DbTransaction? tx = null) =>
+        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE user_id = @userId AND org_id <> @orgId", new { userId, orgId }, tx) > 0;
 
     public static async Task<Member?> GetMemberAsync(DbConnection c, long orgId, long userId, DbTransaction? tx = null) =>
         await c.QuerySingleOrDefaultAsync<Member>(
@@ -101,7 +119,11 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
     public Task<LoginResult> CheckPasswordAsync(string username, string password, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var user = await FindUserAsync(c, username, tx);
+            // Attempts on one account take turns (SQLite has a single writer; on PostgreSQL the row lock does it):
+            // overlapping attempts would otherwise each read the same failure count and write it back plus one,
+            // and guesses sent in parallel would never lock the account.
+            var user = await c.QuerySingleOrDefaultAsync<UserAccount>(
+                $"SELECT {UserColumns} FROM users WHERE username = @u{(db.IsPostgres ? " FOR UPDATE" : "")}", new { u = NormalizeUsername(username) }, tx);
             if (user is null)
             {
                 // Same work as for a real user, so response time does not reveal which usernames exist.
@@ -127,6 +149,21 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
                 await c.ExecuteAsync("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = @id", new { id = user.Id }, tx);
             return new LoginResult(LoginOutcome.Success, user);
         }, ct);
+
+    // Sessions: the cookie carries a session id, and a session ended here (logout) is refused even if a copy of the cookie lives on.
+
+    public async Task<string> StartSessionAsync(long userId, CancellationToken ct = default)
+    {
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await db.WriteAsync((c, tx) => c.ExecuteAsync("INSERT INTO sessions (id, user_id, created_at) VALUES (@id, @userId, @now)", new { id, userId, now = Now }, tx), ct);
+        return id;
+    }
+
+    public Task EndSessionAsync(string sessionId, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE sessions SET ended_at = @now WHERE id = @sessionId AND ended_at IS NULL", new { sessionId, now = Now }, tx), ct);
+
+    public static async Task<bool> IsSessionOpenAsync(DbConnection c, string sessionId, long userId) =>
+        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sessions WHERE id = @sessionId AND user_id = @userId AND ended_at IS NULL", new { sessionId, userId }) > 0;
 
     static readonly string DummyHash = Hasher.HashPassword(null!, "quell-dummy-password");
 

@@ -10,7 +10,7 @@ namespace Quell.Identity;
 /// <summary>
 /// Re-reads a cookie session's user and membership on every request: a disabled user or a removed membership
 /// loses access at once, a changed role applies at once, and the `X-Organisation` header switches organisation
-/// (by id or name) for users who belong to several.
+/// (by id or name) for users who belong to several. A session ended by logout is refused even if a copy of its cookie survives.
 /// </summary>
 public static class SessionValidator
 {
@@ -28,8 +28,9 @@ public static class SessionValidator
 
         var db = context.HttpContext.RequestServices.GetRequiredService<Db>();
         await using var c = await db.OpenAsync(context.HttpContext.RequestAborted);
+        var sessionId = principal!.FindFirstValue(Caller.SessionIdClaim);
         var user = await IdentityStore.GetUserAsync(c, userId);
-        if (user is null || user.Disabled)
+        if (user is null || user.Disabled || sessionId is null || !await IdentityStore.IsSessionOpenAsync(c, sessionId, userId))
         {
             context.RejectPrincipal();
             return;
@@ -50,7 +51,7 @@ public static class SessionValidator
         }
 
         var identity = Caller.ToIdentity(user.Id, user.Username, chosen.OrgId, role, user.PlatformAdmin, "cookie",
-            CookieAuthenticationDefaults.AuthenticationScheme);
+            CookieAuthenticationDefaults.AuthenticationScheme, sessionId);
         context.ReplacePrincipal(new ClaimsPrincipal(identity));
     }
 }

@@ -56,7 +56,8 @@ public static class UserEndpoints
         {
             if (await IdentityStore.FindUserAsync(c, username!, tx) is not null)
                 return Problems.Conflict($"a user named '{IdentityStore.NormalizeUsername(username!)}' already exists; choose another username");
-            var id = await identity.CreateUserAsync(c, tx, username!, displayName ?? username!, password, platformAdmin: false);
+            if (await identity.CreateUserAsync(c, tx, username!, displayName ?? username!, password, platformAdmin: false) is not { } id)
+                return Problems.Conflict($"a user named '{IdentityStore.NormalizeUsername(username!)}' already exists; choose another username");
             await IdentityStore.SetMembershipAsync(c, tx, id, caller.OrgId, role);
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "user.create", "user", IdentityEndpoints.Id(id), null,
                 new { username = IdentityStore.NormalizeUsername(username!), role = Roles.Name(role) }));
@@ -101,6 +102,11 @@ public static class UserEndpoints
             var before = await IdentityStore.GetMemberAsync(c, caller.OrgId, id, tx);
             if (before is null)
                 return Problems.NotFound("user", id);
+            var accountField = password is not null ? "password" : disabled is not null ? "disabled" : displayName is not null ? "displayName" : null;
+            if (accountField is not null && id != caller.UserId && !caller.PlatformAdmin &&
+                (before.PlatformAdmin || await IdentityStore.BelongsElsewhereAsync(c, id, caller.OrgId, tx)))
+                return Problems.Forbidden($"{accountField}: user {id} is a platform administrator or also belongs to another organisation, so their " +
+                    "password, disabled flag and display name apply beyond this organisation; only a platform administrator may change them");
             if (displayName is not null)
                 await identity.SetDisplayNameAsync(c, tx, id, displayName);
             if (role is not null)
@@ -133,8 +139,12 @@ public static class UserEndpoints
 
     static async Task<IResult> CreateKey(long id, HttpRequest request, Caller caller, Db db, ApiKeys keys, AuditLog audit, CancellationToken ct)
     {
-        if (await db.ReadAsync(c => IdentityStore.GetMemberAsync(c, caller.OrgId, id), ct) is null)
+        var member = await db.ReadAsync(c => IdentityStore.GetMemberAsync(c, caller.OrgId, id), ct);
+        if (member is null)
             return Problems.NotFound("user", id);
+        // A key of a platform administrator carries platform powers (organisations, members, jobs) whatever org it is bound to.
+        if (member.PlatformAdmin && !caller.PlatformAdmin && id != caller.UserId)
+            return Problems.Forbidden($"user {id} is a platform administrator; only a platform administrator may create API keys for them");
         return await IdentityEndpoints.CreateKeyFor(request, id, caller, db, keys, audit, ct);
     }
 
@@ -154,7 +164,8 @@ public static class UserEndpoints
         {
             if (await IdentityStore.FindOrganisationAsync(c, name!, tx) is not null)
                 return Problems.Conflict($"an organisation named '{name}' already exists");
-            var id = await identity.CreateOrganisationAsync(c, tx, name!, description);
+            if (await identity.CreateOrganisationAsync(c, tx, name!, description) is not { } id)
+                return Problems.Conflict($"an organisation named '{name}' already exists");
             await audit.AppendAsync(c, tx, new AuditEntry(id, caller.Actor, "organisation.create", "organisation", IdentityEndpoints.Id(id), null, new { name, description }));
             return TypedResults.Created($"/api/v1/organisations/{id}", await IdentityStore.GetOrganisationAsync(c, id, tx));
         }, ct);

@@ -62,7 +62,7 @@ public static class TlpNames
     {
         if (!f.TryGet(name, out var v))
             return null;
-        if (v.ValueKind == JsonValueKind.String && TryParse(v.GetString(), out var byName))
+        if (v.ValueKind == JsonValueKind.String && JsonFields.TryText(v, out var text) && TryParse(text, out var byName))
             return byName;
         if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && TryFromTheHive(n, out var byNumber))
             return byNumber;

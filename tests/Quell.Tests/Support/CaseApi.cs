@@ -13,8 +13,6 @@ public static class CaseApi
         return await client.PostJsonAsync("/api/v1/cases", body).ExpectAsync(HttpStatusCode.Created);
     }
 
-    public static long Id(this JsonElement e) => e.GetProperty("id").GetInt64();
-
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
 
     public static async Task<JsonElement> GetCaseAsync(this HttpClient client, long id) =>

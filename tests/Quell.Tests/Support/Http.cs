@@ -14,6 +14,9 @@ public static class Http
     public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient client, string path, object body) =>
         client.PatchAsync(path, JsonContent.Create(body));
 
+    /// <summary>The "id" member of an answer.</summary>
+    public static long Id(this JsonElement e) => e.GetProperty("id").GetInt64();
+
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 

@@ -37,7 +37,8 @@ public sealed class UserVerbs(Terminal terminal, ServeSettings settings)
                 if (await IdentityStore.FindUserAsync(c, username, tx) is not null)
                     throw new CliFailure(ExitCodes.Failed, $"a user named '{username}' already exists; choose another username",
                         ["to give an existing user a role in another organisation, use POST /api/v1/organisations/{id}/members"]);
-                var userId = await store.Identity.CreateUserAsync(c, tx, username, displayName, request.Password ?? generated, platformAdmin: false);
+                var userId = await store.Identity.CreateUserAsync(c, tx, username, displayName, request.Password ?? generated, platformAdmin: false)
+                    ?? throw new CliFailure(ExitCodes.Failed, $"a user named '{username}' already exists; choose another username");
                 await IdentityStore.SetMembershipAsync(c, tx, userId, org.Id, role);
                 await store.Audit.AppendAsync(c, tx, new AuditEntry(org.Id, AdminStore.Actor, "user.create", "user", userId.ToString(CultureInfo.InvariantCulture),
                     null, new { username, role = Roles.Name(role), organisation = org.Name }));

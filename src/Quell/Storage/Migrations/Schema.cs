@@ -255,5 +255,14 @@ public static class Schema
               created_at BIGINT NOT NULL
             );
             """),
+        new(7, "sessions", """
+            CREATE TABLE sessions (
+              id TEXT PRIMARY KEY,
+              user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              created_at BIGINT NOT NULL,
+              ended_at BIGINT NULL
+            );
+            CREATE INDEX ix_sessions_user ON sessions(user_id);
+            """),
     ];
 }
