@@ -74,10 +74,14 @@ public sealed class AlertQuery
             "createdAt" => ["a.created_at", "a.id"],
             _ => ["a.severity", "a.date", "a.id"],
         };
+        // The cursor starts with the sort it was made for: keys of "-date" read under "date" or "createdAt" (same
+        // shape) would silently skip or repeat rows.
+        var sortTag = Array.IndexOf(Sorts, Sort);
         if (Cursor is not null)
         {
-            if (!Http.Cursor.TryDecode(Cursor, columns.Length, out var keys))
+            if (!Http.Cursor.TryDecode(Cursor, columns.Length + 1, out var keys) || keys[0] != sortTag)
                 throw new ArgumentException("cursor is not valid for this sort; start again without it");
+            keys = keys[1..];
             var names = columns.Select((_, i) => "@k" + i).ToArray();
             for (var i = 0; i < keys.Length; i++)
                 p.Add("k" + i, keys[i]);
@@ -95,9 +99,9 @@ public sealed class AlertQuery
             var last = rows[^1];
             next = key switch
             {
-                "date" => Http.Cursor.Encode(last.Date, last.Id),
-                "createdAt" => Http.Cursor.Encode(last.CreatedAt, last.Id),
-                _ => Http.Cursor.Encode(last.Severity, last.Date, last.Id),
+                "date" => Http.Cursor.Encode(sortTag, last.Date, last.Id),
+                "createdAt" => Http.Cursor.Encode(sortTag, last.CreatedAt, last.Id),
+                _ => Http.Cursor.Encode(sortTag, last.Severity, last.Date, last.Id),
             };
         }
         return new Page(rows.Select(r => AlertView.From(r)).ToList(), next);

@@ -210,6 +210,24 @@ public abstract class AlertTriageTests(TestServer server)
     }
 
     [Fact]
+    public async Task A_promoted_case_is_found_by_the_case_list_filters()
+    {
+        using var client = server.Client();
+        var domain = $"{Guid.NewGuid():N}.example";
+        var alertId = await client.CreateAlertAsync(TestAlerts.Alert(TestAlerts.NewSource(), severity: 3, observables: [("domain", domain)]));
+        var caseId = (await PromoteAsync(client, alertId)).GetProperty("id").GetInt64();
+
+        async Task<long[]> CasesAsync(string query) =>
+            (await client.GetAsync($"/api/v1/cases?{query}").ExpectAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray()
+                .Select(c => c.GetProperty("id").GetInt64()).ToArray();
+
+        Assert.Equal([caseId], await CasesAsync($"observable={domain}&status=new,in-progress&severity=3,4"));
+        Assert.Equal([caseId], await CasesAsync($"observable={domain.ToUpperInvariant()}."));
+        Assert.Empty(await CasesAsync($"observable={domain}&severity=1,2"));
+        Assert.Empty(await CasesAsync($"observable={domain}&status=resolved"));
+    }
+
+    [Fact]
     public async Task A_read_only_user_cannot_flag_promote_or_merge()
     {
         var key = await server.CreateUserKeyAsync("read-only");
