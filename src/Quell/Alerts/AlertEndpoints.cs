@@ -162,7 +162,10 @@ public static class AlertEndpoints
                     var template = await CaseTemplates.FindAsync(c, caller.OrgId, templateName, tx);
                     if (template is null)
                         return Problems.Invalid("caseTemplate", $"caseTemplate '{templateName}' does not exist");
-                    fromTemplate = CaseTemplates.Apply(template, alert.Title, alert.Description, alert.Severity, (Observables.Tlp)alert.Tlp, (Observables.Tlp)alert.Pap, Observables.JsonColumns.Tags(alert.TagsJson));
+                    // The stricter of the alert's and the template's TLP/PAP: a RED template keeps its cases RED.
+                    fromTemplate = CaseTemplates.Apply(template, alert.Title, alert.Description, alert.Severity,
+                        (Observables.Tlp)Math.Max(alert.Tlp, template.Tlp ?? 0), (Observables.Tlp)Math.Max(alert.Pap, template.Pap ?? 0),
+                        Observables.JsonColumns.Tags(alert.TagsJson));
                 }
                 var created = await store.PromoteAsync(c, tx, alert, fromTemplate, caller.Actor, time.GetUtcNow().ToUnixTimeMilliseconds());
                 return TypedResults.Created($"/api/v1/cases/{created.Id}", new { id = created.Id, number = created.Number });

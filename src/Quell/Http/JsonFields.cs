@@ -78,8 +78,20 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
         }
     }
 
+    /// <summary>Why a JSON string failed <see cref="TryText"/>: a NUL character, or an unpaired surrogate escape.</summary>
+    public static string NotTextMessage(string path, JsonElement v) =>
+        v.ValueKind == JsonValueKind.String && TryGetString(v) is { } s && s.Contains('\0', StringComparison.Ordinal)
+            ? $"{path} must not contain the NUL character (\\u0000)"
+            : NotTextMessage(path);
+
     public static string NotTextMessage(string path) =>
         $"{path} must be text: it holds a NUL character (\\u0000) or an unpaired surrogate escape (\\ud800-\\udfff)";
+
+    static string? TryGetString(JsonElement v)
+    {
+        try { return v.GetString(); }
+        catch (InvalidOperationException) { return null; }
+    }
 
     public string? String(string name, bool required = false, int maxLength = 4096, bool allowEmpty = false)
     {
@@ -96,7 +108,7 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
         }
         if (!TryText(v, out var s))
         {
-            errors.Add(Path(name), NotTextMessage(Path(name)));
+            errors.Add(Path(name), NotTextMessage(Path(name), v));
             return null;
         }
         if (!allowEmpty && string.IsNullOrWhiteSpace(s))
@@ -164,7 +176,7 @@ public sealed class JsonFields(JsonElement obj, InputErrors errors, string prefi
             if (item.ValueKind != JsonValueKind.String)
                 errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be a non-empty string");
             else if (!TryText(item, out var text))
-                errors.Add($"{Path(name)}[{i}]", NotTextMessage($"{Path(name)}[{i}]"));
+                errors.Add($"{Path(name)}[{i}]", NotTextMessage($"{Path(name)}[{i}]", item));
             else if (string.IsNullOrWhiteSpace(text))
                 errors.Add($"{Path(name)}[{i}]", $"{Path(name)}[{i}] must be a non-empty string");
             else if (text.Length > maxLength)

@@ -13,12 +13,8 @@ public sealed class ObservableInput
     public string[] Tags { get; init; } = [];
     public string? Message { get; init; }
 
-    /// <summary>
-    /// Longest value in UTF-8 bytes. Values are indexed for look-ups, deduplication and correlation, and PostgreSQL's
-    /// btree indexes hold at most 2,704 bytes per entry (alert_id, data_type and data together); longer content
-    /// belongs in the description or raw payload.
-    /// </summary>
-    public const int MaxDataBytes = 2048;
+    /// <summary>Longest value in characters (long phishing URLs exist; PostgreSQL indexes a digest of the value, see Schema).</summary>
+    public const int MaxDataLength = 64 * 1024;
 
     /// <summary>Parses a JSON array of observables; errors are recorded under <paramref name="field"/>[i].</summary>
     public static List<ObservableInput> ParseList(JsonFields f, string field, int maxItems)
@@ -53,12 +49,7 @@ public sealed class ObservableInput
         if (o is null)
             return null;
         var rawType = o.String("dataType", required: true, maxLength: 64);
-        var data = o.String("data", required: true, maxLength: MaxDataBytes);
-        if (data is not null && System.Text.Encoding.UTF8.GetByteCount(data) > MaxDataBytes)
-        {
-            errors.Add(o.Path("data"), $"{o.Path("data")} must be at most {MaxDataBytes} bytes in UTF-8 (values are indexed); put longer content in the description or raw");
-            data = null;
-        }
+        var data = o.String("data", required: true, maxLength: MaxDataLength);
         var ioc = o.Bool("ioc") ?? false;
         var sighted = o.Bool("sighted") ?? false;
         var tags = o.Strings("tags") ?? [];
