@@ -90,16 +90,46 @@ public sealed class Db : IAsyncDisposable
         }
         try
         {
-            await using var conn = await OpenAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            var result = await work(conn, tx);
-            await tx.CommitAsync(ct);
-            return result;
+            return await RunAsync(work, ct);
         }
         finally
         {
             if (locked)
                 _sqliteWriteLock.Release();
+        }
+    }
+
+    readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbTransaction, List<Func<Task>>> _beforeCommit = new();
+
+    /// <summary>
+    /// Runs <paramref name="action"/> just before <paramref name="tx"/> commits, after all of its work. Returns false
+    /// (and does nothing) when <paramref name="tx"/> was not opened by <see cref="WriteAsync{T}"/>.
+    /// </summary>
+    public bool BeforeCommit(DbTransaction tx, Func<Task> action)
+    {
+        if (!_beforeCommit.TryGetValue(tx, out var actions))
+            return false;
+        actions.Add(action);
+        return true;
+    }
+
+    async Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var beforeCommit = new List<Func<Task>>();
+        _beforeCommit.Add(tx, beforeCommit);
+        try
+        {
+            var result = await work(conn, tx);
+            foreach (var action in beforeCommit)
+                await action();
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            _beforeCommit.Remove(tx);
         }
     }
 
