@@ -76,26 +76,42 @@ public sealed class Db : IAsyncDisposable
         return await work(conn);
     }
 
+    /// <summary>Attempts of a PostgreSQL transaction that the server aborted to resolve a deadlock.</summary>
+    public const int MaxDeadlockAttempts = 5;
+
     /// <summary>
     /// Runs work in one transaction: committed when the delegate returns, rolled back when it throws,
-    /// so a rejected request never leaves a half-written state.
+    /// so a rejected request never leaves a half-written state. <paramref name="work"/> must touch only the
+    /// database: on PostgreSQL it is run again when the server aborts the transaction to break a deadlock.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
     {
-        var locked = false;
-        if (!IsPostgres)
+        if (IsPostgres)
         {
-            await _sqliteWriteLock.WaitAsync(ct);
-            locked = true;
+            // Concurrent writers lock rows and the audit chain in different orders (two bulk posts naming the same
+            // alerts, a post holding its alert while it waits for the chain): PostgreSQL then aborts one of them
+            // with 40P01. Running the victim again is the documented remedy; the other transaction has gone ahead.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await RunAsync(work, ct);
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < MaxDeadlockAttempts)
+                {
+                    await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
+                }
+            }
         }
+
+        await _sqliteWriteLock.WaitAsync(ct);
         try
         {
             return await RunAsync(work, ct);
         }
         finally
         {
-            if (locked)
-                _sqliteWriteLock.Release();
+            _sqliteWriteLock.Release();
         }
     }
 
