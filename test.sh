@@ -40,9 +40,11 @@ set +e
 dotnet test Quell.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/quell-test-output.txt
 status=${PIPESTATUS[0]}
 set -e
-passed=$(grep -oE 'Passed: +[0-9]+' /tmp/quell-test-output.txt | awk '{s+=$2} END {print s+0}')
-failed=$(grep -oE 'Failed: +[0-9]+' /tmp/quell-test-output.txt | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -oE 'Skipped: +[0-9]+' /tmp/quell-test-output.txt | awk '{s+=$2} END {print s+0}')
+# grep finds no "Failed:" line on a green run (nor "Skipped:" when none is skipped); under pipefail that must count as 0.
+count() { { grep -oE "$1: +[0-9]+" /tmp/quell-test-output.txt || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$passed" -eq 0 ]; then echo "no test ran"; exit 1; fi
 exit "$status"
