@@ -81,18 +81,23 @@ public static class AlertEndpoints
         }
         if (errors.Any)
             return Problems.Invalid(errors);
+        // Alerts are written in one order (source, sourceRef) whatever the order of the request, so that bulk posts
+        // naming the same alerts lock their rows in the same order and queue instead of deadlocking on PostgreSQL.
+        // The sort is stable: repeats of one alert in a request still apply in request order. Answers keep request order.
+        var writeOrder = Enumerable.Range(0, inputs.Count)
+            .OrderBy(i => inputs[i].Source, StringComparer.Ordinal).ThenBy(i => inputs[i].SourceRef, StringComparer.Ordinal).ToList();
         var results = await db.WriteAsync(async (c, tx) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var list = new List<object>(inputs.Count);
-            foreach (var input in inputs)
+            var list = new object[inputs.Count];
+            foreach (var i in writeOrder)
             {
-                var r = await store.UpsertAsync(c, tx, caller.OrgId, input, caller.Actor, now);
-                list.Add(new { id = r.Id, status = r.Created ? "created" : "updated", input.SourceRef });
+                var r = await store.UpsertAsync(c, tx, caller.OrgId, inputs[i], caller.Actor, now);
+                list[i] = new { id = r.Id, status = r.Created ? "created" : "updated", inputs[i].SourceRef };
             }
             return list;
         }, ct);
-        return TypedResults.Ok(new { count = results.Count, items = results });
+        return TypedResults.Ok(new { count = results.Length, items = results });
     }
 
     static async Task<IResult> List(HttpRequest request, Caller caller, Db db, CancellationToken ct)

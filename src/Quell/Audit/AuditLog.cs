@@ -24,11 +24,13 @@ public sealed class AuditLog(Db db, TimeProvider time)
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Appends the entry in the caller's transaction. On PostgreSQL the row is written just before that transaction
+    /// commits: the chain lock is then the last lock it takes, held only for the append and the commit. Taken in the
+    /// middle, it deadlocked with row locks that other writers held while waiting for it.
+    /// </summary>
     public async Task AppendAsync(DbConnection conn, DbTransaction tx, AuditEntry entry)
     {
-        if (db.IsPostgres)
-            await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(@k)", new { k = PostgresChainLock }, tx);
-        var prev = await conn.ExecuteScalarAsync<string?>("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", transaction: tx) ?? GenesisHash;
         var row = new AuditRow
         {
             At = time.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -39,8 +41,16 @@ public sealed class AuditLog(Db db, TimeProvider time)
             EntityId = entry.EntityId,
             BeforeJson = entry.Before is null ? null : JsonSerializer.Serialize(entry.Before, Json),
             AfterJson = entry.After is null ? null : JsonSerializer.Serialize(entry.After, Json),
-            PrevHash = prev,
         };
+        if (!db.IsPostgres || !db.BeforeCommit(tx, () => WriteAsync(conn, tx, row)))
+            await WriteAsync(conn, tx, row);
+    }
+
+    async Task WriteAsync(DbConnection conn, DbTransaction tx, AuditRow row)
+    {
+        if (db.IsPostgres)
+            await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(@k)", new { k = PostgresChainLock }, tx);
+        row.PrevHash = await conn.ExecuteScalarAsync<string?>("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", transaction: tx) ?? GenesisHash;
         row.Hash = ComputeHash(row);
         await conn.ExecuteAsync("""
             INSERT INTO audit_log (at, org_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash)

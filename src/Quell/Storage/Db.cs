@@ -89,30 +89,76 @@ public sealed class Db : IAsyncDisposable
         return await work(conn);
     }
 
+    /// <summary>Attempts of a PostgreSQL transaction that the server aborted to resolve a deadlock.</summary>
+    public const int MaxDeadlockAttempts = 5;
+
     /// <summary>
     /// Runs work in one transaction: committed when the delegate returns, rolled back when it throws,
-    /// so a rejected request never leaves a half-written state.
+    /// so a rejected request never leaves a half-written state. <paramref name="work"/> must touch only the
+    /// database: on PostgreSQL it is run again when the server aborts the transaction to break a deadlock.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
     {
-        var locked = false;
-        if (!IsPostgres)
+        if (IsPostgres)
         {
-            await _sqliteWriteLock.WaitAsync(ct);
-            locked = true;
+            // Concurrent writers lock rows and the audit chain in different orders (two bulk posts naming the same
+            // alerts, a post holding its alert while it waits for the chain): PostgreSQL then aborts one of them
+            // with 40P01. Running the victim again is the documented remedy; the other transaction has gone ahead.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await RunAsync(work, ct);
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < MaxDeadlockAttempts)
+                {
+                    await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
+                }
+            }
         }
+
+        await _sqliteWriteLock.WaitAsync(ct);
         try
         {
-            await using var conn = await OpenAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
+            return await RunAsync(work, ct);
+        }
+        finally
+        {
+            _sqliteWriteLock.Release();
+        }
+    }
+
+    readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbTransaction, List<Func<Task>>> _beforeCommit = new();
+
+    /// <summary>
+    /// Runs <paramref name="action"/> just before <paramref name="tx"/> commits, after all of its work. Returns false
+    /// (and does nothing) when <paramref name="tx"/> was not opened by <see cref="WriteAsync{T}"/>.
+    /// </summary>
+    public bool BeforeCommit(DbTransaction tx, Func<Task> action)
+    {
+        if (!_beforeCommit.TryGetValue(tx, out var actions))
+            return false;
+        actions.Add(action);
+        return true;
+    }
+
+    async Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var beforeCommit = new List<Func<Task>>();
+        _beforeCommit.Add(tx, beforeCommit);
+        try
+        {
             var result = await work(conn, tx);
+            foreach (var action in beforeCommit)
+                await action();
             await tx.CommitAsync(ct);
             return result;
         }
         finally
         {
-            if (locked)
-                _sqliteWriteLock.Release();
+            _beforeCommit.Remove(tx);
         }
     }
 

@@ -25,10 +25,31 @@ public sealed class AlertFuzz(int seed)
     static readonly string[] NumberTokens = ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "-0", "1.5", "2.0", "1e0", "9223372036854775808", "-9223372036854775809",
         "0x10", "01", "+1", ".5", "5.", "1e", "--1", "4294967297", "253402300800000", "-1", "0", "3", "99999999999999999999999"];
 
+    static readonly string[] EveryKind = ["null", "true", "7", "-1.5e3", "\"text\"", "\"\"", "[]", "[1,\"a\"]", "{}", "{\"a\":{\"b\":[]}}"];
+
+    /// <summary>Every field of an alert and of an observable with a value of every JSON kind, then <paramref name="count"/> random cases.</summary>
     public List<FuzzCase> Generate(int count)
     {
-        var cases = new List<FuzzCase>(count);
-        for (var i = 0; i < count; i++)
+        var cases = new List<FuzzCase>(count + Fields.Length * EveryKind.Length * 2);
+        foreach (var field in Fields)
+            foreach (var value in EveryKind)
+            {
+                var alert = ValidAlert();
+                alert.RemoveAll(f => f.Key == field);
+                alert.Add((field, value));
+                cases.Add(new FuzzCase(cases.Count, "/api/v1/alerts", Encoding.UTF8.GetBytes(Render(alert)), $"{field} as {value}"));
+            }
+        foreach (var field in new[] { "dataType", "data", "ioc", "sighted", "tags", "message" })
+            foreach (var value in EveryKind)
+            {
+                var alert = ValidAlert();
+                var observable = new List<(string Key, string Value)> { ("dataType", "\"ip\""), ("data", "\"192.0.2.1\"") };
+                observable.RemoveAll(f => f.Key == field);
+                observable.Add((field, value));
+                SetObservables(alert, "[" + Render(observable) + "]");
+                cases.Add(new FuzzCase(cases.Count, "/api/v1/alerts", Encoding.UTF8.GetBytes(Render(alert)), $"observable {field} as {value}"));
+            }
+        for (var i = cases.Count; i < count; i++)
         {
             var (bulk, body, kind) = _r.Next(100) switch
             {

@@ -16,7 +16,7 @@ namespace Quell.Tests.Security;
 public abstract class AlertFuzzTests(TestServer server)
 {
     const int DefaultSeed = 20_260_611;
-    const int Cases = 3000;
+    const int Cases = 3000; // including the deterministic every-field-every-kind cases
 
     static int Seed => int.TryParse(Environment.GetEnvironmentVariable("QUELL_FUZZ_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : DefaultSeed;
 

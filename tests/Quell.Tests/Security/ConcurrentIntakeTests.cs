@@ -38,6 +38,32 @@ public abstract class ConcurrentIntakeTests(TestServer server)
         var list = await admin.GetAsync("/api/v1/alerts?source=race-bulk&limit=500").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(refs.Order(), list.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("sourceRef").GetString()!).Order());
     }
+
+    [Fact]
+    public async Task Overlapping_bulk_posts_in_different_orders_and_single_reposts_all_succeed()
+    {
+        // Each transaction locks several alert rows and the audit chain: requests that take them in different orders
+        // must still all be answered (PostgreSQL resolves a deadlock by aborting one of the transactions).
+        using var admin = server.Client();
+        var refs = Enumerable.Range(0, 12).Select(_ => Guid.NewGuid().ToString("N")).ToList();
+        string Item(string r, int n) => $$"""{"type":"t","source":"race-order","sourceRef":"{{r}}","title":"t{{n}}","observables":[{"dataType":"other","data":"v{{n}}"}]}""";
+        var seed = new Random(7);
+        var requests = new List<Task<HttpResponseMessage>>();
+        for (var round = 0; round < 6; round++)
+        {
+            var shuffled = refs.OrderBy(_ => seed.Next()).ToList();
+            requests.Add(admin.PostJsonAsync("/api/v1/alerts/_bulk", "[" + string.Join(",", shuffled.Select((r, i) => Item(r, round * 100 + i))) + "]"));
+            requests.Add(admin.PostJsonAsync("/api/v1/alerts", Item(shuffled[0], round)));
+            requests.Add(admin.PostJsonAsync("/api/v1/alerts", Item(shuffled[^1], round + 50)));
+        }
+        var responses = await Task.WhenAll(requests);
+        var bad = new List<string>();
+        foreach (var r in responses.Where(r => (int)r.StatusCode >= 300))
+            bad.Add($"{(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
+        Assert.True(bad.Count == 0, string.Join("\n", bad));
+        var list = await admin.GetAsync("/api/v1/alerts?source=race-order&limit=500").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(refs.Count, list.GetProperty("items").GetArrayLength());
+    }
 }
 
 public sealed class ConcurrentIntakeTestsOnSqlite(SqliteServer server) : ConcurrentIntakeTests(server), IClassFixture<SqliteServer>;
