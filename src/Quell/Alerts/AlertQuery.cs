@@ -58,8 +58,9 @@ public sealed class AlertQuery
         var p = new DynamicParameters();
         p.Add("org", orgId);
         var sql = new StringBuilder($"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @org");
-        if (Status.Length > 0) { sql.Append(" AND a.status IN @status"); p.Add("status", Status); }
-        if (Severity.Length > 0) { sql.Append(" AND a.severity IN @severity"); p.Add("severity", Severity); }
+        // Dapper passes arrays to Npgsql as one array parameter (IN would be a syntax error) and expands them for SQLite.
+        if (Status.Length > 0) { sql.Append(db.IsPostgres ? " AND a.status = ANY(@status)" : " AND a.status IN @status"); p.Add("status", Status); }
+        if (Severity.Length > 0) { sql.Append(db.IsPostgres ? " AND a.severity = ANY(@severity)" : " AND a.severity IN @severity"); p.Add("severity", Severity); }
         if (Source is not null) { sql.Append(" AND a.source = @source"); p.Add("source", Source); }
         if (Tag is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM alert_tags t WHERE t.org_id = @org AND t.tag = @tag AND t.alert_id = a.id)"); p.Add("tag", Tag); }
         if (Observable is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM alert_observables o WHERE o.org_id = @org AND o.data = @obs AND o.alert_id = a.id)"); p.Add("obs", Observable.Trim()); }

@@ -49,8 +49,9 @@ public sealed class CaseQuery
         var p = new DynamicParameters();
         p.Add("org", orgId);
         var sql = new StringBuilder($"SELECT {CaseRow.Columns}, u.username AS AssigneeName FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.org_id = @org");
-        if (Status.Length > 0) { sql.Append(" AND c.status IN @status"); p.Add("status", Status); }
-        if (Severity.Length > 0) { sql.Append(" AND c.severity IN @severity"); p.Add("severity", Severity); }
+        // Dapper passes arrays to Npgsql as one array parameter (IN would be a syntax error) and expands them for SQLite.
+        if (Status.Length > 0) { sql.Append(db.IsPostgres ? " AND c.status = ANY(@status)" : " AND c.status IN @status"); p.Add("status", Status); }
+        if (Severity.Length > 0) { sql.Append(db.IsPostgres ? " AND c.severity = ANY(@severity)" : " AND c.severity IN @severity"); p.Add("severity", Severity); }
         if (Assignee is not null) { sql.Append(" AND u.username = @assignee"); p.Add("assignee", Assignee.Trim().ToLowerInvariant()); }
         if (Tag is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM case_tags t WHERE t.org_id = @org AND t.tag = @tag AND t.case_id = c.id)"); p.Add("tag", Tag); }
         if (Observable is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM case_observables o WHERE o.org_id = @org AND o.data = @obs AND o.case_id = c.id)"); p.Add("obs", Observable.Trim()); }
