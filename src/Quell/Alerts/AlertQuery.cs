@@ -63,7 +63,13 @@ public sealed class AlertQuery
         if (Severity.Length > 0) { sql.Append(db.IsPostgres ? " AND a.severity = ANY(@severity)" : " AND a.severity IN @severity"); p.Add("severity", Severity); }
         if (Source is not null) { sql.Append(" AND a.source = @source"); p.Add("source", Source); }
         if (Tag is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM alert_tags t WHERE t.org_id = @org AND t.tag = @tag AND t.alert_id = a.id)"); p.Add("tag", Tag); }
-        if (Observable is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM alert_observables o WHERE o.org_id = @org AND o.data = @obs AND o.alert_id = a.id)"); p.Add("obs", Observable.Trim()); }
+        if (Observable is not null)
+        {
+            p.Add("obs", Observable.Trim());
+            sql.Append(await Storage.SetFilter.IsRareAsync(c, "alert_observables", "data", p, "obs")
+                ? " AND a.id IN (SELECT o.alert_id FROM alert_observables o WHERE o.org_id = @org AND o.data = @obs)"
+                : " AND EXISTS (SELECT 1 FROM alert_observables o WHERE o.org_id = @org AND o.data = @obs AND o.alert_id = a.id)");
+        }
         if (From is not null) { sql.Append(" AND a.date >= @from"); p.Add("from", From); }
         if (To is not null) { sql.Append(" AND a.date < @to"); p.Add("to", To); }
         if (Read is not null) { sql.Append(" AND a.is_read = @read"); p.Add("read", Read); }
