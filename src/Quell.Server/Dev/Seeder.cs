@@ -131,9 +131,11 @@ public sealed class Seeder(Db db, IdentityStore identity, TimeProvider time)
     {
         await using var c = await db.OpenAsync(ct);
         // Fresh statistics let both planners pick the keyset indexes; without them SQLite guesses from the schema alone.
+        // VACUUM also sets PostgreSQL's visibility map, without which index-only scans visit the heap for every row
+        // until autovacuum comes round (33,000 heap fetches for one observable filter, measured).
         await c.ExecuteAsync(db.IsPostgres
-            ? "ANALYZE alerts, alert_tags, alert_observables, cases, case_tags, case_observables, case_timeline"
-            : "ANALYZE main");
+            ? "VACUUM (ANALYZE) alerts, alert_tags, alert_observables, cases, case_tags, case_observables, case_timeline"
+            : "ANALYZE main", commandTimeout: 3600);
     }
 
     static IEnumerable<(long At, string Kind, string Message, string Actor)> Timeline(SeedCase c, CaseLinks.Result links, IReadOnlyList<(long Id, string Username)> analysts)

@@ -62,13 +62,15 @@ public sealed class AlertQuery
         if (Status.Length > 0) { sql.Append(db.IsPostgres ? " AND a.status = ANY(@status)" : " AND a.status IN @status"); p.Add("status", Status); }
         if (Severity.Length > 0) { sql.Append(db.IsPostgres ? " AND a.severity = ANY(@severity)" : " AND a.severity IN @severity"); p.Add("severity", Severity); }
         if (Source is not null) { sql.Append(" AND a.source = @source"); p.Add("source", Source); }
-        if (Tag is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM alert_tags t WHERE t.org_id = @org AND t.tag = @tag AND t.alert_id = a.id)"); p.Add("tag", Tag); }
+        if (Tag is not null)
+        {
+            p.Add("tag", Tag);
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_tags", "alert_id", "tag", "tag"));
+        }
         if (Observable is not null)
         {
             p.Add("obs", Observable.Trim());
-            sql.Append(await Storage.SetFilter.IsRareAsync(c, "alert_observables", "data", p, "obs")
-                ? " AND a.id IN (SELECT o.alert_id FROM alert_observables o WHERE o.org_id = @org AND o.data = @obs)"
-                : " AND EXISTS (SELECT 1 FROM alert_observables o WHERE o.org_id = @org AND o.data = @obs AND o.alert_id = a.id)");
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_observables", "alert_id", "data", "obs"));
         }
         if (From is not null) { sql.Append(" AND a.date >= @from"); p.Add("from", From); }
         if (To is not null) { sql.Append(" AND a.date < @to"); p.Add("to", To); }

@@ -53,13 +53,15 @@ public sealed class CaseQuery
         if (Status.Length > 0) { sql.Append(db.IsPostgres ? " AND c.status = ANY(@status)" : " AND c.status IN @status"); p.Add("status", Status); }
         if (Severity.Length > 0) { sql.Append(db.IsPostgres ? " AND c.severity = ANY(@severity)" : " AND c.severity IN @severity"); p.Add("severity", Severity); }
         if (Assignee is not null) { sql.Append(" AND u.username = @assignee"); p.Add("assignee", Assignee.Trim().ToLowerInvariant()); }
-        if (Tag is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM case_tags t WHERE t.org_id = @org AND t.tag = @tag AND t.case_id = c.id)"); p.Add("tag", Tag); }
+        if (Tag is not null)
+        {
+            p.Add("tag", Tag);
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "c", "case_tags", "case_id", "tag", "tag"));
+        }
         if (Observable is not null)
         {
             p.Add("obs", Observable.Trim());
-            sql.Append(await Storage.SetFilter.IsRareAsync(c, "case_observables", "data", p, "obs")
-                ? " AND c.id IN (SELECT o.case_id FROM case_observables o WHERE o.org_id = @org AND o.data = @obs)"
-                : " AND EXISTS (SELECT 1 FROM case_observables o WHERE o.org_id = @org AND o.data = @obs AND o.case_id = c.id)");
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "c", "case_observables", "case_id", "data", "obs"));
         }
         if (Text is not null) { sql.Append($" AND c.title {db.ILike} @text ESCAPE '\\'"); p.Add("text", "%" + Alerts.AlertQuery.EscapeLike(Text) + "%"); }
         if (Cursor is not null)

@@ -4,22 +4,51 @@ using Dapper;
 namespace Quell.Storage;
 
 /// <summary>
-/// Picks the plan for "has a child row with this value" filters (observable value, tag) on a list sorted by time.
-/// Scanning the list in sort order and probing the child index per row finds 50 matches quickly when the value is
-/// common, but reads the whole organisation when it is rare (1.5 s for a rare observable among a million alerts on
-/// SQLite). Starting from the child rows is the opposite. Neither planner knows a bound value's frequency, so we count
-/// up to <see cref="RareLimit"/> matches on the covering (org_id, value, owner) index first, which costs under a millisecond.
+/// The SQL for "has a child row with this value" filters (an alert's observable or tag, a case's) on a list sorted
+/// by time and cut into keyset pages. The right plan depends on how many rows hold the value, which neither planner
+/// knows for a bound value: scanning the list in sort order and probing the child index per row finds 50 matches at
+/// once for a common value but reads the whole organisation for a rare one (1.5 s for a rare observable among a
+/// million alerts on SQLite, 250 ms on PostgreSQL); starting from the child rows is the opposite. So we first look at
+/// up to <see cref="ManyLimit"/> child rows on the covering (org_id, value, owner) index, well under a millisecond, and
+/// pick the plan from what we found. The result set and its order are the same whichever plan runs.
 /// </summary>
 public static class SetFilter
 {
     /// <summary>
-    /// Where the two plans cost about the same for an organisation of a million rows: fetching and sorting 5,000 rows
-    /// versus scanning about 10,000 in order (51 matches at a density of 0.5%).
+    /// Below this many rows SQLite looks the owners up by id and sorts them. The limits are where the measured plans cost
+    /// the same for an organisation of a million alerts on the 2-core benchmark machine (docs/benchmarks.md).
     /// </summary>
-    public const int RareLimit = 5000;
+    public const int FewLimit = 1500;
 
-    /// <summary>True when <paramref name="table"/> has fewer than <see cref="RareLimit"/> rows of the organisation (@org) with the value.</summary>
-    public static async Task<bool> IsRareAsync(DbConnection c, string table, string column, DynamicParameters p, string valueParameter) =>
-        await c.ExecuteScalarAsync<long>(
-            $"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE org_id = @org AND {column} = @{valueParameter} LIMIT {RareLimit}) x", p) < RareLimit;
+    /// <summary>From this many rows on, the value is common enough that scanning in sort order and probing is cheapest.</summary>
+    public const int ManyLimit = 15000;
+
+    /// <summary>
+    /// The WHERE clause (starting with " AND") restricting <paramref name="ownerAlias"/> (alias of a table whose key is
+    /// <c>id</c>) to the owners of a <paramref name="table"/> row of organisation @org whose <paramref name="column"/> is
+    /// the value of parameter <paramref name="valueParameter"/>. May add parameters to <paramref name="p"/>.
+    /// </summary>
+    public static async Task<string> ClauseAsync(DbConnection c, Db db, DynamicParameters p, string ownerAlias, string table, string ownerColumn,
+        string column, string valueParameter)
+    {
+        var owners = $"SELECT s.{ownerColumn} FROM {table} s WHERE s.org_id = @org AND s.{column} = @{valueParameter}";
+        var exists = $" AND EXISTS ({owners} AND s.{ownerColumn} = {ownerAlias}.id)";
+        if (db.IsPostgres)
+        {
+            // PostgreSQL takes a literal id array well: it either probes the primary key and sorts, or scans in
+            // order checking a hashed array, both cheap; with the subquery it guesses a uniform spread and probes.
+            var ids = (await c.QueryAsync<long>($"{owners} LIMIT {ManyLimit}", p)).AsList();
+            if (ids.Count >= ManyLimit)
+                return exists;
+            var name = valueParameter + "_owners";
+            p.Add(name, ids.ToArray());
+            return $" AND {ownerAlias}.id = ANY(@{name})";
+        }
+        var count = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM ({owners} LIMIT {ManyLimit}) x", p);
+        if (count < FewLimit)
+            return $" AND {ownerAlias}.id IN ({owners})";
+        // The unary + keeps SQLite from looking owners up by id: it scans in sort order and checks each id against the
+        // set it built once from the subquery, which beats both other plans for values of middling frequency.
+        return count < ManyLimit ? $" AND +{ownerAlias}.id IN ({owners})" : exists;
+    }
 }
