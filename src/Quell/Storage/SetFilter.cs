@@ -37,11 +37,12 @@ public static class SetFilter
         {
             // PostgreSQL takes a literal id array well: it either probes the primary key and sorts, or scans in
             // order checking a hashed array, both cheap; with the subquery it guesses a uniform spread and probes.
-            var ids = (await c.QueryAsync<long>($"{owners} LIMIT {ManyLimit}", p)).AsList();
-            if (ids.Count >= ManyLimit)
+            // One array value instead of up to 15,000 rows: reading them row by row cost more than the query itself.
+            var ids = await c.ExecuteScalarAsync<long[]?>($"SELECT array_agg(x.{ownerColumn}) FROM ({owners} LIMIT {ManyLimit}) x", p) ?? [];
+            if (ids.Length >= ManyLimit)
                 return exists;
             var name = valueParameter + "_owners";
-            p.Add(name, ids.ToArray());
+            p.Add(name, ids);
             return $" AND {ownerAlias}.id = ANY(@{name})";
         }
         var count = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM ({owners} LIMIT {ManyLimit}) x", p);
