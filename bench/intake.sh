@@ -25,7 +25,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 log "building (Release)"
-dotnet build src/Quell.Server -c Release --nologo -v quiet >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || dotnet build src/Quell.Server -c Release --nologo -v quiet >/dev/null
 DATA=$(mktemp -d /tmp/quell-intake-data.XXXXXX)
 export QUELL_API_KEY="qk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 log "starting quell serve on 127.0.0.1:$PORT (SQLite in $DATA)"
@@ -45,6 +45,8 @@ curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$OUT/server.log";
 
 alerts() { sqlite3 "file:$DATA/quell.db?mode=ro" "SELECT COALESCE(MAX(id), 0) FROM alerts" 2>/dev/null || echo 0; }
 rss_mb() { echo $(( $(ps -o rss= -p "$SERVER") / 1024 )); }
+# CPU seconds the server has used (user + system): per alert, a measure that holds even on a machine shared with others.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 
 log "warming up for 10 s (not recorded)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/intake.lua "http://127.0.0.1:$PORT" >"$OUT/wrk-warmup.txt"
@@ -60,16 +62,17 @@ echo "seconds,rss_mb,alerts,alerts_per_s" >"$OUT/intake.csv"
   done
 ) &
 SAMPLER=$!
-first=$(alerts)
+first=$(alerts); ticks0=$(cpu_ticks)
 log "driving POST /api/v1/alerts for $DURATION s: wrk -t$THREADS -c$CONNECTIONS"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/intake.lua "http://127.0.0.1:$PORT" | tee "$OUT/wrk.txt"
-last=$(alerts)
+last=$(alerts); ticks1=$(cpu_ticks)
 kill "$SAMPLER"; SAMPLER=""
 
 created=$((last - first))
 errors=$(grep -oE 'Non-2xx or 3xx responses: [0-9]+' "$OUT/wrk.txt" | grep -oE '[0-9]+$' || echo 0)
 echo
 echo "alerts created: $created in $DURATION s = $((created / DURATION)) alerts/s (5 observables each); non-2xx responses: $errors"
+echo "server CPU: $(( (ticks1 - ticks0) / $(getconf CLK_TCK) )) s, $(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$created" 'BEGIN { printf "%.3f", t / hz * 1000 / (n > 0 ? n : 1) }') ms per alert; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "RSS (MB) every 10 s:"
 cut -d, -f1,2,4 "$OUT/intake.csv" | column -t -s,
 echo "RSS start $(sed -n 2p "$OUT/intake.csv" | cut -d, -f2) MB, end $(tail -n 1 "$OUT/intake.csv" | cut -d, -f2) MB, max $(tail -n +2 "$OUT/intake.csv" | cut -d, -f2 | sort -n | tail -1) MB"
