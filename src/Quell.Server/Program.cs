@@ -11,5 +11,6 @@ var root = new RootCommand("Quell: automated incident response")
     UserCommand.Create(),
     ApiKeyCommand.Create(),
     AuditCommand.Create(),
+    DevSeedCommand.Create(),
 };
 return await ExitCodes.InvokeAsync(root.Parse(args));

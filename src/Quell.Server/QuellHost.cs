@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Quell;
+using Quell.Http;
 using Quell.Identity;
 using Quell.Storage;
 using Scalar.AspNetCore;
@@ -34,6 +35,7 @@ public static class QuellHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -61,8 +61,16 @@ public sealed class AlertQuery
         if (Status.Length > 0) { sql.Append($" AND {db.In("a.status", "@status")}"); p.Add("status", Status); }
         if (Severity.Length > 0) { sql.Append($" AND {db.In("a.severity", "@severity")}"); p.Add("severity", Severity); }
         if (Source is not null) { sql.Append(" AND a.source = @source"); p.Add("source", Source); }
-        if (Tag is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM alert_tags t WHERE t.org_id = @org AND t.tag = @tag AND t.alert_id = a.id)"); p.Add("tag", Tag); }
-        if (Observable is not null) { sql.Append($" AND EXISTS (SELECT 1 FROM alert_observables o WHERE o.org_id = @org AND {db.In("o.data", "@obs")} AND o.alert_id = a.id)"); p.Add("obs", Observables.ObservableTypes.SearchForms(Observable)); }
+        if (Tag is not null)
+        {
+            p.Add("tag", Tag);
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_tags", "alert_id", "tag", "tag"));
+        }
+        if (Observable is not null)
+        {
+            p.Add("obs", Observables.ObservableTypes.SearchForms(Observable));
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_observables", "alert_id", "data", "obs", many: true));
+        }
         if (From is not null) { sql.Append(" AND a.date >= @from"); p.Add("from", From); }
         if (To is not null) { sql.Append(" AND a.date < @to"); p.Add("to", To); }
         if (Read is not null) { sql.Append(" AND a.is_read = @read"); p.Add("read", Read); }

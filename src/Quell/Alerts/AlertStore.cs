@@ -56,7 +56,7 @@ public sealed class AlertStore(AuditLog audit, Db db)
         {
             var id = inserted!.Value;
             await InsertTagsAsync(c, tx, id, orgId, a.Tags);
-            var added = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(id, orgId), a.Observables, now);
+            var added = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(id, orgId), a.Observables, now, ownerIsNew: true);
             if (added > 0)
                 await c.ExecuteAsync("UPDATE alerts SET observable_count = @added WHERE id = @id", new { added, id }, tx);
             await audit.AppendAsync(c, tx, new AuditEntry(orgId, actor, "alert.create", "alert", Id(id), null, Summary(a, added)));
@@ -100,20 +100,31 @@ public sealed class AlertStore(AuditLog audit, Db db)
         return new UpsertResult(old.Id, false);
     }
 
-    static async Task InsertTagsAsync(DbConnection c, DbTransaction tx, long alertId, long orgId, IEnumerable<string> tags) =>
-        await c.ExecuteAsync("INSERT INTO alert_tags (alert_id, org_id, tag) VALUES (@alertId, @orgId, @tag) ON CONFLICT DO NOTHING",
-            tags.Select(tag => new { alertId, orgId, tag }), tx);
+    static async Task InsertTagsAsync(DbConnection c, DbTransaction tx, long alertId, long orgId, IEnumerable<string> tags)
+    {
+        // One statement for all tags (at most 100, see JsonFields.Strings), not one per tag: statements are compiled per call.
+        var list = tags.ToList();
+        if (list.Count == 0)
+            return;
+        var p = new DynamicParameters(new { alertId, orgId });
+        for (var i = 0; i < list.Count; i++)
+            p.Add("tag" + i, list[i]);
+        await c.ExecuteAsync(
+            $"INSERT INTO alert_tags (alert_id, org_id, tag) VALUES {string.Join(", ", list.Select((_, i) => $"(@alertId, @orgId, @tag{i})"))} ON CONFLICT DO NOTHING",
+            p, tx);
+    }
 
     public static async Task<AlertRow?> GetRowAsync(DbConnection c, long orgId, long id, DbTransaction? tx = null) =>
         await c.QuerySingleOrDefaultAsync<AlertRow>($"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @orgId AND a.id = @id", new { orgId, id }, tx);
 
     public static async Task<AlertView?> GetViewAsync(DbConnection c, long orgId, long id, DbTransaction? tx = null)
     {
-        var row = await GetRowAsync(c, orgId, id, tx);
-        if (row is null)
+        var found = (await c.QueryAsync<AlertRow, string?, (AlertRow Row, string? Raw)>(
+            $"SELECT {AlertRow.Columns}, a.raw AS Raw FROM alerts a WHERE a.org_id = @orgId AND a.id = @id",
+            (row, raw) => (row, raw), new { orgId, id }, tx, splitOn: "Raw")).SingleOrDefault();
+        if (found.Row is null)
             return null;
-        var raw = await c.ExecuteScalarAsync<string?>("SELECT raw FROM alerts WHERE id = @id", new { id }, tx);
-        return AlertView.From(row, await ObservableStore.ListAsync(c, ObservableOwner.Alert(id, orgId), tx), raw);
+        return AlertView.From(found.Row, await ObservableStore.ListAsync(c, ObservableOwner.Alert(id, orgId), tx), found.Raw);
     }
 
     /// <summary>Sets read/status flags. Returns false when the alert is not in this organisation.</summary>

@@ -52,8 +52,16 @@ public sealed class CaseQuery
         if (Status.Length > 0) { sql.Append($" AND {db.In("c.status", "@status")}"); p.Add("status", Status); }
         if (Severity.Length > 0) { sql.Append($" AND {db.In("c.severity", "@severity")}"); p.Add("severity", Severity); }
         if (Assignee is not null) { sql.Append(" AND u.username = @assignee"); p.Add("assignee", Assignee.Trim().ToLowerInvariant()); }
-        if (Tag is not null) { sql.Append(" AND EXISTS (SELECT 1 FROM case_tags t WHERE t.org_id = @org AND t.tag = @tag AND t.case_id = c.id)"); p.Add("tag", Tag); }
-        if (Observable is not null) { sql.Append($" AND EXISTS (SELECT 1 FROM case_observables o WHERE o.org_id = @org AND {db.In("o.data", "@obs")} AND o.case_id = c.id)"); p.Add("obs", Observables.ObservableTypes.SearchForms(Observable)); }
+        if (Tag is not null)
+        {
+            p.Add("tag", Tag);
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "c", "case_tags", "case_id", "tag", "tag"));
+        }
+        if (Observable is not null)
+        {
+            p.Add("obs", Observables.ObservableTypes.SearchForms(Observable));
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "c", "case_observables", "case_id", "data", "obs", many: true));
+        }
         if (Text is not null) { sql.Append($" AND c.title {db.ILike} @text ESCAPE '\\'"); p.Add("text", "%" + Alerts.AlertQuery.EscapeLike(Text) + "%"); }
         if (Cursor is not null)
         {

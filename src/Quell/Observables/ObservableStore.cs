@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text;
 using Dapper;
 
 namespace Quell.Observables;
@@ -21,17 +22,17 @@ public static class ObservableStore
             $"SELECT {Observable.Columns} FROM {owner.Table} WHERE {owner.OwnerColumn} = @id ORDER BY id",
             new { id = owner.OwnerId }, tx)).AsList();
 
-    /// <summary>Adds new observables and merges repeats. Returns how many rows were added.</summary>
-    public static async Task<int> MergeAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyCollection<ObservableInput> items, long now)
+    /// <summary>
+    /// Adds new observables and merges repeats. Returns how many rows were added. <paramref name="ownerIsNew"/> says the
+    /// owner was inserted in this transaction, so it has no observables yet and there is nothing to read back.
+    /// </summary>
+    public static async Task<int> MergeAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyCollection<ObservableInput> items, long now,
+        bool ownerIsNew = false)
     {
         if (items.Count == 0)
             return 0;
-        var existing = (await ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
-        var added = 0;
-        var isCase = owner.Table == "case_observables";
-        var insert = isCase
-            ? "INSERT INTO case_observables (case_id, org_id, data_type, data, ioc, sighted, tags, message, created_at) VALUES (@owner, @org, @DataType, @Data, @Ioc, @Sighted, @tags, @Message, @now)"
-            : "INSERT INTO alert_observables (alert_id, org_id, data_type, data, ioc, sighted, tags, message) VALUES (@owner, @org, @DataType, @Data, @Ioc, @Sighted, @tags, @Message)";
+        var existing = ownerIsNew ? [] : (await ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
+        var added = new List<ObservableInput>();
         foreach (var o in items)
         {
             if (existing.TryGetValue((o.DataType, o.Data), out var old))
@@ -45,11 +46,44 @@ public static class ObservableStore
                     new { ioc, sighted, tags = JsonColumns.Of(tags), message = o.Message ?? old.Message, id = old.Id }, tx);
                 continue;
             }
-            await c.ExecuteAsync(insert, new { owner = owner.OwnerId, org = owner.OrgId, o.DataType, o.Data, o.Ioc, o.Sighted, tags = JsonColumns.Of(o.Tags), o.Message, now }, tx);
             existing[(o.DataType, o.Data)] = new Observable { DataType = o.DataType, Data = o.Data, Ioc = o.Ioc, Sighted = o.Sighted, TagsJson = JsonColumns.Of(o.Tags) };
-            added++;
+            added.Add(o);
         }
-        return added;
+        await InsertAsync(c, tx, owner, added, now);
+        return added.Count;
+    }
+
+    // One multi-row INSERT per chunk instead of one statement per observable: on the intake path every statement is
+    // compiled afresh (neither SQLite's ADO.NET provider nor Dapper caches them), which cost more than the insert itself.
+    const int RowsPerInsert = 200;
+
+    static async Task InsertAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, List<ObservableInput> rows, long now)
+    {
+        var isCase = owner.Table == "case_observables";
+        foreach (var chunk in rows.Chunk(RowsPerInsert))
+        {
+            var p = new DynamicParameters();
+            p.Add("owner", owner.OwnerId);
+            p.Add("org", owner.OrgId);
+            p.Add("now", now);
+            var values = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var o = chunk[i];
+                p.Add("t" + i, o.DataType);
+                p.Add("d" + i, o.Data);
+                p.Add("i" + i, o.Ioc);
+                p.Add("s" + i, o.Sighted);
+                p.Add("g" + i, JsonColumns.Of(o.Tags));
+                p.Add("m" + i, o.Message);
+                values.Append(i == 0 ? "" : ", ").Append(isCase
+                    ? $"(@owner, @org, @t{i}, @d{i}, @i{i}, @s{i}, @g{i}, @m{i}, @now)"
+                    : $"(@owner, @org, @t{i}, @d{i}, @i{i}, @s{i}, @g{i}, @m{i})");
+            }
+            await c.ExecuteAsync(isCase
+                ? $"INSERT INTO case_observables (case_id, org_id, data_type, data, ioc, sighted, tags, message, created_at) VALUES {values}"
+                : $"INSERT INTO alert_observables (alert_id, org_id, data_type, data, ioc, sighted, tags, message) VALUES {values}", p, tx);
+        }
     }
 
     public static ObservableInput ToInput(Observable o) => new()

@@ -133,7 +133,7 @@ public static class Schema
               message TEXT NULL
             );
             CREATE UNIQUE INDEX ux_alert_observables_value ON alert_observables(alert_id, data_type, {datakey});
-            CREATE INDEX ix_alert_observables_data ON alert_observables {datalookup};
+            CREATE INDEX ix_alert_observables_data ON alert_observables {datalookup:alert_id};
             """),
         new(5, "cases", """
             CREATE TABLE cases (
@@ -186,7 +186,7 @@ public static class Schema
               created_at BIGINT NOT NULL
             );
             CREATE UNIQUE INDEX ux_case_observables_value ON case_observables(case_id, data_type, {datakey});
-            CREATE INDEX ix_case_observables_data ON case_observables {datalookup};
+            CREATE INDEX ix_case_observables_data ON case_observables {datalookup:case_id};
             CREATE TABLE case_tasks (
               id {id},
               case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,

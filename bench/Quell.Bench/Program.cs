@@ -1,0 +1,19 @@
+using BenchmarkDotNet.Running;
+using Quell.Bench;
+
+// quell-bench latency --url http://127.0.0.1:5080 --key KEY [--iterations 500] [--label sqlite] [--json out.json]
+// quell-bench micro [BenchmarkDotNet arguments, e.g. --filter '*' --job short]
+var mode = args.FirstOrDefault();
+var rest = args.Skip(1).ToArray();
+switch (mode)
+{
+    case "latency":
+        return await LatencyBench.RunAsync(LatencyOptions.Parse(rest));
+    case "micro":
+        BenchmarkSwitcher.FromAssembly(typeof(LatencyBench).Assembly).Run(rest);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: Quell.Bench latency --url URL --key API_KEY [--iterations N] [--warmup N] [--label NAME] [--json FILE]");
+        Console.Error.WriteLine("       Quell.Bench micro [BenchmarkDotNet arguments]");
+        return 2;
+}
