@@ -8,6 +8,9 @@ public abstract class AlertListTests(TestServer server)
 {
     sealed record Seeded(string Source, long Phish, long Malware, long CeoPhish);
 
+    /// <summary>IdsAsync answers ids in ascending order; a bulk post writes in (source, sourceRef) order, so ids need not follow request order.</summary>
+    static void AssertIds(long[] expected, long[] actual) => Assert.Equal(expected.Order(), actual);
+
     /// <summary>Three alerts of one source: two phishing (one ignored), one malware (read).</summary>
     async Task<Seeded> SeedAsync(HttpClient client)
     {
@@ -34,24 +37,24 @@ public abstract class AlertListTests(TestServer server)
         var s = await SeedAsync(client);
         var src = $"source={s.Source}";
 
-        Assert.Equal([s.Phish, s.Malware, s.CeoPhish], await client.IdsAsync(src));
-        Assert.Equal([s.Phish, s.Malware], await client.IdsAsync($"{src}&status=new"));
-        Assert.Equal([s.CeoPhish], await client.IdsAsync($"{src}&status=ignored"));
-        Assert.Equal([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&status=new,ignored&severity=1,4"));
-        Assert.Equal([s.Malware, s.CeoPhish], await client.IdsAsync($"{src}&severity=3,4"));
-        Assert.Equal([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&tag=phishing"));
-        Assert.Equal([s.CeoPhish], await client.IdsAsync($"{src}&tag=vip"));
+        AssertIds([s.Phish, s.Malware, s.CeoPhish], await client.IdsAsync(src));
+        AssertIds([s.Phish, s.Malware], await client.IdsAsync($"{src}&status=new"));
+        AssertIds([s.CeoPhish], await client.IdsAsync($"{src}&status=ignored"));
+        AssertIds([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&status=new,ignored&severity=1,4"));
+        AssertIds([s.Malware, s.CeoPhish], await client.IdsAsync($"{src}&severity=3,4"));
+        AssertIds([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&tag=phishing"));
+        AssertIds([s.CeoPhish], await client.IdsAsync($"{src}&tag=vip"));
         Assert.Empty(await client.IdsAsync($"{src}&tag=PHISHING"));
-        Assert.Equal([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&observable=evil.example"));
-        Assert.Equal([s.Malware], await client.IdsAsync($"{src}&observable=2001:db8::9"));
-        Assert.Equal([s.Malware, s.CeoPhish], await client.IdsAsync($"{src}&from=2025-01-02T00:00:00Z"));
-        Assert.Equal([s.Phish], await client.IdsAsync($"{src}&to=2025-01-02T00:00:00Z"));
-        Assert.Equal([s.Malware], await client.IdsAsync($"{src}&from=2025-01-02T00:00:00Z&to=2025-01-03T00:00:00Z"));
-        Assert.Equal([s.Malware], await client.IdsAsync($"{src}&from={DateTimeOffset.Parse("2025-01-02T00:00:00Z").ToUnixTimeMilliseconds()}&to=2025-01-02T12:00:00Z"));
-        Assert.Equal([s.Malware], await client.IdsAsync($"{src}&read=true"));
-        Assert.Equal([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&read=false"));
-        Assert.Equal([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&q=phishing"));
-        Assert.Equal([s.Malware], await client.IdsAsync($"{src}&q=BEACON"));
+        AssertIds([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&observable=evil.example"));
+        AssertIds([s.Malware], await client.IdsAsync($"{src}&observable=2001:db8::9"));
+        AssertIds([s.Malware, s.CeoPhish], await client.IdsAsync($"{src}&from=2025-01-02T00:00:00Z"));
+        AssertIds([s.Phish], await client.IdsAsync($"{src}&to=2025-01-02T00:00:00Z"));
+        AssertIds([s.Malware], await client.IdsAsync($"{src}&from=2025-01-02T00:00:00Z&to=2025-01-03T00:00:00Z"));
+        AssertIds([s.Malware], await client.IdsAsync($"{src}&from={DateTimeOffset.Parse("2025-01-02T00:00:00Z").ToUnixTimeMilliseconds()}&to=2025-01-02T12:00:00Z"));
+        AssertIds([s.Malware], await client.IdsAsync($"{src}&read=true"));
+        AssertIds([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&read=false"));
+        AssertIds([s.Phish, s.CeoPhish], await client.IdsAsync($"{src}&q=phishing"));
+        AssertIds([s.Malware], await client.IdsAsync($"{src}&q=BEACON"));
         Assert.Empty(await client.IdsAsync($"source={TestAlerts.NewSource()}"));
     }
 
@@ -60,9 +63,9 @@ public abstract class AlertListTests(TestServer server)
     {
         using var client = server.Client();
         var s = await SeedAsync(client);
-        Assert.Equal([s.Phish, s.CeoPhish], await client.IdsAsync($"source={s.Source}&observable=Evil.Example."));
-        Assert.Equal([s.Malware], await client.IdsAsync($"source={s.Source}&observable=2001:DB8:0:0::9"));
-        Assert.Equal([s.CeoPhish], await client.IdsAsync($"source={s.Source}&observable=D41D8CD98F00B204E9800998ECF8427E"));
+        AssertIds([s.Phish, s.CeoPhish], await client.IdsAsync($"source={s.Source}&observable=Evil.Example."));
+        AssertIds([s.Malware], await client.IdsAsync($"source={s.Source}&observable=2001:DB8:0:0::9"));
+        AssertIds([s.CeoPhish], await client.IdsAsync($"source={s.Source}&observable=D41D8CD98F00B204E9800998ECF8427E"));
     }
 
     [Theory]
