@@ -40,9 +40,10 @@ set +e
 dotnet test Quell.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/quell-test-output.txt
 status=${PIPESTATUS[0]}
 set -e
-passed=$(grep -oE 'Passed: +[0-9]+' /tmp/quell-test-output.txt | awk '{s+=$2} END {print s+0}')
-failed=$(grep -oE 'Failed: +[0-9]+' /tmp/quell-test-output.txt | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -oE 'Skipped: +[0-9]+' /tmp/quell-test-output.txt | awk '{s+=$2} END {print s+0}')
+# grep finds no "Failed:" line when nothing failed; under pipefail that must not end the script before the summary.
+passed=$({ grep -oE 'Passed: +[0-9]+' /tmp/quell-test-output.txt || true; } | awk '{s+=$2} END {print s+0}')
+failed=$({ grep -oE 'Failed: +[0-9]+' /tmp/quell-test-output.txt || true; } | awk '{s+=$2} END {print s+0}')
+skipped=$({ grep -oE 'Skipped: +[0-9]+' /tmp/quell-test-output.txt || true; } | awk '{s+=$2} END {print s+0}')
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$passed" -eq 0 ]; then echo "no test ran"; exit 1; fi
 exit "$status"
