@@ -81,6 +81,10 @@ sealed class SqliteGroupWriter : IAsyncDisposable
                 foreach (var write in done)
                     write.Fail(e);
                 done.Clear();
+                // When the connection cannot even be opened, fail the next write too, so the loop makes progress
+                // (and reports the cause) instead of retrying forever while its callers wait.
+                if (_conn is null && _queue.Reader.TryRead(out var next))
+                    next.Fail(e);
                 if (_conn is not null)
                     await _conn.DisposeAsync();
                 _conn = null;
