@@ -20,21 +20,11 @@ public static class CaseCommentEndpoints
         return app;
     }
 
-    static async Task<IResult> List(long id, HttpRequest request, Caller caller, Db db, CancellationToken ct)
-    {
-        var errors = new InputErrors();
-        var page = OldestFirstPage.Parse(new QueryParams(request.Query, errors), "id");
-        if (errors.Any)
-            return Problems.Invalid(errors);
-        var result = await db.ReadAsync(async c =>
-        {
-            if (await CaseStore.GetRowAsync(c, caller.OrgId, id) is null)
-                return ((IReadOnlyList<CaseComment> Items, string? Next)?)null;
-            return await page.RunAsync<CaseComment>(c, $"SELECT {CaseComment.Columns} FROM case_comments WHERE org_id = @org AND case_id = @id",
-                new { org = caller.OrgId, id }, x => [x.Id]);
-        }, ct);
-        return result is { } r ? TypedResults.Ok(new { items = r.Items, next = r.Next }) : Problems.NotFound("case", id);
-    }
+    static Task<IResult> List(long id, HttpRequest request, Caller caller, Db db, CancellationToken ct) =>
+        OldestFirstPage.ListAsync<CaseComment>(request, db, ["id"], ("case", id),
+            async c => await CaseStore.GetRowAsync(c, caller.OrgId, id) is not null,
+            $"SELECT {CaseComment.Columns} FROM case_comments WHERE org_id = @org AND case_id = @id", new { org = caller.OrgId, id },
+            x => [x.Id], ct);
 
     static async Task<IResult> Add(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {

@@ -132,21 +132,11 @@ public static class CaseEndpoints
         }, ct);
     }
 
-    static async Task<IResult> Timeline(long id, HttpRequest request, Caller caller, Db db, CancellationToken ct)
-    {
-        var errors = new InputErrors();
-        var page = OldestFirstPage.Parse(new QueryParams(request.Query, errors), "at", "id");
-        if (errors.Any)
-            return Problems.Invalid(errors);
-        var result = await db.ReadAsync(async c =>
-        {
-            if (await CaseStore.GetRowAsync(c, caller.OrgId, id) is null)
-                return ((IReadOnlyList<TimelineEntry> Items, string? Next)?)null;
-            return await page.RunAsync<TimelineEntry>(c, $"SELECT {TimelineEntry.Columns} FROM case_timeline WHERE org_id = @org AND case_id = @id",
-                new { org = caller.OrgId, id }, e => [e.AtMs, e.Id]);
-        }, ct);
-        return result is { } r ? TypedResults.Ok(new { items = r.Items, next = r.Next }) : Problems.NotFound("case", id);
-    }
+    static Task<IResult> Timeline(long id, HttpRequest request, Caller caller, Db db, CancellationToken ct) =>
+        OldestFirstPage.ListAsync<TimelineEntry>(request, db, ["at", "id"], ("case", id),
+            async c => await CaseStore.GetRowAsync(c, caller.OrgId, id) is not null,
+            $"SELECT {TimelineEntry.Columns} FROM case_timeline WHERE org_id = @org AND case_id = @id", new { org = caller.OrgId, id },
+            e => [e.AtMs, e.Id], ct);
 
     static async Task<IResult> Merge(long id, long otherId, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
         await db.WriteAsync<IResult>(async (c, tx) =>

@@ -153,21 +153,11 @@ public static class CaseTaskEndpoints
         }, ct);
     }
 
-    static async Task<IResult> ListLogs(long taskId, HttpRequest request, Caller caller, Db db, CancellationToken ct)
-    {
-        var errors = new InputErrors();
-        var page = OldestFirstPage.Parse(new QueryParams(request.Query, errors), "id");
-        if (errors.Any)
-            return Problems.Invalid(errors);
-        var result = await db.ReadAsync(async c =>
-        {
-            if (await CaseStore.GetTaskAsync(c, caller.OrgId, taskId) is null)
-                return ((IReadOnlyList<TaskLog> Items, string? Next)?)null;
-            return await page.RunAsync<TaskLog>(c, $"SELECT {TaskLog.Columns} FROM task_logs WHERE org_id = @org AND task_id = @taskId",
-                new { org = caller.OrgId, taskId }, l => [l.Id]);
-        }, ct);
-        return result is { } r ? TypedResults.Ok(new { items = r.Items, next = r.Next }) : Problems.NotFound("task", taskId);
-    }
+    static Task<IResult> ListLogs(long taskId, HttpRequest request, Caller caller, Db db, CancellationToken ct) =>
+        OldestFirstPage.ListAsync<TaskLog>(request, db, ["id"], ("task", taskId),
+            async c => await CaseStore.GetTaskAsync(c, caller.OrgId, taskId) is not null,
+            $"SELECT {TaskLog.Columns} FROM task_logs WHERE org_id = @org AND task_id = @taskId", new { org = caller.OrgId, taskId },
+            l => [l.Id], ct);
 
     static async Task<IResult> AddLog(long taskId, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {

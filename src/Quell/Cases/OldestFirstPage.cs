@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Dapper;
+using Microsoft.AspNetCore.Http;
 using Quell.Http;
+using Quell.Storage;
 
 namespace Quell.Cases;
 
@@ -67,5 +69,21 @@ public sealed class OldestFirstPage
             next = Cursor.Encode(keyOf(rows[^1]));
         }
         return (rows, next);
+    }
+
+    /// <summary>
+    /// The whole GET of a paged child list: reads limit and cursor, answers 404 naming <paramref name="parent"/> when
+    /// <paramref name="parentExists"/> is false, otherwise one page as {items, next}.
+    /// </summary>
+    public static async Task<IResult> ListAsync<T>(HttpRequest request, Db db, string[] keyColumns, (string What, long Id) parent,
+        Func<DbConnection, Task<bool>> parentExists, string select, object parameters, Func<T, long[]> keyOf, CancellationToken ct)
+    {
+        var errors = new InputErrors();
+        var page = Parse(new QueryParams(request.Query, errors), keyColumns);
+        if (errors.Any)
+            return Problems.Invalid(errors);
+        var result = await db.ReadAsync(async c =>
+            await parentExists(c) ? await page.RunAsync(c, select, parameters, keyOf) : ((IReadOnlyList<T> Items, string? Next)?)null, ct);
+        return result is { } r ? TypedResults.Ok(new { items = r.Items, next = r.Next }) : Problems.NotFound(parent.What, parent.Id);
     }
 }

@@ -1,7 +1,7 @@
 namespace Quell.Storage.Migrations;
 
 /// <summary>
-/// One schema step. <see cref="Sql"/> is written once with type placeholders that each dialect renders
+/// One schema step. <see cref="Sql"/> is written once with type tokens that each dialect renders
 /// ({id}, {bool}, {true}, {false}, {datakey}, {datalookup:owner}); <see cref="PostgresSql"/> replaces it where the dialects really differ.
 /// Observable values (URLs, mail subjects) can be far longer than a PostgreSQL B-tree entry (about 2,700 bytes), so
 /// there they are indexed through {datakey} (md5 of the value, for uniqueness) and {datalookup:owner} (a hash index, for
