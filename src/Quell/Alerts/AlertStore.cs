@@ -19,17 +19,15 @@ public sealed class AlertStore(AuditLog audit, Db db)
     /// </summary>
     public async Task<UpsertResult> UpsertAsync(DbConnection c, DbTransaction tx, long orgId, AlertInput a, string actor, long now)
     {
-        // Sources re-send an alert while the first post is still being written. On PostgreSQL the existing row is
-        // locked so that updates of one alert take turns, and the insert yields to a concurrent one (ON CONFLICT)
-        // instead of failing on the unique index; SQLite has a single writer anyway.
-        var select = $"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @orgId AND a.source = @Source AND a.source_ref = @SourceRef" +
-            (db.IsPostgres ? " FOR UPDATE" : "");
-        var old = await c.QuerySingleOrDefaultAsync<AlertRow>(select, new { orgId, a.Source, a.SourceRef }, tx);
-        var inserted = old is not null ? null : await c.ExecuteScalarAsync<long?>("""
+        // New alerts are the common case, so the insert goes first and yields (ON CONFLICT) to an existing or concurrent
+        // row; only then is the existing row read. On PostgreSQL that row is locked, so that updates of one alert take
+        // turns; SQLite has a single writer anyway. The observables of a post are distinct (ObservableInput.ParseList),
+        // so a new alert's count is known before its rows are written.
+        var id = await c.ExecuteScalarAsync<long?>("""
                 INSERT INTO alerts (org_id, type, source, source_ref, title, description, severity, tlp, pap, status, is_read, tags, date,
                                     first_evidence_at, created_at, updated_at, observable_count, raw)
                 VALUES (@orgId, @Type, @Source, @SourceRef, @Title, @Description, @Severity, @tlp, @pap, 'new', @read, @tags, @date,
-                        @FirstEvidenceAt, @now, @now, 0, @Raw)
+                        @FirstEvidenceAt, @now, @now, @count, @Raw)
                 ON CONFLICT (org_id, source, source_ref) DO NOTHING
                 RETURNING id
                 """, new
@@ -48,21 +46,20 @@ public sealed class AlertStore(AuditLog audit, Db db)
             date = a.Date ?? now,
             a.FirstEvidenceAt,
             now,
+            count = a.Observables.Count,
             a.Raw,
         }, tx);
-        if (old is null && inserted is null)
-            old = await c.QuerySingleAsync<AlertRow>(select, new { orgId, a.Source, a.SourceRef }, tx);
-        if (old is null)
+        if (id is { } newId)
         {
-            var id = inserted!.Value;
-            await InsertTagsAsync(c, tx, id, orgId, a.Tags);
-            var added = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(id, orgId), a.Observables, now, ownerIsNew: true);
-            if (added > 0)
-                await c.ExecuteAsync("UPDATE alerts SET observable_count = @added WHERE id = @id", new { added, id }, tx);
-            await audit.AppendAsync(c, tx, new AuditEntry(orgId, actor, "alert.create", "alert", Id(id), null, Summary(a, added)));
-            return new UpsertResult(id, true);
+            await InsertTagsAsync(c, tx, newId, orgId, a.Tags);
+            await ObservableStore.InsertNewAsync(c, tx, ObservableOwner.Alert(newId, orgId), a.Observables, now);
+            await audit.AppendAsync(c, tx, new AuditEntry(orgId, actor, "alert.create", "alert", Id(newId), null, Summary(a, a.Observables.Count)));
+            return new UpsertResult(newId, true);
         }
 
+        var old = await c.QuerySingleAsync<AlertRow>(
+            $"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @orgId AND a.source = @Source AND a.source_ref = @SourceRef" +
+            (db.IsPostgres ? " FOR UPDATE" : ""), new { orgId, a.Source, a.SourceRef }, tx);
         var tags = JsonColumns.Tags(old.TagsJson).Union(a.Tags, StringComparer.Ordinal).ToArray();
         var status = old.Status is AlertStatus.New or AlertStatus.Ignored ? old.Status : AlertStatus.Updated;
         var newCount = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(old.Id, orgId), a.Observables, now);

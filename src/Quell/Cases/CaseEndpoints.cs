@@ -67,7 +67,7 @@ public static class CaseEndpoints
                 n = n with { Tasks = [.. n.Tasks ?? [], .. input.Tasks] };
             }
             var (id, number) = await CaseStore.CreateAsync(c, tx, caller.OrgId, n, caller.Actor, now);
-            await ObservableStore.MergeAsync(c, tx, ObservableOwner.Case(id, caller.OrgId), input.Observables, now, ownerIsNew: true);
+            await ObservableStore.InsertNewAsync(c, tx, ObservableOwner.Case(id, caller.OrgId), input.Observables, now);
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.create", "case", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 null, new { number, n.Title, n.Severity, template = input.Template }));
             var view = await CaseStore.ToFullViewAsync(c, (await CaseStore.GetRowAsync(c, caller.OrgId, id, tx))!, tx);

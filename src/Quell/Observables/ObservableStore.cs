@@ -22,16 +22,12 @@ public static class ObservableStore
             $"SELECT {Observable.Columns} FROM {owner.Table} WHERE {owner.OwnerColumn} = @id ORDER BY id",
             new { id = owner.OwnerId }, tx)).AsList();
 
-    /// <summary>
-    /// Adds new observables and merges repeats. Returns how many rows were added. <paramref name="ownerIsNew"/> says the
-    /// owner was inserted in this transaction, so it has no observables yet and there is nothing to read back.
-    /// </summary>
-    public static async Task<int> MergeAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyCollection<ObservableInput> items, long now,
-        bool ownerIsNew = false)
+    /// <summary>Adds new observables and merges repeats. Returns how many rows were added.</summary>
+    public static async Task<int> MergeAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyCollection<ObservableInput> items, long now)
     {
         if (items.Count == 0)
             return 0;
-        var existing = ownerIsNew ? [] : (await ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
+        var existing = (await ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
         var added = new List<ObservableInput>();
         foreach (var o in items)
         {
@@ -57,7 +53,14 @@ public static class ObservableStore
     // compiled afresh (neither SQLite's ADO.NET provider nor Dapper caches them), which cost more than the insert itself.
     const int RowsPerInsert = 200;
 
-    static async Task InsertAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, List<ObservableInput> rows, long now)
+    /// <summary>
+    /// Writes the observables of an owner inserted in this transaction: it has none yet, so nothing is read back.
+    /// <paramref name="rows"/> must be distinct by (type, value), as <see cref="ObservableInput.Deduplicate"/> makes them.
+    /// </summary>
+    public static Task InsertNewAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyList<ObservableInput> rows, long now) =>
+        InsertAsync(c, tx, owner, rows, now);
+
+    static async Task InsertAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyList<ObservableInput> rows, long now)
     {
         var isCase = owner.Table == "case_observables";
         foreach (var chunk in rows.Chunk(RowsPerInsert))
