@@ -3,6 +3,7 @@ using Quell;
 using Quell.Http;
 using Quell.Identity;
 using Quell.Storage;
+using Quell.Server.Ui;
 using Scalar.AspNetCore;
 
 namespace Quell.Server;
@@ -18,7 +19,11 @@ public static class QuellHost
 
     public static WebApplication Build(ServeSettings settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // The application name locates the static web assets manifests (quell.staticwebassets.*.json) beside the
+        // binaries, also when the host runs inside a test process.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(QuellHost).Assembly.GetName().Name });
+        // Serves wwwroot and the framework's blazor.web.js from a build output too, not only from a published folder.
+        builder.WebHost.UseStaticWebAssets();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.WebHost.UseUrls(settings.Urls ?? DefaultUrls);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -32,6 +37,7 @@ public static class QuellHost
         }));
         builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = MaxRequestBodyBytes);
         builder.Services.AddQuell(new StoreOptions { DataDirectory = settings.DataDirectory, Database = settings.Database });
+        builder.Services.AddRazorComponents();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -41,6 +47,16 @@ public static class QuellHost
         app.UseAuthentication();
         app.UseCookieCsrfCheck();
         app.UseAuthorization();
+        app.UseContentSecurityPolicy();
+        app.UseAntiforgery();
+        app.MapStaticAssets().Public();
+        // Pages declare their permission with [PagePermission] or [PublicPage]; the framework's own endpoints next to
+        // them (the redirect helper of enhanced navigation) are open, as they are in every Blazor app.
+        app.MapRazorComponents<Ui.App>().Add(e =>
+        {
+            if (!e.Metadata.OfType<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>().Any())
+                e.Metadata.Add(new PublicEndpoint());
+        });
         app.MapOpenApi().Public();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Quell API")).Public();
         app.MapQuell();

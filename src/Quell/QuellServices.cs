@@ -56,13 +56,27 @@ public static class QuellServices
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.Events.OnValidatePrincipal = SessionValidator.ValidateAsync;
-                // The API answers with status codes, never with redirects to a login page.
-                o.Events.OnRedirectToLogin = ctx => { ctx.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+                // The API answers with status codes, never with redirects to a login page; web UI pages send the
+                // browser to the login page, and back afterwards.
+                o.LoginPath = "/login";
+                o.Events.OnRedirectToLogin = ctx =>
+                {
+                    if (IsPageRequest(ctx.Request))
+                        ctx.Response.Redirect(ctx.RedirectUri);
+                    else
+                        ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                };
                 o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
             });
         services.AddAuthorization(EndpointPermissions.AddPermissionPolicies);
         return services;
     }
+
+    /// <summary>A browser asking for a web UI page (not the API, not a static file, not a script's fetch).</summary>
+    static bool IsPageRequest(HttpRequest r) =>
+        HttpMethods.IsGet(r.Method) && !r.Path.StartsWithSegments("/api") && !r.Path.StartsWithSegments("/openapi") &&
+        !r.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     public static IEndpointRouteBuilder MapQuell(this IEndpointRouteBuilder app)
     {

@@ -29,3 +29,24 @@ public static class EndpointPermissions
                 .RequireAssertion(ctx => Caller.FromPrincipal(ctx.User)?.Can(p) == true));
     }
 }
+
+/// <summary>
+/// The permission a web UI page needs, as an attribute (<c>@attribute [PagePermission(Permission.AlertRead)]</c>): the
+/// same policy as the API's <see cref="EndpointPermissions.RequirePermission{TBuilder}"/>, so a page and the endpoints
+/// behind its forms let exactly the same people in.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class PagePermissionAttribute : AuthorizeAttribute
+{
+    public PagePermissionAttribute(Permission permission)
+    {
+        Permission = permission;
+        Policy = EndpointPermissions.PolicyName(permission);
+    }
+
+    public Permission Permission { get; }
+}
+
+/// <summary>A web UI page open without signing in (login). The counterpart of <see cref="EndpointPermissions.Public{TBuilder}"/>.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class PublicPageAttribute : Attribute, IAllowAnonymous;

@@ -42,49 +42,29 @@ public static class IdentityEndpoints
         if (errors.Any)
             return Problems.Invalid(errors);
 
-        var result = await identity.CheckPasswordAsync(username!, password!, ct);
-        switch (result.Outcome)
-        {
-            case LoginOutcome.LockedOut:
-                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Account locked",
-                    detail: $"too many failed sign-ins: the account is locked until {DateTimeOffset.FromUnixTimeMilliseconds(result.LockedUntil!.Value):u}; try again later or ask an administrator to reset the password",
-                    extensions: new Dictionary<string, object?> { ["lockedUntil"] = DateTimeOffset.FromUnixTimeMilliseconds(result.LockedUntil!.Value) });
-            case LoginOutcome.Disabled:
-                return Problems.Unauthorized("this account is disabled; ask an administrator");
-            case LoginOutcome.InvalidCredentials:
-                return Problems.Unauthorized("wrong username or password");
-        }
-
-        var user = result.User!;
-        var memberships = await db.ReadAsync(c => IdentityStore.MembershipsOfAsync(c, user.Id), ct);
-        var chosen = organisation is null
-            ? memberships.FirstOrDefault()
-            : memberships.FirstOrDefault(m => m.OrgName == organisation || m.OrgId.ToString(CultureInfo.InvariantCulture) == organisation);
-        if (chosen.OrgName is null || !Roles.TryParse(chosen.Role, out var role))
-            return Problems.Unauthorized(organisation is null ? "this user belongs to no organisation" : $"this user is not a member of organisation '{organisation}'");
-
-        var sessionId = await identity.StartSessionAsync(user.Id, ct);
-        var principal = new ClaimsPrincipal(Caller.ToIdentity(user.Id, user.Username, chosen.OrgId, role, user.PlatformAdmin, "cookie",
-            CookieAuthenticationDefaults.AuthenticationScheme, sessionId));
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
-        http.User = principal;
+        var outcome = await SessionSignIn.SignInAsync(http, identity, db, username!, password!, organisation, ct);
+        if (outcome.LockedUntil is { } lockedUntil)
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Account locked", detail: outcome.Error,
+                extensions: new Dictionary<string, object?> { ["lockedUntil"] = DateTimeOffset.FromUnixTimeMilliseconds(lockedUntil) });
+        if (outcome.Error is not null)
+            return Problems.Unauthorized(outcome.Error);
+        var caller = outcome.Caller!;
+        var user = await db.ReadAsync(c => IdentityStore.GetUserAsync(c, caller.UserId), ct);
         var tokens = antiforgery.GetAndStoreTokens(http);
         return TypedResults.Ok(new
         {
-            user.Id,
-            user.Username,
-            user.DisplayName,
-            organisation = new { id = chosen.OrgId, name = chosen.OrgName },
-            role = Roles.Name(role),
+            id = caller.UserId,
+            username = caller.Username,
+            displayName = user?.DisplayName,
+            organisation = new { id = caller.OrgId, name = outcome.OrgName },
+            role = Roles.Name(caller.Role),
             csrfToken = tokens.RequestToken,
         });
     }
 
     static async Task<IResult> Logout(HttpContext http, IdentityStore identity, CancellationToken ct)
     {
-        if (http.User.FindFirstValue(Caller.SessionIdClaim) is { Length: > 0 } sessionId)
-            await identity.EndSessionAsync(sessionId, ct);
-        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        await SessionSignIn.SignOutAsync(http, identity, ct);
         return TypedResults.NoContent();
     }
 

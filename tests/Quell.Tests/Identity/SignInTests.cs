@@ -25,7 +25,7 @@ public abstract class SignInTests(TestServer server)
         for (var i = 1; i <= 4; i++)
         {
             var wrong = await (await s.PostLoginAsync(username, "wrong-password-" + i)).ExpectProblemAsync(HttpStatusCode.Unauthorized);
-            Assert.Contains("wrong username or password", Problem.Detail(wrong));
+            Assert.Contains("wrong username or password", Problem.Detail(wrong), StringComparison.OrdinalIgnoreCase);
         }
         var fifth = await (await s.PostLoginAsync(username, "wrong-password-5")).ExpectProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Contains("locked", Problem.Detail(fifth));

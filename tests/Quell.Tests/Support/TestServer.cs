@@ -70,7 +70,8 @@ public abstract class TestServer : IAsyncLifetime
     /// <summary>An HTTP client, authenticated with <paramref name="apiKey"/> when given.</summary>
     public HttpClient Client(string? apiKey = AdminKey)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress };
+        // Redirects are answers to check (the web UI sends the signed-out to its login page), not to follow.
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
         if (apiKey is not null)
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return client;
