@@ -107,11 +107,12 @@ sealed class SqliteGroupWriter : IAsyncDisposable
         var conn = new StatementCachingConnection((Microsoft.Data.Sqlite.SqliteConnection)await _open(CancellationToken.None));
         await using var cmd = conn.CreateCommand();
         // Savepoints keep a sub-journal of the pages each write changes; in a file that doubled the cost of a write.
-        // A larger cache keeps a group's dirty pages in memory until the commit instead of spilling them early.
+        // A 16 MB page cache holds a group's dirty pages and the hot tails of the tables and indexes; 64 MB cost 13%
+        // more CPU per alert and grew the process by 90 MB over a run (docs/benchmarks.md, memory).
         // Checkpoints every 8,000 WAL pages (32 MB) instead of 1,000: the pages intake rewrites all the time (the tails
         // of the tables and their indexes) are then copied back once per checkpoint instead of eight times, which took
-        // intake from 2,070 to 2,400 alerts/s (docs/benchmarks.md). Larger gained nothing more.
-        cmd.CommandText = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 8000;";
+        // intake from 2,070 to 2,400 alerts/s. Larger gained nothing more.
+        cmd.CommandText = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8000;";
         await cmd.ExecuteNonQueryAsync();
         return conn;
     }
