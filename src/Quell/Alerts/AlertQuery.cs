@@ -68,8 +68,9 @@ public sealed class AlertQuery
         }
         if (Observable is not null)
         {
-            p.Add("obs", Observables.ObservableTypes.SearchForms(Observable));
-            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_observables", "alert_id", "data", "obs", many: true));
+            var (lookupColumn, lookupValues) = Observables.ObservableStore.LookupKeys(db, Observables.ObservableTypes.SearchForms(Observable));
+            p.Add("obs", lookupValues);
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_observables", "alert_id", lookupColumn, "obs", many: true));
         }
         if (From is not null) { sql.Append(" AND a.date >= @from"); p.Add("from", From); }
         if (To is not null) { sql.Append(" AND a.date < @to"); p.Add("to", To); }

@@ -59,8 +59,9 @@ public sealed class CaseQuery
         }
         if (Observable is not null)
         {
-            p.Add("obs", Observables.ObservableTypes.SearchForms(Observable));
-            sql.Append(await SetFilter.ClauseAsync(c, db, p, "c", "case_observables", "case_id", "data", "obs", many: true));
+            var (lookupColumn, lookupValues) = Observables.ObservableStore.LookupKeys(db, Observables.ObservableTypes.SearchForms(Observable));
+            p.Add("obs", lookupValues);
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "c", "case_observables", "case_id", lookupColumn, "obs", many: true));
         }
         if (Text is not null) { sql.Append($" AND c.title {db.ILike} @text ESCAPE '\\'"); p.Add("text", "%" + Alerts.AlertQuery.EscapeLike(Text) + "%"); }
         if (Cursor is not null)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using Dapper;
+using Quell.Storage;
 
 namespace Quell.Observables;
 
@@ -88,6 +89,16 @@ public static class ObservableStore
                 : $"INSERT INTO alert_observables (alert_id, org_id, data_type, data, ioc, sighted, tags, message) VALUES {values}", p, tx);
         }
     }
+
+    /// <summary>
+    /// The column and values that find observables by value in the (org_id, column, owner) index: the value itself on
+    /// SQLite, its md5 on PostgreSQL, where values can exceed a B-tree entry (migration 8). md5 already decides which
+    /// values are the same observable there (the unique index), so a look-up by it agrees with what was stored.
+    /// </summary>
+    public static (string Column, string[] Values) LookupKeys(Db db, string[] values) =>
+        db.IsPostgres
+            ? ("data_md5", values.Select(v => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(v)))).ToArray())
+            : ("data", values);
 
     public static ObservableInput ToInput(Observable o) => new()
     {

@@ -16,7 +16,7 @@ public sealed partial class Migrator(Db db, TimeProvider time, ILogger<Migrator>
         migrations ??= Schema.All;
         await using var conn = await db.OpenAsync(ct);
         if (db.IsPostgres)
-            await conn.ExecuteAsync("SELECT pg_advisory_lock(@k)", new { k = PostgresMigrationLock });
+            await conn.ExecuteAsync("SELECT pg_advisory_lock(@k)", new { k = PostgresMigrationLock }, commandTimeout: 0);
         try
         {
             await conn.ExecuteAsync(
@@ -43,7 +43,9 @@ public sealed partial class Migrator(Db db, TimeProvider time, ILogger<Migrator>
     async Task ApplyAsync(DbConnection conn, Migration m, CancellationToken ct)
     {
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await conn.ExecuteAsync(m.Render(db.Dialect), transaction: tx);
+        // No command timeout: a step that rebuilds a table of millions of rows takes minutes, and cut off it would
+        // fail the start of every node; the advisory lock already keeps other nodes waiting, not failing.
+        await conn.ExecuteAsync(m.Render(db.Dialect), transaction: tx, commandTimeout: 0);
         await conn.ExecuteAsync(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @At)",
             new { m.Version, m.Name, At = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx);
