@@ -14,7 +14,8 @@
 #      ADMIN_USER / ADMIN_PASSWORD (admin / bench-admin-password: the password the seed sets on a fresh folder),
 #      KEEP_DATA=1 keeps a freshly seeded folder, SKIP_BUILD=1 reuses OUT's published build, PLOT=path.png (gnuplot).
 # Exit status: 0 when every page answered 200 (pages not built yet answer 404 and are reported "missing (404)"),
-# 1 when a page answered anything else (an error, or a redirect to the sign-in page).
+# 1 when a page answered anything else (an error, a redirect to the sign-in page), showed an error banner
+# (class="error" role="alert"), lacked Server-Timing, or referenced an asset that did not answer 200.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-200}
@@ -146,6 +147,12 @@ for entry in "${PAGES[@]}"; do
   if [ "$code" != 200 ]; then
     log "$label: HTTP $code for $path"
     echo "| $label | \`$path\` | **error: HTTP $code** | | | | | | |" >>"$OUT/latency.md"
+    failed=1; continue
+  fi
+  # A 200 that shows an error banner (a filter the page rejected) would time the wrong thing.
+  if grep -qE 'class="[^"]*error[^"]*" role="alert"' "$OUT/page$i.html"; then
+    log "$label: $path shows an error: $(grep -oE 'role="alert">.{0,200}' "$OUT/page$i.html" | head -n 1 | sed -E 's/^role="alert">//; s/<[^>]*>/ /g' | cut -c1-80)"
+    echo "| $label | \`$path\` | **error shown on the page** | | | | | | |" >>"$OUT/latency.md"
     failed=1; continue
   fi
   log "$label: $WARMUP warm-up + $N requests to $path"
