@@ -12,6 +12,7 @@
 #        DATA=/tmp/quell-bench/sqlite bench/ui.sh       # reuse a seeded SQLite data folder (no seeding)
 # Env: N (200 requests per page), WARMUP (20, not recorded), PORT (5183), OUT (results, default /tmp/quell-ui-<time>),
 #      ADMIN_USER / ADMIN_PASSWORD (admin / bench-admin-password: the password the seed sets on a fresh folder),
+#      CASE_TASKS / CASE_COMMENTS (0): give the measured case that many tasks (each with a log entry) and comments,
 #      KEEP_DATA=1 keeps a freshly seeded folder, SKIP_BUILD=1 reuses OUT's published build, PLOT=path.png (gnuplot).
 # Exit status: 0 when every page answered 200 (pages not built yet answer 404 and are reported "missing (404)"),
 # 1 when a page answered anything else (an error, a redirect to the sign-in page), showed an error banner
@@ -93,8 +94,31 @@ big_case=$(q "SELECT id FROM (SELECT case_id AS id, COUNT(*) AS n FROM case_obse
   UNION ALL SELECT case_id, COUNT(*) FROM case_tasks GROUP BY case_id
   UNION ALL SELECT case_id, COUNT(*) FROM alerts WHERE org_id = $org AND case_id IS NOT NULL GROUP BY case_id)
   GROUP BY id ORDER BY SUM(n) DESC, id DESC LIMIT 1")
+# The seed makes no tasks or comments: CASE_TASKS=n / CASE_COMMENTS=n give the chosen case that many, each task with
+# a Markdown log entry, through the API (so audited; topped up, not repeated, on a reused DATA folder).
+csrf=$(sed -nE 's/.*"csrfToken":"([^"]+)".*/\1/p' "$OUT/login.json")
+api_post() { # api_post PATH JSON: fails the run unless 201
+  local code
+  code=$(curl -s -b "$JAR" -o "$OUT/api.json" -w '%{http_code}' -H 'Content-Type: application/json' -H "X-CSRF-TOKEN: $csrf" --data "$2" "$BASE$1")
+  [ "$code" = 201 ] || { echo "POST $1 answered $code: $(cat "$OUT/api.json")"; exit 1; }
+}
+have_tasks=$(q "SELECT COUNT(*) FROM case_tasks WHERE case_id = $big_case")
+have_comments=$(q "SELECT COUNT(*) FROM case_comments WHERE case_id = $big_case")
+if [ "${CASE_TASKS:-0}" -gt "$have_tasks" ] || [ "${CASE_COMMENTS:-0}" -gt "$have_comments" ]; then
+  log "adding tasks and comments to case $big_case through the API"
+  for t in $(seq $((have_tasks + 1)) "${CASE_TASKS:-0}"); do
+    api_post "/api/v1/cases/$big_case/tasks" "{\"title\":\"Bench task $t\",\"group\":\"investigation\",\"description\":\"Check the **host** and the *user* of alert $t.\"}"
+    task_id=$(sed -nE 's/^\{"id":([0-9]+).*/\1/p' "$OUT/api.json")
+    [ -n "$task_id" ] || { echo "no task id in $(cat "$OUT/api.json")"; exit 1; }
+    api_post "/api/v1/tasks/$task_id/logs" "{\"message\":\"Ran \`whoami /all\` on the host; see [ticket](https://tickets.example/$t).\\n\\n- first\\n- second\"}"
+  done
+  for m in $(seq $((have_comments + 1)) "${CASE_COMMENTS:-0}"); do
+    api_post "/api/v1/cases/$big_case/comments" "{\"message\":\"Comment $m: **escalated** to the on-call analyst.\"}"
+  done
+fi
 big_case_counts=$(q "SELECT (SELECT COUNT(*) FROM case_observables WHERE case_id = $big_case) || ' observables, ' ||
   (SELECT COUNT(*) FROM case_tasks WHERE case_id = $big_case) || ' tasks, ' ||
+  (SELECT COUNT(*) FROM case_comments WHERE case_id = $big_case) || ' comments, ' ||
   (SELECT COUNT(*) FROM alerts WHERE case_id = $big_case) || ' alerts'")
 common_status=$(q "SELECT status FROM cases WHERE org_id = $org GROUP BY status ORDER BY COUNT(*) DESC LIMIT 1")
 echo "alert $newest_alert (newest), alert $common_value_alert (shares the most common observable), case $big_case ($big_case_counts)" | tee "$OUT/ids.txt"
