@@ -20,8 +20,15 @@ public static class QuellHost
     public static WebApplication Build(ServeSettings settings, Action<WebApplicationBuilder>? configure = null)
     {
         // The application name locates the static web assets manifests (quell.staticwebassets.*.json) beside the
-        // binaries, also when the host runs inside a test process.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(QuellHost).Assembly.GetName().Name });
+        // binaries, also when the host runs inside a test process. The content root is the binaries' folder, not the
+        // working directory: a published build finds its wwwroot wherever it is started from (a service manager's
+        // working directory is often /), instead of answering every stylesheet and script with an empty 200.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(QuellHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         // Serves wwwroot and the framework's blazor.web.js from a build output too, not only from a published folder.
         builder.WebHost.UseStaticWebAssets();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
