@@ -102,6 +102,11 @@ public sealed class AlertPageTests(Browser browser, UiServer server)
         var missing = await page.GotoAsync("/alerts/987654321");
         Assert.Equal(404, missing!.Status);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+        using var otherOrg = server.Client(await server.CreateOtherOrganisationKeyAsync());
+        var foreign = await otherOrg.CreateAlertAsync(TestAlerts.Alert(TestAlerts.NewSource(), title: "Other tenant's secret"));
+        var foreignPage = await page.GotoAsync($"/alerts/{foreign}");
+        Assert.Equal(404, foreignPage!.Status);
+        await Assertions.Expect(page.GetByText("Other tenant's secret")).ToHaveCountAsync(0);
 
         await page.GotoAsync($"/alerts/{id}");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();

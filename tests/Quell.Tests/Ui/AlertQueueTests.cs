@@ -142,6 +142,27 @@ public sealed class AlertQueueTests(Browser browser, UiServer server)
     }
 
     [Fact]
+    public async Task Promoting_a_selection_with_an_already_linked_alert_changes_nothing()
+    {
+        using var api = server.Client();
+        var source = TestAlerts.NewSource();
+        var linked = await api.CreateAlertAsync(TestAlerts.Alert(source));
+        await api.PostAsync($"/api/v1/alerts/{linked}/case", null).ExpectAsync(HttpStatusCode.Created);
+        var free = await api.CreateAlertAsync(TestAlerts.Alert(source));
+        var page = await browser.NewPageAsync(server);
+        await page.SignInAsync("admin", TestServer.AdminPassword);
+        await page.GotoAsync($"/alerts?source={source}");
+        await page.GetByLabel($"Select alert {free}").CheckAsync();
+        await page.GetByLabel($"Select alert {linked}").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Promote to one new case" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync($"alert {linked} is already linked");
+        var after = await AlertAsync(api, free);
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("caseId").ValueKind);
+        Assert.Equal("new", after.Str("status"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task An_alert_posted_while_the_queue_is_open_shows_up_without_reload()
     {
         using var api = server.Client();
