@@ -54,6 +54,8 @@
         break;
       }
       case "Enter": {
+        // Enter on a focused button or link is theirs (a keyboard user pressing "Mark read"), not "open the row".
+        if (t instanceof Element && t.closest("button, a[href], summary")) return;
         const link = current?.querySelector("a[href]");
         if (link) link.click();
         break;

@@ -97,6 +97,30 @@ public sealed class AlertQueueTests(Browser browser, UiServer server)
     }
 
     [Fact]
+    public async Task Enter_opens_the_current_row_and_leaves_focused_buttons_alone()
+    {
+        using var api = server.Client();
+        var source = TestAlerts.NewSource();
+        var older = await api.CreateAlertAsync(TestAlerts.Alert(source, date: "2025-03-01T00:00:00Z"));
+        var newer = await api.CreateAlertAsync(TestAlerts.Alert(source, date: "2025-03-02T00:00:00Z"));
+        var page = await browser.NewPageAsync(server);
+        await page.SignInAsync("admin", TestServer.AdminPassword);
+        await page.GotoAsync($"/alerts?source={source}");
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("k");
+        await Assertions.Expect(page.Locator("tr.current")).ToHaveAttributeAsync("data-id", newer.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal));
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(u => u.EndsWith($"/alerts/{older}", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Mark_read_and_ignore_change_the_selected_alerts_only()
     {
         using var api = server.Client();
