@@ -64,6 +64,7 @@ public static class QuellHost
             if (!e.Metadata.OfType<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>().Any())
                 e.Metadata.Add(new PublicEndpoint());
         });
+        Ui.Alerts.AlertQueueLive.MapAlertQueueLive(app);
         app.MapOpenApi().Public();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Quell API")).Public();
         app.MapQuell();

@@ -73,9 +73,13 @@ public static class QuellServices
         return services;
     }
 
-    /// <summary>A browser asking for a web UI page (not the API, not a static file, not a script's fetch).</summary>
+    /// <summary>
+    /// A browser asking for a web UI page (not the API, not a static file, not a script's fetch: quell.js polls /ui/...
+    /// and wants a status code, not a login page).
+    /// </summary>
     static bool IsPageRequest(HttpRequest r) =>
         HttpMethods.IsGet(r.Method) && !r.Path.StartsWithSegments("/api") && !r.Path.StartsWithSegments("/openapi") &&
+        !r.Path.StartsWithSegments("/ui") &&
         !r.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     public static IEndpointRouteBuilder MapQuell(this IEndpointRouteBuilder app)

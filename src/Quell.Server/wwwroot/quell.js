@@ -1,5 +1,6 @@
-// Quell's only script (the CSP allows no inline script): theme toggle, and keyboard navigation of tables marked
-// data-keys (j/k move, x selects, Enter opens). Pages work without it; it only adds speed.
+// Quell's only script (the CSP allows no inline script): theme toggle, keyboard navigation of tables marked
+// data-keys (j/k move, x selects, Enter opens, / searches, ? shows the shortcuts), and the live count of new alerts
+// (an element with data-live="<url>" is polled every 3 s). Pages work without it; it only adds speed.
 (() => {
   "use strict";
 
@@ -35,7 +36,16 @@
     const t = e.target;
     if (t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
     const current = rows().find(r => r.classList.contains("current"));
+    const help = document.getElementById("key-help");
     switch (e.key) {
+      case "/": {
+        const box = document.querySelector("form[role=search] input");
+        if (!box) return;
+        box.focus();
+        break;
+      }
+      case "?": if (!help) return; help.hidden = !help.hidden; break;
+      case "Escape": if (!help || help.hidden) return; help.hidden = true; break;
       case "j": move(1); break;
       case "k": move(-1); break;
       case "x": {
@@ -44,6 +54,8 @@
         break;
       }
       case "Enter": {
+        // Enter on a focused button or link is theirs (a keyboard user pressing "Mark read"), not "open the row".
+        if (t instanceof Element && t.closest("button, a[href], summary")) return;
         const link = current?.querySelector("a[href]");
         if (link) link.click();
         break;
@@ -52,4 +64,37 @@
     }
     e.preventDefault();
   });
+
+  // Live arrival: the page says where to ask (its filters and the highest id it knows); the answer is a count.
+  // One request at a time, and none while the tab is hidden. Enhanced navigation swaps the page, so the element is
+  // looked up on every tick.
+  let polling = false;
+  async function poll() {
+    const live = document.querySelector("[data-live]");
+    if (!live || polling || document.hidden || !live.dataset.live) return;
+    polling = true;
+    try {
+      const response = await fetch(live.dataset.live, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (!response.ok) return;
+      const { count } = await response.json();
+      if (!live.isConnected) return;
+      const badge = document.getElementById("live-count");
+      const link = live.querySelector("a");
+      const title = document.title.replace(/^\(\d+\) /, "");
+      if (count > 0) {
+        if (badge) { badge.textContent = String(count); badge.hidden = false; badge.title = `${count} new`; }
+        if (link) { link.textContent = `${count} new alert${count === 1 ? "" : "s"} — show`; link.hidden = false; }
+        document.title = `(${count}) ${title}`;
+      } else {
+        if (badge) badge.hidden = true;
+        if (link) link.hidden = true;
+        document.title = title;
+      }
+    } catch {
+      // The server restarting or the network dropping: the next tick tries again.
+    } finally {
+      polling = false;
+    }
+  }
+  setInterval(poll, 3000);
 })();

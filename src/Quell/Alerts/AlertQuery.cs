@@ -20,6 +20,9 @@ public sealed class AlertQuery
     public long? To { get; init; }
     public bool? Read { get; init; }
     public string? Text { get; init; }
+
+    /// <summary>Only alerts created after this id (the live queue asks "how many arrived since the page was drawn").</summary>
+    public long? AfterId { get; init; }
     public string Sort { get; init; } = "-date";
     public int Limit { get; init; } = 50;
     public string? Cursor { get; init; }
@@ -40,6 +43,7 @@ public sealed class AlertQuery
             To = q.Time("to"),
             Read = q.Bool("read"),
             Text = q.String("q", 256),
+            AfterId = q.String("after") is null ? null : q.Long("after", 0, long.MaxValue, 0),
             Sort = q.OneOf("sort", Sorts, "-date"),
             Limit = q.Int("limit", 1, 500, 50),
             Cursor = q.String("cursor", 200),
@@ -55,27 +59,7 @@ public sealed class AlertQuery
         var key = Sort.TrimStart('-');
         var cmp = desc ? "<" : ">";
         var dir = desc ? "DESC" : "ASC";
-        var p = new DynamicParameters();
-        p.Add("org", orgId);
-        var sql = new StringBuilder($"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @org");
-        if (Status.Length > 0) { sql.Append($" AND {db.In("a.status", "@status")}"); p.Add("status", Status); }
-        if (Severity.Length > 0) { sql.Append($" AND {db.In("a.severity", "@severity")}"); p.Add("severity", Severity); }
-        if (Source is not null) { sql.Append(" AND a.source = @source"); p.Add("source", Source); }
-        if (Tag is not null)
-        {
-            p.Add("tag", Tag);
-            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_tags", "alert_id", "tag", "tag"));
-        }
-        if (Observable is not null)
-        {
-            var (lookupColumn, lookupValues) = Observables.ObservableStore.LookupKeys(db, Observables.ObservableTypes.SearchForms(Observable));
-            p.Add("obs", lookupValues);
-            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_observables", "alert_id", lookupColumn, "obs", many: true));
-        }
-        if (From is not null) { sql.Append(" AND a.date >= @from"); p.Add("from", From); }
-        if (To is not null) { sql.Append(" AND a.date < @to"); p.Add("to", To); }
-        if (Read is not null) { sql.Append(" AND a.is_read = @read"); p.Add("read", Read); }
-        if (Text is not null) { sql.Append($" AND a.title {db.ILike} @text ESCAPE '\\'"); p.Add("text", "%" + EscapeLike(Text) + "%"); }
+        var (sql, p) = await WhereAsync(c, db, orgId, $"SELECT {AlertRow.Columns} FROM alerts a");
 
         var columns = key switch
         {
@@ -114,6 +98,40 @@ public sealed class AlertQuery
             };
         }
         return new Page(rows.Select(r => AlertView.From(r)).ToList(), next);
+    }
+
+    /// <summary>How many alerts match the filters (sort and cursor aside); with <see cref="AfterId"/>, how many are new.</summary>
+    public async Task<long> CountAsync(DbConnection c, Db db, long orgId)
+    {
+        var (sql, p) = await WhereAsync(c, db, orgId, "SELECT COUNT(*) FROM alerts a");
+        return await c.ExecuteScalarAsync<long>(sql.ToString(), p);
+    }
+
+    async Task<(StringBuilder Sql, DynamicParameters P)> WhereAsync(DbConnection c, Db db, long orgId, string select)
+    {
+        var p = new DynamicParameters();
+        p.Add("org", orgId);
+        var sql = new StringBuilder(select).Append(" WHERE a.org_id = @org");
+        if (Status.Length > 0) { sql.Append($" AND {db.In("a.status", "@status")}"); p.Add("status", Status); }
+        if (Severity.Length > 0) { sql.Append($" AND {db.In("a.severity", "@severity")}"); p.Add("severity", Severity); }
+        if (Source is not null) { sql.Append(" AND a.source = @source"); p.Add("source", Source); }
+        if (Tag is not null)
+        {
+            p.Add("tag", Tag);
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_tags", "alert_id", "tag", "tag"));
+        }
+        if (Observable is not null)
+        {
+            var (lookupColumn, lookupValues) = Observables.ObservableStore.LookupKeys(db, Observables.ObservableTypes.SearchForms(Observable));
+            p.Add("obs", lookupValues);
+            sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_observables", "alert_id", lookupColumn, "obs", many: true));
+        }
+        if (From is not null) { sql.Append(" AND a.date >= @from"); p.Add("from", From); }
+        if (To is not null) { sql.Append(" AND a.date < @to"); p.Add("to", To); }
+        if (Read is not null) { sql.Append(" AND a.is_read = @read"); p.Add("read", Read); }
+        if (Text is not null) { sql.Append($" AND a.title {db.ILike} @text ESCAPE '\\'"); p.Add("text", "%" + EscapeLike(Text) + "%"); }
+        if (AfterId is not null) { sql.Append(" AND a.id > @after"); p.Add("after", AfterId); }
+        return (sql, p);
     }
 
     internal static string EscapeLike(string s) => s.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");

@@ -173,6 +173,29 @@ public sealed class AlertStore(AuditLog audit, Db db)
             new { caseId = (long?)null }, new { caseId = target.Id, caseNumber = target.Number }));
     }
 
+    /// <summary>
+    /// TheHive's "merge into new case": the first alert is promoted to a new case and the others are merged into it, in
+    /// the caller's transaction, so either all are linked or none. Alerts not in the organisation are reported by
+    /// <see cref="KeyNotFoundException"/>; an alert already linked by <see cref="AlertLinkedException"/>.
+    /// </summary>
+    public async Task<(long Id, long Number)> PromoteTogetherAsync(DbConnection c, DbTransaction tx, long orgId, IReadOnlyList<long> alertIds, string actor, long now)
+    {
+        if (alertIds.Count == 0)
+            throw new ArgumentException("select at least one alert", nameof(alertIds));
+        var rows = new List<AlertRow>();
+        foreach (var id in alertIds.Distinct())
+            rows.Add(await GetRowAsync(c, orgId, id, tx) ?? throw new KeyNotFoundException($"alert {id} does not exist"));
+        var created = await PromoteAsync(c, tx, rows[0], null, actor, now);
+        // The case is read again before each merge: a merge widens its times, and the next one must widen from there.
+        foreach (var alert in rows.Skip(1))
+            await MergeIntoAsync(c, tx, alert, await CaseStore.GetRowAsync(c, orgId, created.Id, tx) ?? throw new InvalidOperationException("the new case vanished"), actor, now);
+        return created;
+    }
+
+    /// <summary>The highest alert id of the organisation (0 when it has none): where the live queue starts counting.</summary>
+    public static async Task<long> MaxIdAsync(DbConnection c, long orgId) =>
+        await c.ExecuteScalarAsync<long?>("SELECT id FROM alerts WHERE org_id = @orgId ORDER BY id DESC LIMIT 1", new { orgId }) ?? 0;
+
     static async Task LinkAsync(DbConnection c, DbTransaction tx, AlertRow alert, long caseId, string actor, long now)
     {
         var observables = await ObservableStore.ListAsync(c, ObservableOwner.Alert(alert.Id, alert.OrgId), tx);

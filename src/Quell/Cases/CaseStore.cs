@@ -115,10 +115,10 @@ public static class CaseStore
         return t.Length <= max ? t : t[..max] + "…";
     }
 
-    public static async Task<CaseRow?> GetRowByNumberAsync(DbConnection c, long orgId, long number) =>
+    public static async Task<CaseRow?> GetRowByNumberAsync(DbConnection c, long orgId, long number, DbTransaction? tx = null) =>
         await c.QuerySingleOrDefaultAsync<CaseRow>(
             $"SELECT {CaseRow.Columns}, u.username AS AssigneeName FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.org_id = @orgId AND c.number = @number",
-            new { orgId, number });
+            new { orgId, number }, tx);
 
     /// <summary>The case with its observables, tasks and linked alerts.</summary>
     public static async Task<CaseView> ToFullViewAsync(DbConnection c, CaseRow row, DbTransaction? tx = null)

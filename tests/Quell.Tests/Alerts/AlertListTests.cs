@@ -31,6 +31,19 @@ public abstract class AlertListTests(TestServer server)
     }
 
     [Fact]
+    public async Task After_lists_only_alerts_created_after_the_given_id()
+    {
+        using var client = server.Client();
+        var s = await SeedAsync(client);
+        var newest = new[] { s.Phish, s.Malware, s.CeoPhish }.Max();
+        Assert.Empty(await client.IdsAsync($"source={s.Source}&after={newest}"));
+        var later = await client.CreateAlertAsync(TestAlerts.Alert(s.Source));
+        AssertIds([later], await client.IdsAsync($"source={s.Source}&after={newest}"));
+        var bad = await client.GetAsync($"/api/v1/alerts?after=-1").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("after", bad.ErrorFields());
+    }
+
+    [Fact]
     public async Task Every_filter_selects_exactly_the_matching_alerts()
     {
         using var client = server.Client();
