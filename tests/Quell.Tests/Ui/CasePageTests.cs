@@ -202,6 +202,36 @@ public sealed class CasePageTests(Browser browser, UiServer server)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task Tasks_come_from_a_case_template_and_a_case_is_merged_into_another_by_number()
+    {
+        using var api = server.Client();
+        var template = "tpl" + Guid.NewGuid().ToString("N")[..8];
+        await api.PostJsonAsync("/api/v1/case-templates",
+            $$"""{"name":"{{template}}","tasks":[{"title":"Check sender","group":"triage"},{"title":"Purge"}]}""").ExpectAsync(HttpStatusCode.Created);
+        var target = await api.CreateCaseAsync("Merge target " + Guid.NewGuid().ToString("N")[..6]);
+        var source = (await api.CreateCaseAsync("Merge source " + Guid.NewGuid().ToString("N")[..6])).Id();
+        var page = await AdminOnCaseAsync(source);
+
+        await page.GetByLabel("Case template").SelectOptionAsync(template);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add the template's tasks" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#case-tasks tbody tr")).ToHaveCountAsync(2);
+        Assert.Equal(["Check sender", "Purge"], (await api.GetCaseAsync(source)).GetProperty("tasks").EnumerateArray().Select(t => t.Str("title")));
+
+        await page.GetByLabel("Merge this case into case number").FillAsync("999999999");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Merge" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#merge-form .field-error")).ToContainTextAsync("case number 999999999 does not exist");
+
+        await page.GetByLabel("Merge this case into case number").FillAsync(S(target.GetProperty("number").GetInt64()));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Merge" }).ClickAsync();
+        await page.WaitForURLAsync($"**/cases/{S(target.Id())}");
+        await Assertions.Expect(page.Locator("#case-tasks tbody tr")).ToHaveCountAsync(2);
+        var merged = await api.GetCaseAsync(source);
+        Assert.Equal(target.Id(), merged.GetProperty("mergedInto").GetInt64());
+        Assert.Equal("duplicate", merged.Str("resolution"));
+        await page.Context.CloseAsync();
+    }
+
     static IFormData FormOf(IPage page, params (string Name, string Value)[] fields)
     {
         var form = page.APIRequest.CreateFormData();
