@@ -94,10 +94,18 @@ public sealed class CasePageTests(Browser browser, UiServer server)
 
         // Applied again on the current values, the change goes through.
         await page.Locator("#summary-form select[name=severity]").SelectOptionAsync("4");
+        await page.GetByLabel("Custom fields (JSON object)").FillAsync("{\"businessUnit\": \"finance\"}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(page.Locator(".case-head .sev")).ToHaveTextAsync("critical");
         Assert.Equal(4, (await api.GetCaseAsync(id)).GetProperty("severity").GetInt32());
         Assert.Equal("Renamed through the API", (await api.GetCaseAsync(id)).Str("title"));
+        Assert.Equal("finance", (await api.GetCaseAsync(id)).GetProperty("customFields").Str("businessUnit"));
+        await Assertions.Expect(page.Locator("dl.fields")).ToContainTextAsync("businessUnit");
+
+        await page.GetByLabel("Custom fields (JSON object)").FillAsync("not json");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#summary-form .field-error")).ToContainTextAsync("custom fields must be a JSON object");
+        await Assertions.Expect(page.GetByLabel("Custom fields (JSON object)")).ToHaveValueAsync("not json");
         await page.Context.CloseAsync();
     }
 

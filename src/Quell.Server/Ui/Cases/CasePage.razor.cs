@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Quell.Audit;
 using Quell.Cases;
@@ -144,6 +145,20 @@ public partial class CasePage
             ["tags"] = CaseForms.Tags(P("tags")),
             ["version"] = PostedVersion,
         };
+        if (P("customFields") is { } custom)
+        {
+            try
+            {
+                body["customFields"] = JsonSerializer.Deserialize<JsonElement>(custom);
+            }
+            catch (JsonException e)
+            {
+                var errors = new InputErrors();
+                errors.Add("customFields", $"custom fields must be a JSON object, e.g. {{\"businessUnit\": \"finance\"}} ({e.Message})");
+                await Invalid("summary", errors);
+                return;
+            }
+        }
         // Times: a blank field leaves the time as it is (the API has no "clear" for them either).
         foreach (var t in new[] { "firstEvidenceAt", "detectedAt", "containedAt" })
             if (P(t) is { } v)
