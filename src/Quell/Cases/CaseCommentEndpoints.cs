@@ -23,7 +23,7 @@ public static class CaseCommentEndpoints
     static Task<IResult> List(long id, HttpRequest request, Caller caller, Db db, CancellationToken ct) =>
         OldestFirstPage.ListAsync<CaseComment>(request, db, ["id"], ("case", id),
             async c => await CaseStore.GetRowAsync(c, caller.OrgId, id) is not null,
-            $"SELECT {CaseComment.Columns} FROM case_comments WHERE org_id = @org AND case_id = @id", new { org = caller.OrgId, id },
+            CaseComment.SelectOfCase, new { org = caller.OrgId, id },
             x => [x.Id], ct);
 
     static async Task<IResult> Add(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
@@ -31,7 +31,12 @@ public static class CaseCommentEndpoints
         var (message, error) = await CaseHttp.ParseAsync(request, MessageInput.Parse, ct);
         if (error is not null)
             return error;
-        return await db.WriteAsync<IResult>(async (c, tx) =>
+        return await AddAsync(id, message!, caller, db, audit, time, ct);
+    }
+
+    /// <summary>Adds a comment whose message was validated (<see cref="MessageInput"/>); the web UI calls it too.</summary>
+    public static async Task<IResult> AddAsync(long id, string message, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
             if (row is null)
@@ -48,5 +53,4 @@ public static class CaseCommentEndpoints
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "comment.create", "case", CaseHttp.Id(id), null, new { commentId, message }));
             return TypedResults.Created($"/api/v1/cases/{id}/comments", comment);
         }, ct);
-    }
 }

@@ -114,7 +114,12 @@ public static class CaseEndpoints
         var patch = CasePatch.Parse(doc!.RootElement, errors);
         if (patch is null)
             return Problems.Invalid(errors);
-        return await db.WriteAsync<IResult>(async (c, tx) =>
+        return await UpdateAsync(id, patch, caller, db, audit, time, ct);
+    }
+
+    /// <summary>PATCH of a case after its body was parsed; the web UI's edit forms call it too.</summary>
+    public static async Task<IResult> UpdateAsync(long id, CasePatch patch, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
             if (row is null)
@@ -130,15 +135,14 @@ public static class CaseEndpoints
                 CaseView.From(row), CaseView.From(updated)));
             return TypedResults.Ok(await CaseStore.ToFullViewAsync(c, updated, tx));
         }, ct);
-    }
 
     static Task<IResult> Timeline(long id, HttpRequest request, Caller caller, Db db, CancellationToken ct) =>
-        OldestFirstPage.ListAsync<TimelineEntry>(request, db, ["at", "id"], ("case", id),
+        OldestFirstPage.ListAsync<TimelineEntry>(request, db, TimelineEntry.KeyColumns, ("case", id),
             async c => await CaseStore.GetRowAsync(c, caller.OrgId, id) is not null,
-            $"SELECT {TimelineEntry.Columns} FROM case_timeline WHERE org_id = @org AND case_id = @id", new { org = caller.OrgId, id },
-            e => [e.AtMs, e.Id], ct);
+            TimelineEntry.SelectOfCase, new { org = caller.OrgId, id }, TimelineEntry.KeyOf, ct);
 
-    static async Task<IResult> Merge(long id, long otherId, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+    /// <summary>Merges case <paramref name="otherId"/> into case <paramref name="id"/>; the web UI's merge form calls it too.</summary>
+    public static async Task<IResult> Merge(long id, long otherId, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
         await db.WriteAsync<IResult>(async (c, tx) =>
         {
             // Lock in id order: two merges of the same pair in opposite directions then queue instead of deadlocking.

@@ -29,6 +29,13 @@ public sealed class TimelineEntry
 {
     public const string Columns = "id AS Id, at AS AtMs, kind AS Kind, message AS Message, actor AS Actor";
 
+    /// <summary>One case's entries (parameters @org, @id) for <see cref="OldestFirstPage"/> with <see cref="KeyColumns"/>.</summary>
+    public const string SelectOfCase = $"SELECT {Columns} FROM case_timeline WHERE org_id = @org AND case_id = @id";
+
+    public static readonly string[] KeyColumns = ["at", "id"];
+
+    public static long[] KeyOf(TimelineEntry e) => [e.AtMs, e.Id];
+
     public long Id { get; set; }
     [JsonIgnore] public long AtMs { get; set; }
     public DateTimeOffset At => DateTimeOffset.FromUnixTimeMilliseconds(AtMs);
@@ -42,6 +49,9 @@ public sealed class CaseComment
 {
     public const string Columns = "id AS Id, case_id AS CaseId, message AS Message, created_by AS CreatedBy, created_at AS CreatedAtMs";
 
+    /// <summary>One case's comments (parameters @org, @id) for <see cref="OldestFirstPage"/> keyed on id.</summary>
+    public const string SelectOfCase = $"SELECT {Columns} FROM case_comments WHERE org_id = @org AND case_id = @id";
+
     public long Id { get; set; }
     public long CaseId { get; set; }
     public string Message { get; set; } = "";
@@ -54,6 +64,9 @@ public sealed class CaseComment
 public sealed class TaskLog
 {
     public const string Columns = "id AS Id, task_id AS TaskId, message AS Message, created_by AS CreatedBy, created_at AS CreatedAtMs";
+
+    /// <summary>One task's log (parameters @org, @taskId) for <see cref="OldestFirstPage"/> keyed on id.</summary>
+    public const string SelectOfTask = $"SELECT {Columns} FROM task_logs WHERE org_id = @org AND task_id = @taskId";
 
     public long Id { get; set; }
     public long TaskId { get; set; }

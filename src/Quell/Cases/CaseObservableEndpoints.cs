@@ -29,7 +29,7 @@ public static class CaseObservableEndpoints
     }
 
     /// <summary>One observable object or a JSON array of them; errors of array items are named `[i].field`.</summary>
-    internal static List<ObservableInput>? ParseBatch(JsonElement root, InputErrors errors)
+    public static List<ObservableInput>? ParseBatch(JsonElement root, InputErrors errors)
     {
         var list = new List<ObservableInput>();
         if (root.ValueKind == JsonValueKind.Object)
@@ -65,7 +65,12 @@ public static class CaseObservableEndpoints
         var (items, error) = await CaseHttp.ParseAsync(request, ParseBatch, ct, 16 << 20);
         if (error is not null)
             return error;
-        return await db.WriteAsync<IResult>(async (c, tx) =>
+        return await AddAsync(id, items!, caller, db, audit, time, ct);
+    }
+
+    /// <summary>Adds validated, deduplicated observables (<see cref="ParseBatch"/>) to the case; the web UI calls it too.</summary>
+    public static async Task<IResult> AddAsync(long id, List<ObservableInput> items, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
             if (row is null)
@@ -75,11 +80,11 @@ public static class CaseObservableEndpoints
             var owner = ObservableOwner.Case(id, caller.OrgId);
             var existing = (await ObservableStore.ListAsync(c, owner, tx)).Select(o => (o.DataType, o.Data)).ToHashSet();
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            await ObservableStore.MergeAsync(c, tx, owner, items!, now);
+            await ObservableStore.MergeAsync(c, tx, owner, items, now);
             var stored = (await ObservableStore.ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
-            var added = items!.Where(o => !existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
-            var merged = items!.Where(o => existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
-            var names = string.Join(", ", items!.Take(5).Select(o => $"{o.DataType} {CaseStore.Excerpt(o.Data, 80)}")) + (items!.Count > 5 ? ", …" : "");
+            var added = items.Where(o => !existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
+            var merged = items.Where(o => existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
+            var names = string.Join(", ", items.Take(5).Select(o => $"{o.DataType} {CaseStore.Excerpt(o.Data, 80)}")) + (items.Count > 5 ? ", …" : "");
             await CaseStore.AddTimelineAsync(c, tx, id, caller.OrgId, CaseTimelineKind.ObservablesAdded,
                 $"{added.Count} observable(s) added, {merged.Count} merged: {names}", caller.Actor, now);
             await CaseStore.TouchAsync(c, tx, id, now);
@@ -88,11 +93,10 @@ public static class CaseObservableEndpoints
             var body = new { added, merged };
             return added.Count > 0 ? TypedResults.Created($"/api/v1/cases/{id}", body) : TypedResults.Ok(body);
         }, ct);
-    }
 
-    sealed record ObservablePatch(bool? Ioc, bool? Sighted, string[]? Tags, bool MessageGiven, string? Message);
+    public sealed record ObservablePatch(bool? Ioc, bool? Sighted, string[]? Tags, bool MessageGiven, string? Message);
 
-    static ObservablePatch? ParsePatch(JsonElement root, InputErrors errors)
+    public static ObservablePatch? ParsePatch(JsonElement root, InputErrors errors)
     {
         var f = JsonFields.ForObject(root, errors);
         if (f is null)
@@ -115,7 +119,12 @@ public static class CaseObservableEndpoints
         var (patch, error) = await CaseHttp.ParseAsync(request, ParsePatch, ct);
         if (error is not null)
             return error;
-        return await db.WriteAsync<IResult>(async (c, tx) =>
+        return await UpdateAsync(id, observableId, patch!, caller, db, audit, time, ct);
+    }
+
+    /// <summary>Applies a validated observable patch (<see cref="ParsePatch"/>); the web UI calls it too.</summary>
+    public static async Task<IResult> UpdateAsync(long id, long observableId, ObservablePatch patch, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
         {
             if (await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id) is null)
                 return Problems.NotFound("case", id);
@@ -124,7 +133,7 @@ public static class CaseObservableEndpoints
                 return Problems.NotFound("observable", observableId);
             await c.ExecuteAsync("UPDATE case_observables SET ioc = @ioc, sighted = @sighted, tags = @tags, message = @message WHERE id = @observableId", new
             {
-                ioc = patch!.Ioc ?? before.Ioc,
+                ioc = patch.Ioc ?? before.Ioc,
                 sighted = patch.Sighted ?? before.Sighted,
                 tags = patch.Tags is null ? before.TagsJson : JsonColumns.Of(patch.Tags),
                 message = patch.MessageGiven ? patch.Message : before.Message,
@@ -148,9 +157,9 @@ public static class CaseObservableEndpoints
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "observable.update", "observable", CaseHttp.Id(observableId), before, after));
             return TypedResults.Ok(after);
         }, ct);
-    }
 
-    static async Task<IResult> Delete(long id, long observableId, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+    /// <summary>Removes an observable from the case; the web UI calls it too.</summary>
+    public static async Task<IResult> Delete(long id, long observableId, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
         await db.WriteAsync<IResult>(async (c, tx) =>
         {
             if (await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id) is null)

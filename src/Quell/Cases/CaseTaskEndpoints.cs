@@ -35,7 +35,12 @@ public static class CaseTaskEndpoints
         var (input, error) = await CaseHttp.ParseAsync(request, TaskInput.Parse, ct);
         if (error is not null)
             return error;
-        return await db.WriteAsync<IResult>(async (c, tx) =>
+        return await CreateAsync(id, input!, caller, db, audit, time, ct);
+    }
+
+    /// <summary>Adds a validated task to the case; the web UI calls it too.</summary>
+    public static async Task<IResult> CreateAsync(long id, TaskInput input, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
             if (row is null)
@@ -43,7 +48,7 @@ public static class CaseTaskEndpoints
             if (CaseHttp.RefuseIfMerged(row) is { } merged)
                 return merged;
             long? assigneeId = null;
-            if (input!.Assignee is not null)
+            if (input.Assignee is not null)
             {
                 assigneeId = await CaseEndpoints.MemberIdAsync(c, tx, caller.OrgId, input.Assignee);
                 if (assigneeId is null)
@@ -60,7 +65,6 @@ public static class CaseTaskEndpoints
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "task.create", "task", CaseHttp.Id(taskId), null, task));
             return TypedResults.Created($"/api/v1/tasks/{taskId}", task);
         }, ct);
-    }
 
     sealed record TemplateRef(string Name);
 
@@ -70,16 +74,21 @@ public static class CaseTaskEndpoints
             JsonFields.ForObject(e, errors)?.String("template", required: true, maxLength: 256) is { } name ? new TemplateRef(name) : null, ct);
         if (error is not null)
             return error;
-        return await db.WriteAsync<IResult>(async (c, tx) =>
+        return await FromTemplateAsync(id, input!.Name, caller, db, audit, time, ct);
+    }
+
+    /// <summary>Adds the tasks of the template named <paramref name="templateName"/> to the case; the web UI calls it too.</summary>
+    public static async Task<IResult> FromTemplateAsync(long id, string templateName, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
             if (row is null)
                 return Problems.NotFound("case", id);
             if (CaseHttp.RefuseIfMerged(row) is { } merged)
                 return merged;
-            var template = await CaseTemplates.FindAsync(c, caller.OrgId, input!.Name, tx);
+            var template = await CaseTemplates.FindAsync(c, caller.OrgId, templateName, tx);
             if (template is null)
-                return Problems.Invalid("template", $"template '{input.Name}' does not exist; GET /api/v1/case-templates lists them");
+                return Problems.Invalid("template", $"template '{templateName}' does not exist; GET /api/v1/case-templates lists them");
             var templateTasks = CaseTemplates.Tasks(template);
             if (templateTasks.Count == 0)
                 return Problems.Invalid("template", $"template '{template.Name}' has no tasks");
@@ -97,14 +106,18 @@ public static class CaseTaskEndpoints
                 new { template = template.Name, tasks = added.Select(t => new { t.Id, t.Title, group = t.TaskGroup }) }));
             return TypedResults.Created($"/api/v1/cases/{id}", new { template = template.Name, items = added });
         }, ct);
-    }
 
     static async Task<IResult> Update(long taskId, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var (patch, error) = await CaseHttp.ParseAsync(request, TaskPatch.Parse, ct);
         if (error is not null)
             return error;
-        return await db.WriteAsync<IResult>(async (c, tx) =>
+        return await UpdateAsync(taskId, patch!, caller, db, audit, time, ct);
+    }
+
+    /// <summary>Applies a validated task patch; the web UI calls it too.</summary>
+    public static async Task<IResult> UpdateAsync(long taskId, TaskPatch patch, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var before = await CaseStore.GetTaskAsync(c, caller.OrgId, taskId, tx);
             if (before is null)
@@ -113,7 +126,7 @@ public static class CaseTaskEndpoints
             await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, before.CaseId);
             before = (await CaseStore.GetTaskAsync(c, caller.OrgId, taskId, tx))!;
             var assigneeId = before.AssigneeId;
-            if (patch!.AssigneeGiven)
+            if (patch.AssigneeGiven)
             {
                 assigneeId = null;
                 if (patch.Assignee is not null)
@@ -151,12 +164,11 @@ public static class CaseTaskEndpoints
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "task.update", "task", CaseHttp.Id(taskId), before, after));
             return TypedResults.Ok(after);
         }, ct);
-    }
 
     static Task<IResult> ListLogs(long taskId, HttpRequest request, Caller caller, Db db, CancellationToken ct) =>
         OldestFirstPage.ListAsync<TaskLog>(request, db, ["id"], ("task", taskId),
             async c => await CaseStore.GetTaskAsync(c, caller.OrgId, taskId) is not null,
-            $"SELECT {TaskLog.Columns} FROM task_logs WHERE org_id = @org AND task_id = @taskId", new { org = caller.OrgId, taskId },
+            TaskLog.SelectOfTask, new { org = caller.OrgId, taskId },
             l => [l.Id], ct);
 
     static async Task<IResult> AddLog(long taskId, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
@@ -164,7 +176,12 @@ public static class CaseTaskEndpoints
         var (message, error) = await CaseHttp.ParseAsync(request, MessageInput.Parse, ct);
         if (error is not null)
             return error;
-        return await db.WriteAsync<IResult>(async (c, tx) =>
+        return await AddLogAsync(taskId, message!, caller, db, audit, time, ct);
+    }
+
+    /// <summary>Adds a validated work log entry (<see cref="MessageInput"/>) to the task; the web UI calls it too.</summary>
+    public static async Task<IResult> AddLogAsync(long taskId, string message, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var task = await CaseStore.GetTaskAsync(c, caller.OrgId, taskId, tx);
             if (task is null)
@@ -182,5 +199,4 @@ public static class CaseTaskEndpoints
                 new { logId, message }));
             return TypedResults.Created($"/api/v1/tasks/{taskId}/logs", log);
         }, ct);
-    }
 }
