@@ -30,6 +30,7 @@ public sealed class Browser : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         });
         Directory.CreateDirectory(ScreenshotDirectory);
+        Assertions.SetDefaultExpectTimeout(15_000);
     }
 
     public async Task DisposeAsync()
@@ -47,7 +48,8 @@ public sealed class Browser : IAsyncLifetime
             BaseURL = server.BaseAddress.ToString().TrimEnd('/'),
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
         });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the first page of a run is rendered by a cold server (JIT), and CI machines are shared.
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 
