@@ -35,6 +35,7 @@ public static class QuellServices
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<UserAdmin>();
+        services.AddSingleton<Quell.Cases.CaseTemplateWrites>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<AlertStore>();
 

@@ -177,4 +177,80 @@ public sealed class AdminPagesTests(Browser browser, UiServer server)
         await page.ScreenshotAsync("admin-organisations");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Admin_creates_edits_and_deletes_a_case_template_checked_by_the_api_rules()
+    {
+        var page = await AdminPageAsync();
+        await page.GotoAsync("/admin/templates");
+        var name = NewName("tpl");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        await page.GetByLabel("Title prefix").FillAsync("[Phishing]");
+        await page.GetByLabel("Severity").SelectOptionAsync("3");
+        await page.GetByLabel("TLP", new() { Exact = true }).SelectOptionAsync("AMBER+STRICT");
+        await page.GetByLabel("Tags (comma-separated)").FillAsync("phishing, mail");
+        await page.GetByLabel("Tasks (one per line").FillAsync("Triage: Check the headers\nPurge the mail");
+        await page.GetByLabel("Custom fields (a JSON object)").FillAsync("[1, 2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create template" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#t-fields ~ .field-error")).ToContainTextAsync("not valid JSON");
+        await Assertions.Expect(page.GetByLabel("Title prefix")).ToHaveValueAsync("[Phishing]");
+
+        await page.GetByLabel("Custom fields (a JSON object)").FillAsync("[1, 2]");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create template" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#t-fields ~ .field-error")).ToContainTextAsync("customFields");
+
+        await page.GetByLabel("Custom fields (a JSON object)").FillAsync("{\"mailbox\": \"soc@example.org\"}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create template" }).ClickAsync();
+        var row = page.Locator("#templates tr", new() { HasText = name });
+        await Assertions.Expect(row).ToContainTextAsync("AMBER+STRICT");
+        Assert.Empty(await page.SeriousAccessibilityViolationsAsync());
+        await page.ScreenshotAsync("admin-templates");
+
+        using var api = server.Client();
+        var list = await api.GetAsync("/api/v1/case-templates").ExpectAsync(HttpStatusCode.OK);
+        var made = list.GetProperty("items").EnumerateArray().Single(t => t.GetProperty("name").GetString() == name);
+        Assert.Equal("[Phishing]", made.GetProperty("titlePrefix").GetString());
+        Assert.Equal(3, made.GetProperty("severity").GetInt32());
+        Assert.Equal(["phishing", "mail"], made.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("Triage", made.GetProperty("tasks")[0].GetProperty("group").GetString());
+        Assert.Equal("Purge the mail", made.GetProperty("tasks")[1].GetProperty("title").GetString());
+        Assert.Equal("soc@example.org", made.GetProperty("customFields").GetProperty("mailbox").GetString());
+
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Edit template {name}" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Title prefix")).ToHaveValueAsync("[Phishing]");
+        await page.GetByLabel("Title prefix").FillAsync("[Phish]");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
+        await Assertions.Expect(row).ToContainTextAsync("[Phish]");
+        var edited = await api.GetAsync($"/api/v1/case-templates/{made.Id()}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("[Phish]", edited.GetProperty("titlePrefix").GetString());
+        Assert.Equal(2, edited.GetProperty("tasks").GetArrayLength());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete template {name}" }).ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/v1/case-templates/{made.Id()}")).StatusCode);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_forged_template_post_by_an_analyst_is_refused_and_creates_nothing()
+    {
+        var username = NewName("an");
+        await server.CreateUserKeyAsync("analyst", username);
+        var page = await browser.NewPageAsync(server);
+        await page.SignInAsync(username, "user-password-123");
+        Assert.Equal(403, (await page.GotoAsync("/admin/templates"))!.Status);
+        await page.GotoAsync("/profile");
+        var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+        var form = page.Context.APIRequest.CreateFormData();
+        var name = NewName("forged");
+        form.Set("__RequestVerificationToken", token!);
+        form.Set("_handler", "template");
+        form.Set("Form.Name", name);
+        var response = await page.Context.APIRequest.PostAsync("/admin/templates", new() { Form = form, MaxRedirects = 0 });
+        Assert.Equal(403, response.Status);
+        using var api = server.Client();
+        var list = await api.GetAsync("/api/v1/case-templates").ExpectAsync(HttpStatusCode.OK);
+        Assert.DoesNotContain(list.GetProperty("items").EnumerateArray(), t => t.GetProperty("name").GetString() == name);
+        await page.Context.CloseAsync();
+    }
 }
