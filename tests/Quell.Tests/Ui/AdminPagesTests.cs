@@ -253,4 +253,23 @@ public sealed class AdminPagesTests(Browser browser, UiServer server)
         Assert.DoesNotContain(list.GetProperty("items").EnumerateArray(), t => t.GetProperty("name").GetString() == name);
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task The_audit_page_lists_the_latest_changes_and_verifies_the_chain()
+    {
+        var username = NewName("aud");
+        await server.CreateUserKeyAsync("analyst", username);
+        var page = await AdminPageAsync();
+        await page.GotoAsync("/admin/audit");
+        await Assertions.Expect(page.Locator("#audit tbody tr").First).ToContainTextAsync("apikey.create");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify the hash chain" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#audit-verification")).ToContainTextAsync("The chain verifies");
+        Assert.Empty(await page.SeriousAccessibilityViolationsAsync());
+        await page.Context.CloseAsync();
+
+        var analyst = await browser.NewPageAsync(server);
+        await analyst.SignInAsync(username, "user-password-123");
+        Assert.Equal(403, (await analyst.GotoAsync("/admin/audit"))!.Status);
+        await analyst.Context.CloseAsync();
+    }
 }
