@@ -34,6 +34,8 @@ public static class QuellServices
         services.AddOptions<Identity.IdentityOptions>();
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<ApiKeys>();
+        services.AddSingleton<UserAdmin>();
+        services.AddSingleton<Quell.Cases.CaseTemplateWrites>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<AlertStore>();
 

@@ -27,9 +27,7 @@ public static class AuditEndpoints
         var before = q.Long("before", 1, long.MaxValue, long.MaxValue);
         if (errors.Any)
             return Problems.Invalid(errors);
-        var rows = await db.ReadAsync(async c => (await c.QueryAsync<AuditRow>(
-            $"SELECT {AuditRow.Columns} FROM audit_log WHERE org_id = @org AND id < @before ORDER BY id DESC LIMIT @limit",
-            new { org = caller.OrgId, before, limit })).AsList(), ct);
+        var rows = await db.ReadAsync(c => AuditLog.ListAsync(c, caller.OrgId, before, limit), ct);
         return TypedResults.Ok(new { items = rows, next = rows.Count == limit ? rows[^1].Id : (long?)null });
     }
 }

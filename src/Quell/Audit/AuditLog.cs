@@ -58,6 +58,12 @@ public sealed class AuditLog(Db db, TimeProvider time)
             """, row, tx);
     }
 
+    /// <summary>The organisation's entries with an id below <paramref name="before"/>, newest first.</summary>
+    public static async Task<IReadOnlyList<AuditRow>> ListAsync(DbConnection c, long orgId, long before, int limit) =>
+        (await c.QueryAsync<AuditRow>(
+            $"SELECT {AuditRow.Columns} FROM audit_log WHERE org_id = @org AND id < @before ORDER BY id DESC LIMIT @limit",
+            new { org = orgId, before, limit })).AsList();
+
     /// <summary>Recomputes the whole chain in id order and reports the first entry that does not match.</summary>
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct = default)
     {

@@ -1,13 +1,8 @@
-using System.Data.Common;
-using System.Text.Json;
-using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Quell.Audit;
 using Quell.Http;
 using Quell.Identity;
-using Quell.Observables;
 using Quell.Storage;
 
 namespace Quell.Cases;
@@ -41,107 +36,28 @@ public static class CaseTemplateEndpoints
         return template is null ? Problems.NotFound("case template", id) : TypedResults.Ok(CaseTemplateView.From(template));
     }
 
-    static async Task<IResult> Create(HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<IResult> Create(HttpRequest request, Caller caller, CaseTemplateWrites writes, CancellationToken ct)
     {
         var (input, error) = await CaseHttp.ParseAsync(request, CaseTemplateInput.ParseCreate, ct);
         if (error is not null)
             return error;
-        try
-        {
-            return await db.WriteAsync<IResult>(async (c, tx) =>
-            {
-                if (await CaseTemplates.FindAsync(c, caller.OrgId, input!.Name!, tx) is not null)
-                    return Duplicate(input.Name!);
-                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                var id = await c.ExecuteScalarAsync<long>("""
-                    INSERT INTO case_templates (org_id, name, title_prefix, description, severity, tlp, pap, tags, tasks, custom_fields, created_at, updated_at)
-                    VALUES (@org, @name, @titlePrefix, @description, @severity, @tlp, @pap, @tags, @tasks, @customFields, @now, @now) RETURNING id
-                    """, new
-                {
-                    org = caller.OrgId,
-                    name = input.Name,
-                    titlePrefix = input.TitlePrefix ?? "",
-                    description = input.Description ?? "",
-                    severity = input.Severity,
-                    tlp = (int?)input.Tlp,
-                    pap = (int?)input.Pap,
-                    tags = JsonColumns.Of(input.Tags ?? []),
-                    tasks = JsonSerializer.Serialize(input.Tasks ?? [], JsonColumns.Web),
-                    customFields = input.CustomFieldsJson ?? "{}",
-                    now,
-                }, tx);
-                var view = CaseTemplateView.From((await CaseTemplates.GetAsync(c, caller.OrgId, id, tx))!);
-                await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "casetemplate.create", "casetemplate", CaseHttp.Id(id), null, view));
-                return TypedResults.Created($"/api/v1/case-templates/{id}", view);
-            }, ct);
-        }
-        catch (DbException e) when (IsUniqueViolation(e))
-        {
-            // Another admin created the same name between our check and our insert (PostgreSQL only: SQLite writers queue).
-            return Duplicate(input!.Name!);
-        }
+        var result = await writes.CreateAsync(caller, input!, ct);
+        return Answer(result, 0, view => TypedResults.Created($"/api/v1/case-templates/{view.Id}", view));
     }
 
-    static async Task<IResult> Update(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<IResult> Update(long id, HttpRequest request, Caller caller, CaseTemplateWrites writes, CancellationToken ct)
     {
         var (input, error) = await CaseHttp.ParseAsync(request, CaseTemplateInput.ParsePatch, ct);
         if (error is not null)
             return error;
-        try
-        {
-            return await db.WriteAsync<IResult>(async (c, tx) =>
-            {
-                var before = await CaseTemplates.GetAsync(c, caller.OrgId, id, tx);
-                if (before is null)
-                    return Problems.NotFound("case template", id);
-                if (input!.Name is not null && input.Name != before.Name && await CaseTemplates.FindAsync(c, caller.OrgId, input.Name, tx) is not null)
-                    return Duplicate(input.Name);
-                await c.ExecuteAsync("""
-                    UPDATE case_templates SET name = @name, title_prefix = @titlePrefix, description = @description, severity = @severity, tlp = @tlp,
-                                              pap = @pap, tags = @tags, tasks = @tasks, custom_fields = @customFields, updated_at = @now
-                    WHERE id = @id
-                    """, new
-                {
-                    name = input.Name ?? before.Name,
-                    titlePrefix = input.TitlePrefix ?? before.TitlePrefix,
-                    description = input.Description ?? before.Description,
-                    severity = input.SeverityGiven ? input.Severity : before.Severity,
-                    tlp = input.TlpGiven ? (int?)input.Tlp : before.Tlp,
-                    pap = input.PapGiven ? (int?)input.Pap : before.Pap,
-                    tags = input.Tags is null ? before.TagsJson : JsonColumns.Of(input.Tags),
-                    tasks = input.Tasks is null ? before.TasksJson : JsonSerializer.Serialize(input.Tasks, JsonColumns.Web),
-                    customFields = input.CustomFieldsJson ?? before.CustomFieldsJson,
-                    now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                    id,
-                }, tx);
-                var after = CaseTemplateView.From((await CaseTemplates.GetAsync(c, caller.OrgId, id, tx))!);
-                await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "casetemplate.update", "casetemplate", CaseHttp.Id(id),
-                    CaseTemplateView.From(before), after));
-                return TypedResults.Ok(after);
-            }, ct);
-        }
-        catch (DbException e) when (IsUniqueViolation(e))
-        {
-            return Duplicate(input!.Name!);
-        }
+        return Answer(await writes.UpdateAsync(caller, id, input!, ct), id, TypedResults.Ok);
     }
 
-    static async Task<IResult> Delete(long id, Caller caller, Db db, AuditLog audit, CancellationToken ct) =>
-        await db.WriteAsync<IResult>(async (c, tx) =>
-        {
-            var before = await CaseTemplates.GetAsync(c, caller.OrgId, id, tx);
-            if (before is null)
-                return Problems.NotFound("case template", id);
-            await c.ExecuteAsync("DELETE FROM case_templates WHERE id = @id", new { id }, tx);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "casetemplate.delete", "casetemplate", CaseHttp.Id(id),
-                CaseTemplateView.From(before), null));
-            return TypedResults.NoContent();
-        }, ct);
+    static async Task<IResult> Delete(long id, Caller caller, CaseTemplateWrites writes, CancellationToken ct) =>
+        Answer(await writes.DeleteAsync(caller, id, ct), id, _ => TypedResults.NoContent());
 
-    static IResult Duplicate(string name) =>
-        Problems.Conflict($"a case template named '{name}' already exists in this organisation; choose another name or PATCH that template");
-
-    static bool IsUniqueViolation(DbException e) =>
-        e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
-            or Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 /* SQLITE_CONSTRAINT_UNIQUE */ };
+    static IResult Answer(CaseTemplateWrites.Result result, long id, Func<CaseTemplateView, IResult> ok) =>
+        result.NotFound ? Problems.NotFound("case template", id)
+        : result.Conflict is { } conflict ? Problems.Conflict(conflict)
+        : ok(result.View!);
 }

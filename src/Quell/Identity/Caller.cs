@@ -15,6 +15,9 @@ public sealed record Caller(long UserId, string Username, long OrgId, Role Role,
     public const string AuthMethodClaim = "quell:auth";
     public const string SessionIdClaim = "quell:sid";
 
+    /// <summary>The organisation's name, for display (cookie sessions only; the id claim is what authorizes).</summary>
+    public const string OrgNameClaim = "quell:orgname";
+
     /// <summary>How the audit log names this caller.</summary>
     public string Actor => AuthMethod == "apikey" ? $"{Username} (api key)" : Username;
 
@@ -32,10 +35,11 @@ public sealed record Caller(long UserId, string Username, long OrgId, Role Role,
             user.FindFirstValue(PlatformAdminClaim) == "true", user.FindFirstValue(AuthMethodClaim) ?? "");
     }
 
-    public static ClaimsIdentity ToIdentity(long userId, string username, long orgId, Role role, bool platformAdmin, string authMethod, string scheme, string? sessionId = null) =>
+    public static ClaimsIdentity ToIdentity(long userId, string username, long orgId, Role role, bool platformAdmin, string authMethod, string scheme, string? sessionId = null, string? orgName = null) =>
         new(
         [
             .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionIdClaim, sessionId)],
+            .. orgName is null ? Array.Empty<Claim>() : [new Claim(OrgNameClaim, orgName)],
             // Antiforgery binds its token to NameIdentifier when present, else to every claim: without it a token
             // would stop working as soon as X-Organisation switched the organisation (and with it the role claims).
             new Claim(ClaimTypes.NameIdentifier, userId.ToString(CultureInfo.InvariantCulture)),

@@ -86,7 +86,7 @@ public static class IdentityEndpoints
         });
     }
 
-    static async Task<IResult> ChangePassword(HttpContext http, HttpRequest request, Caller caller, Db db, IdentityStore identity, AuditLog audit, CancellationToken ct)
+    static async Task<IResult> ChangePassword(HttpContext http, HttpRequest request, Caller caller, UserAdmin admin, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
         if (error is not null)
@@ -96,25 +96,16 @@ public static class IdentityEndpoints
         var f = JsonFields.ForObject(doc!.RootElement, errors);
         var current = f?.String("currentPassword", required: true, maxLength: 1024, allowEmpty: true);
         var next = f?.String("newPassword", required: true, maxLength: 1024);
-        if (next is not null && identity.CheckPasswordStrength(next) is { } weak)
-            errors.Add("newPassword", "newPassword: " + weak);
         if (errors.Any)
             return Problems.Invalid(errors);
-        return await db.WriteAsync<IResult>(async (c, tx) =>
-        {
-            var user = await IdentityStore.GetUserAsync(c, caller.UserId, tx);
-            if (user is null || !IdentityStore.VerifyPassword(user, current!))
-                return Problems.Invalid("currentPassword", "currentPassword is wrong");
-            await identity.SetPasswordAsync(c, tx, caller.UserId, next!, keepSessionId: http.User.FindFirstValue(Caller.SessionIdClaim));
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "user.password", "user", Id(caller.UserId), null, null));
-            return TypedResults.NoContent();
-        }, ct);
+        var result = await admin.ChangeOwnPasswordAsync(caller, current!, next!, http.User.FindFirstValue(Caller.SessionIdClaim), ct);
+        return result.Failure is { } failure ? UserEndpoints.Problem(failure) : TypedResults.NoContent();
     }
 
     static async Task<IResult> ListKeys(Caller caller, Db db, CancellationToken ct) =>
         TypedResults.Ok(await db.ReadAsync(c => ApiKeys.ListAsync(c, caller.UserId, caller.OrgId), ct));
 
-    internal static async Task<IResult> CreateKeyFor(HttpRequest request, long userId, Caller caller, Db db, ApiKeys keys, AuditLog audit, CancellationToken ct)
+    internal static async Task<IResult> CreateKeyFor(HttpRequest request, long userId, Caller caller, UserAdmin admin, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
         if (error is not null)
@@ -124,29 +115,18 @@ public static class IdentityEndpoints
         var name = JsonFields.ForObject(doc!.RootElement, errors)?.String("name", required: true, maxLength: 128);
         if (errors.Any)
             return Problems.Invalid(errors);
-        var secret = ApiKeys.NewSecret();
-        var id = await db.WriteAsync(async (c, tx) =>
-        {
-            var keyId = await keys.CreateAsync(c, tx, userId, caller.OrgId, name!, secret);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "apikey.create", "apikey", Id(keyId), null, new { userId, name }));
-            return keyId;
-        }, ct);
+        var result = await admin.CreateKeyAsync(caller, userId, name!, ct);
+        if (result.Failure is { } failure)
+            return UserEndpoints.Problem(failure);
+        var (id, secret) = result.Value;
         return TypedResults.Created($"/api/v1/me/api-keys/{id}", new { id, name, key = secret, note = "store this key now: it is not shown again" });
     }
 
-    static Task<IResult> CreateKey(HttpRequest request, Caller caller, Db db, ApiKeys keys, AuditLog audit, CancellationToken ct) =>
-        CreateKeyFor(request, caller.UserId, caller, db, keys, audit, ct);
+    static Task<IResult> CreateKey(HttpRequest request, Caller caller, UserAdmin admin, CancellationToken ct) =>
+        CreateKeyFor(request, caller.UserId, caller, admin, ct);
 
-    static async Task<IResult> RevokeKey(long id, Caller caller, Db db, ApiKeys keys, AuditLog audit, CancellationToken ct) =>
-        await db.WriteAsync<IResult>(async (c, tx) =>
-        {
-            var key = await ApiKeys.GetAsync(c, id, tx);
-            if (key is null || key.UserId != caller.UserId || key.OrgId != caller.OrgId)
-                return Problems.NotFound("API key", id);
-            await keys.RevokeAsync(c, tx, id);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "apikey.revoke", "apikey", Id(id), null, null));
-            return TypedResults.NoContent();
-        }, ct);
+    static async Task<IResult> RevokeKey(long id, Caller caller, UserAdmin admin, CancellationToken ct) =>
+        (await admin.RevokeOwnKeyAsync(caller, id, ct)).Failure is { } failure ? UserEndpoints.Problem(failure) : TypedResults.NoContent();
 
     internal static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }

@@ -41,6 +41,9 @@ public sealed class IdentityStore(Db db, TimeProvider time, IOptions<IdentityOpt
             "INSERT INTO organisations (name, description, created_at) VALUES (@name, @description, @now) ON CONFLICT (name) DO NOTHING RETURNING id",
             new { name, description, now = Now }, tx);
 
+    public static async Task SetOrganisationDescriptionAsync(DbConnection c, DbTransaction tx, long id, string description) =>
+        await c.ExecuteAsync("UPDATE organisations SET description = @description WHERE id = @id", new { description, id }, tx);
+
     // Users
 
     public static async Task<UserAccount?> FindUserAsync(DbConnection c, string username, DbTransaction? tx = null) =>

@@ -41,7 +41,28 @@ public static class SessionSignIn
 
         var sessionId = await identity.StartSessionAsync(user.Id, ct);
         var principal = new ClaimsPrincipal(Caller.ToIdentity(user.Id, user.Username, chosen.OrgId, role, user.PlatformAdmin, "cookie",
-            CookieAuthenticationDefaults.AuthenticationScheme, sessionId));
+            CookieAuthenticationDefaults.AuthenticationScheme, sessionId, chosen.OrgName));
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        http.User = principal;
+        return new Outcome(Caller.FromPrincipal(principal), chosen.OrgName, null);
+    }
+
+    /// <summary>
+    /// Re-issues the cookie of the current session for another of the user's organisations (the web UI's switch; API
+    /// clients send X-Organisation instead). The session stays the same one, so logout still ends it.
+    /// </summary>
+    public static async Task<Outcome> SwitchOrganisationAsync(HttpContext http, Db db, long orgId, CancellationToken ct)
+    {
+        var caller = Caller.FromPrincipal(http.User);
+        var sessionId = http.User.FindFirstValue(Caller.SessionIdClaim);
+        if (caller is null || caller.AuthMethod != "cookie" || sessionId is null)
+            return new Outcome(null, null, "Only a signed-in browser session can switch organisation; API clients send the X-Organisation header.");
+        var memberships = await db.ReadAsync(c => IdentityStore.MembershipsOfAsync(c, caller.UserId), ct);
+        var chosen = memberships.FirstOrDefault(m => m.OrgId == orgId);
+        if (chosen.OrgName is null || !Roles.TryParse(chosen.Role, out var role))
+            return new Outcome(null, null, "You are not a member of that organisation.");
+        var principal = new ClaimsPrincipal(Caller.ToIdentity(caller.UserId, caller.Username, chosen.OrgId, role, caller.PlatformAdmin, "cookie",
+            CookieAuthenticationDefaults.AuthenticationScheme, sessionId, chosen.OrgName));
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         http.User = principal;
         return new Outcome(Caller.FromPrincipal(principal), chosen.OrgName, null);

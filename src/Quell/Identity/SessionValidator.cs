@@ -51,7 +51,7 @@ public static class SessionValidator
         }
 
         var identity = Caller.ToIdentity(user.Id, user.Username, chosen.OrgId, role, user.PlatformAdmin, "cookie",
-            CookieAuthenticationDefaults.AuthenticationScheme, sessionId);
+            CookieAuthenticationDefaults.AuthenticationScheme, sessionId, chosen.OrgName);
         context.ReplacePrincipal(new ClaimsPrincipal(identity));
     }
 }

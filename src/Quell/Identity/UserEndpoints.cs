@@ -26,12 +26,13 @@ public static class UserEndpoints
         orgs.MapGet("", (IdentityStore identity, CancellationToken ct) => identity.ListOrganisationsAsync(ct))
             .RequirePermission(Permission.OrganisationManage).WithSummary("All organisations");
         orgs.MapPost("", CreateOrganisation).RequirePermission(Permission.OrganisationManage).WithSummary("Create an organisation");
+        orgs.MapPatch("/{id:long}", UpdateOrganisation).RequirePermission(Permission.OrganisationManage).WithSummary("Change an organisation's description");
         orgs.MapPost("/{id:long}/members", AddMember).RequirePermission(Permission.OrganisationManage)
             .WithSummary("Give an existing user a role in an organisation");
         return app;
     }
 
-    static async Task<IResult> Create(HttpRequest request, Caller caller, Db db, IdentityStore identity, AuditLog audit, CancellationToken ct)
+    static async Task<IResult> Create(HttpRequest request, Caller caller, UserAdmin admin, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
         if (error is not null)
@@ -43,26 +44,13 @@ public static class UserEndpoints
         var displayName = f?.String("displayName", maxLength: 256);
         var password = f?.String("password", maxLength: 1024);
         var roleName = f?.String("role", required: true, maxLength: 32);
-        if (username is not null && !ValidUsername(username))
-            errors.Add("username", "username may contain only letters, digits, '.', '_', '-' and '@'");
-        if (password is not null && identity.CheckPasswordStrength(password) is { } weak)
-            errors.Add("password", weak);
         var role = Role.ReadOnly;
         if (roleName is not null && !Roles.TryParse(roleName, out role))
             errors.Add("role", $"role must be one of {Roles.AllowedList}");
         if (errors.Any)
             return Problems.Invalid(errors);
-        return await db.WriteAsync<IResult>(async (c, tx) =>
-        {
-            if (await IdentityStore.FindUserAsync(c, username!, tx) is not null)
-                return Problems.Conflict($"a user named '{IdentityStore.NormalizeUsername(username!)}' already exists; choose another username");
-            if (await identity.CreateUserAsync(c, tx, username!, displayName ?? username!, password, platformAdmin: false) is not { } id)
-                return Problems.Conflict($"a user named '{IdentityStore.NormalizeUsername(username!)}' already exists; choose another username");
-            await IdentityStore.SetMembershipAsync(c, tx, id, caller.OrgId, role);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "user.create", "user", IdentityEndpoints.Id(id), null,
-                new { username = IdentityStore.NormalizeUsername(username!), role = Roles.Name(role) }));
-            return TypedResults.Created($"/api/v1/users/{id}", await IdentityStore.GetMemberAsync(c, caller.OrgId, id, tx));
-        }, ct);
+        var result = await admin.CreateUserAsync(caller, username!, displayName, password, role, ct);
+        return result.Failure is { } failure ? Problem(failure) : TypedResults.Created($"/api/v1/users/{result.Value!.Id}", result.Value);
     }
 
     static async Task<IResult> Get(long id, Caller caller, Db db, CancellationToken ct)
@@ -71,7 +59,7 @@ public static class UserEndpoints
         return member is null ? Problems.NotFound("user", id) : TypedResults.Ok(member);
     }
 
-    static async Task<IResult> Update(long id, HttpRequest request, Caller caller, Db db, IdentityStore identity, AuditLog audit, CancellationToken ct)
+    static async Task<IResult> Update(long id, HttpRequest request, Caller caller, UserAdmin admin, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
         if (error is not null)
@@ -91,64 +79,19 @@ public static class UserEndpoints
             else
                 errors.Add("role", $"role must be one of {Roles.AllowedList}");
         }
-        if (password is not null && identity.CheckPasswordStrength(password) is { } weak)
-            errors.Add("password", weak);
-        if (id == caller.UserId && (disabled == true || (role is not null && role != Role.Admin)))
-            errors.Add(disabled == true ? "disabled" : "role", "you cannot disable yourself or take away your own admin role; ask another admin");
         if (errors.Any)
             return Problems.Invalid(errors);
-        return await db.WriteAsync<IResult>(async (c, tx) =>
-        {
-            var before = await IdentityStore.GetMemberAsync(c, caller.OrgId, id, tx);
-            if (before is null)
-                return Problems.NotFound("user", id);
-            var accountField = password is not null ? "password" : disabled is not null ? "disabled" : displayName is not null ? "displayName" : null;
-            if (accountField is not null && id != caller.UserId && !caller.PlatformAdmin &&
-                (before.PlatformAdmin || await IdentityStore.BelongsElsewhereAsync(c, id, caller.OrgId, tx)))
-                return Problems.Forbidden($"{accountField}: user {id} is a platform administrator or also belongs to another organisation, so their " +
-                    "password, disabled flag and display name apply beyond this organisation; only a platform administrator may change them");
-            if (displayName is not null)
-                await identity.SetDisplayNameAsync(c, tx, id, displayName);
-            if (role is not null)
-                await IdentityStore.SetMembershipAsync(c, tx, id, caller.OrgId, role.Value);
-            if (disabled is not null)
-                await identity.SetDisabledAsync(c, tx, id, disabled.Value);
-            if (password is not null)
-                await identity.SetPasswordAsync(c, tx, id, password);
-            var after = await IdentityStore.GetMemberAsync(c, caller.OrgId, id, tx);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "user.update", "user", IdentityEndpoints.Id(id), before,
-                new { after!.DisplayName, after.Role, after.Disabled, passwordReset = password is not null }));
-            return TypedResults.Ok(after);
-        }, ct);
+        var result = await admin.UpdateUserAsync(caller, id, new UserChange(displayName, role, disabled, password), ct);
+        return result.Failure is { } failure ? Problem(failure) : TypedResults.Ok(result.Value);
     }
 
-    static async Task<IResult> Remove(long id, Caller caller, Db db, AuditLog audit, CancellationToken ct)
-    {
-        if (id == caller.UserId)
-            return Problems.Invalid("id", "you cannot remove yourself from the organisation; ask another admin");
-        return await db.WriteAsync<IResult>(async (c, tx) =>
-        {
-            var before = await IdentityStore.GetMemberAsync(c, caller.OrgId, id, tx);
-            if (before is null)
-                return Problems.NotFound("user", id);
-            await IdentityStore.RemoveMembershipAsync(c, tx, id, caller.OrgId);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "user.remove", "user", IdentityEndpoints.Id(id), before, null));
-            return TypedResults.NoContent();
-        }, ct);
-    }
+    static async Task<IResult> Remove(long id, Caller caller, UserAdmin admin, CancellationToken ct) =>
+        (await admin.RemoveUserAsync(caller, id, ct)).Failure is { } failure ? Problem(failure) : TypedResults.NoContent();
 
-    static async Task<IResult> CreateKey(long id, HttpRequest request, Caller caller, Db db, ApiKeys keys, AuditLog audit, CancellationToken ct)
-    {
-        var member = await db.ReadAsync(c => IdentityStore.GetMemberAsync(c, caller.OrgId, id), ct);
-        if (member is null)
-            return Problems.NotFound("user", id);
-        // A key of a platform administrator carries platform powers (organisations, members, jobs) whatever org it is bound to.
-        if (member.PlatformAdmin && !caller.PlatformAdmin && id != caller.UserId)
-            return Problems.Forbidden($"user {id} is a platform administrator; only a platform administrator may create API keys for them");
-        return await IdentityEndpoints.CreateKeyFor(request, id, caller, db, keys, audit, ct);
-    }
+    static async Task<IResult> CreateKey(long id, HttpRequest request, Caller caller, UserAdmin admin, CancellationToken ct) =>
+        await IdentityEndpoints.CreateKeyFor(request, id, caller, admin, ct);
 
-    static async Task<IResult> CreateOrganisation(HttpRequest request, Caller caller, Db db, IdentityStore identity, AuditLog audit, CancellationToken ct)
+    static async Task<IResult> CreateOrganisation(HttpRequest request, Caller caller, UserAdmin admin, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
         if (error is not null)
@@ -160,15 +103,22 @@ public static class UserEndpoints
         var description = f?.String("description", maxLength: 4096, allowEmpty: true) ?? "";
         if (errors.Any)
             return Problems.Invalid(errors);
-        return await db.WriteAsync<IResult>(async (c, tx) =>
-        {
-            if (await IdentityStore.FindOrganisationAsync(c, name!, tx) is not null)
-                return Problems.Conflict($"an organisation named '{name}' already exists");
-            if (await identity.CreateOrganisationAsync(c, tx, name!, description) is not { } id)
-                return Problems.Conflict($"an organisation named '{name}' already exists");
-            await audit.AppendAsync(c, tx, new AuditEntry(id, caller.Actor, "organisation.create", "organisation", IdentityEndpoints.Id(id), null, new { name, description }));
-            return TypedResults.Created($"/api/v1/organisations/{id}", await IdentityStore.GetOrganisationAsync(c, id, tx));
-        }, ct);
+        var result = await admin.CreateOrganisationAsync(caller, name!, description, ct);
+        return result.Failure is { } failure ? Problem(failure) : TypedResults.Created($"/api/v1/organisations/{result.Value!.Id}", result.Value);
+    }
+
+    static async Task<IResult> UpdateOrganisation(long id, HttpRequest request, Caller caller, UserAdmin admin, CancellationToken ct)
+    {
+        var (doc, error) = await JsonBody.ReadAsync(request, 16 * 1024, ct);
+        if (error is not null)
+            return error;
+        using var _ = doc;
+        var errors = new InputErrors();
+        var description = JsonFields.ForObject(doc!.RootElement, errors)?.String("description", required: true, maxLength: 4096, allowEmpty: true);
+        if (errors.Any)
+            return Problems.Invalid(errors);
+        var result = await admin.SetOrganisationDescriptionAsync(caller, id, description!, ct);
+        return result.Failure is { } failure ? Problem(failure) : TypedResults.Ok(result.Value);
     }
 
     static async Task<IResult> AddMember(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, CancellationToken ct)
@@ -198,6 +148,15 @@ public static class UserEndpoints
             return TypedResults.Ok(await IdentityStore.GetMemberAsync(c, id, user.Id, tx));
         }, ct);
     }
+
+    /// <summary>An account change refused by <see cref="UserAdmin"/>, as problem+json.</summary>
+    internal static IResult Problem(AccountFailure failure) => failure.Kind switch
+    {
+        AccountFailureKind.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: failure.Message),
+        AccountFailureKind.Conflict => Problems.Conflict(failure.Message),
+        AccountFailureKind.Forbidden => Problems.Forbidden(failure.Message),
+        _ => Problems.Invalid(failure.Field, failure.Message),
+    };
 
     public static bool ValidUsername(string s) => s.Length is > 0 and <= 64 && s.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-' or '@');
 }

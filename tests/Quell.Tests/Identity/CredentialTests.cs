@@ -24,6 +24,23 @@ public abstract class CredentialTests(TestServer server)
     }
 
     [Fact]
+    public async Task A_platform_admin_changes_an_organisations_description_and_the_change_is_audited()
+    {
+        using var admin = server.Client(TestServer.AdminKey);
+        var name = Tenants.NewUsername("org");
+        var org = await admin.PostAsJsonAsync("/api/v1/organisations", new { name, description = "before" }).ExpectAsync(HttpStatusCode.Created);
+        var changed = await admin.PatchJsonAsync($"/api/v1/organisations/{org.Id()}", new { description = "after" }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("after", changed.GetProperty("description").GetString());
+        Assert.Equal(name, changed.GetProperty("name").GetString());
+        await admin.PatchJsonAsync($"/api/v1/organisations/{org.Id()}", new { name = "renamed" }).ExpectAsync(HttpStatusCode.BadRequest);
+        await admin.PatchJsonAsync("/api/v1/organisations/999999", new { description = "x" }).ExpectAsync(HttpStatusCode.NotFound);
+        var entries = await server.Db.ReadAsync(async c => (await c.QueryAsync<string>(
+            "SELECT after_json FROM audit_log WHERE action = 'organisation.update' AND entity_id = @id",
+            new { id = org.Id().ToString(System.Globalization.CultureInfo.InvariantCulture) })).AsList());
+        Assert.Contains("after", Assert.Single(entries));
+    }
+
+    [Fact]
     public async Task Unknown_malformed_and_empty_api_keys_get_401()
     {
         foreach (var header in new[] { "Bearer qk_not_a_real_key", "Bearer ", "Bearer      ", "bearer " + TestServer.AdminKey + "x", "Basic YWRtaW46YWRtaW4=" })
