@@ -192,9 +192,14 @@ public sealed class AlertStore(AuditLog audit, Db db)
         return created;
     }
 
-    /// <summary>The highest alert id of the organisation (0 when it has none): where the live queue starts counting.</summary>
+    /// <summary>
+    /// The id of the organisation's newest alert (0 when it has none): where the live queue starts counting. Read
+    /// through (org_id, created_at, id): SQLite answers "ORDER BY id DESC" by reading every id of the organisation from
+    /// that index and sorting them (170 ms at a million alerts). Ids follow creation, so the newest is the highest; were
+    /// the clock to step back, the live count would include an alert already on the page, never miss one.
+    /// </summary>
     public static async Task<long> MaxIdAsync(DbConnection c, long orgId) =>
-        await c.ExecuteScalarAsync<long?>("SELECT id FROM alerts WHERE org_id = @orgId ORDER BY id DESC LIMIT 1", new { orgId }) ?? 0;
+        await c.ExecuteScalarAsync<long?>("SELECT id FROM alerts WHERE org_id = @orgId ORDER BY created_at DESC, id DESC LIMIT 1", new { orgId }) ?? 0;
 
     static async Task LinkAsync(DbConnection c, DbTransaction tx, AlertRow alert, long caseId, string actor, long now)
     {

@@ -98,6 +98,29 @@ public abstract class AlertTriageTests(TestServer server)
     }
 
     [Fact]
+    public async Task A_value_held_by_more_than_the_limit_is_listed_as_too_common_and_left_out_of_the_comparison()
+    {
+        using var client = server.Client();
+        var source = TestAlerts.NewSource();
+        var agent = "Mozilla/5.0 test-agent " + Guid.NewGuid().ToString("N");
+        var domain = $"{Guid.NewGuid():N}.example";
+        // Similarity.CommonAbove + 1 alerts carry the agent, so it is over the limit for every one of them.
+        var holders = Enumerable.Range(0, Quell.Alerts.Similarity.CommonAbove + 1)
+            .Select(_ => TestAlerts.Alert(source, observables: [("user-agent", agent)])).ToArray();
+        await client.BulkAsync(holders[..^1]);
+        var a = await client.CreateAlertAsync(TestAlerts.Alert(source, observables: [("user-agent", agent), ("domain", domain)]));
+        var b = await client.CreateAlertAsync(TestAlerts.Alert(source, observables: [("user-agent", agent), ("domain", domain)]));
+
+        var similar = await client.GetAsync($"/api/v1/alerts/{a}/similar").ExpectAsync(HttpStatusCode.OK);
+
+        var only = Assert.Single(similar.GetProperty("alerts").EnumerateArray());
+        Assert.Equal(b, only.GetProperty("id").GetInt64());
+        Assert.Equal(new Dictionary<string, int> { ["domain"] = 1 }, only.GetProperty("sharedByType").Deserialize<Dictionary<string, int>>());
+        var common = Assert.Single(similar.GetProperty("tooCommon").EnumerateArray());
+        Assert.Equal(("user-agent", agent, "alerts"), (common.GetProperty("dataType").GetString(), common.GetProperty("data").GetString(), common.GetProperty("kind").GetString()));
+    }
+
+    [Fact]
     public async Task Promote_creates_a_case_with_the_alerts_observables_and_dates_and_a_second_promote_is_409()
     {
         using var client = server.Client();

@@ -113,8 +113,11 @@ public sealed class AlertQueueTests(Browser browser, UiServer server)
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal));
+        await page.WaitForLoadStateAsync(LoadState.Load);
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("j");
+        // The row must be current before Enter, or a slow machine presses Enter on a page still loading.
+        await Assertions.Expect(page.Locator("tr.current")).ToHaveAttributeAsync("data-id", older.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(u => u.EndsWith($"/alerts/{older}", StringComparison.Ordinal));
         await page.Context.CloseAsync();
