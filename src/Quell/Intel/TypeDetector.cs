@@ -1,0 +1,87 @@
+using System.Collections.Frozen;
+using System.Text.RegularExpressions;
+
+namespace Quell.Intel;
+
+/// <summary>
+/// Guesses the MISP type of a bare value, for freetext feeds (OpenPhish: one URL per line) and pasted lists:
+/// addresses and blocks, address:port, hashes by length, ssdeep, URLs, e-mail addresses, CVE ids, AS numbers,
+/// domains (two labels) and host names (more), host:port. Defanged values are refanged first. A name whose last
+/// label is a common file extension (<c>invoice.pdf.exe</c>) is a filename, not a domain.
+/// </summary>
+public static partial class TypeDetector
+{
+    static readonly FrozenSet<string> FileExtensions = new[]
+    {
+        "exe", "dll", "sys", "scr", "com", "bat", "cmd", "ps1", "psm1", "vbs", "vbe", "js", "jse", "wsf", "hta", "lnk", "msi",
+        "jar", "apk", "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "pdf", "rtf", "txt", "zip", "rar", "7z",
+        "gz", "tar", "iso", "img", "html", "htm", "php", "asp", "aspx", "jsp", "py", "sh", "elf", "bin", "dat", "tmp", "log",
+        "png", "jpg", "jpeg", "gif", "svg", "one", "xll", "cab", "vhd", "vhdx",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    static readonly FrozenDictionary<int, string> HashByLength = new Dictionary<int, string>
+    {
+        [32] = "md5", [40] = "sha1", [56] = "sha224", [64] = "sha256", [96] = "sha384", [128] = "sha512",
+    }.ToFrozenDictionary();
+
+    [GeneratedRegex(@"^\d+:[A-Za-z0-9/+]+:[A-Za-z0-9/+]+(?:,""?[^""]*""?)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex Ssdeep();
+
+    [GeneratedRegex(@"^CVE-\d{4}-\d{4,}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Cve();
+
+    [GeneratedRegex(@"^AS\d{1,10}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Asn();
+
+    /// <summary>The detected type and the value as it should be stored (refanged; not yet normalized), or null.</summary>
+    public static (string Type, string Value)? Detect(string text)
+    {
+        var v = Refang.Apply(text.Trim().Trim('"', '\'', '<', '>'));
+        if (v.Length is 0 or > IndicatorNormalizer.MaxLength || v.Any(char.IsWhiteSpace))
+            return null;
+        if (IndicatorNormalizer.Ip(v, out _) is not null)
+            return ("ip-dst", v);
+        if (HashByLength.TryGetValue(v.Length, out var hash) && v.All(char.IsAsciiHexDigit))
+            return (hash, v);
+        if (Ssdeep().IsMatch(v))
+            return ("ssdeep", v);
+        if (Cve().IsMatch(v))
+            return ("vulnerability", v.ToUpperInvariant());
+        if (Asn().IsMatch(v))
+            return ("AS", v);
+        if (v.Contains("://", StringComparison.Ordinal))
+            return IndicatorNormalizer.Url(v, out _) is null ? null : ("url", v);
+        if (v.Contains('@', StringComparison.Ordinal))
+            return IndicatorNormalizer.Email(v, out _) is null ? null : ("email", v);
+        // address:port and host:port
+        var colon = v.LastIndexOf(':');
+        if (colon > 0 && !v.Contains('/', StringComparison.Ordinal) && v.Count(c => c == ':') == 1 && v[(colon + 1)..].All(char.IsAsciiDigit) && colon < v.Length - 1)
+        {
+            var host = v[..colon];
+            if (IndicatorNormalizer.TryParseAddress(host, out _))
+                return ("ip-dst|port", host + "|" + v[(colon + 1)..]);
+            if (IsDomainName(host))
+                return ("hostname|port", host + "|" + v[(colon + 1)..]);
+            return null;
+        }
+        var slash = v.IndexOfAny(['/', '?']);
+        if (slash > 0)
+            return IsDomainName(v[..slash]) || IndicatorNormalizer.TryParseAddress(v[..slash], out _) ? ("url", v) : null;
+        if (!IsDomainName(v))
+            return null;
+        var last = v[(v.LastIndexOf('.') + 1)..].ToLowerInvariant();
+        if (FileExtensions.Contains(last))
+            return ("filename", v);
+        return (v.TrimEnd('.').Count(c => c == '.') == 1 ? "domain" : "hostname", v);
+    }
+
+    /// <summary>A host name whose last label looks like a top-level domain (letters, or punycode), so "1.2.3" and "a.b1" are not.</summary>
+    static bool IsDomainName(string v)
+    {
+        var host = IndicatorNormalizer.Host(v, out _);
+        if (host is null)
+            return false;
+        var tld = host[(host.LastIndexOf('.') + 1)..];
+        return tld.StartsWith("xn--", StringComparison.Ordinal) || (tld.Length >= 2 && tld.All(char.IsAsciiLetter));
+    }
+}
