@@ -42,11 +42,30 @@ public static partial class IndicatorTypes
     /// <summary>Hex digests and fingerprints with a fixed length: stored lower-case, the length is checked.</summary>
     public static readonly FrozenDictionary<string, int> HexLengths = new Dictionary<string, int>
     {
-        ["md5"] = 32, ["sha1"] = 40, ["sha224"] = 56, ["sha256"] = 64, ["sha384"] = 96, ["sha512"] = 128,
-        ["sha512/224"] = 56, ["sha512/256"] = 64, ["sha3-224"] = 56, ["sha3-256"] = 64, ["sha3-384"] = 96, ["sha3-512"] = 128,
-        ["imphash"] = 32, ["authentihash"] = 64, ["cdhash"] = 40, ["pehash"] = 40, ["git-commit-id"] = 40,
-        ["x509-fingerprint-md5"] = 32, ["x509-fingerprint-sha1"] = 40, ["x509-fingerprint-sha256"] = 64,
-        ["ja3-fingerprint-md5"] = 32, ["hassh-md5"] = 32, ["hasshserver-md5"] = 32, ["jarm-fingerprint"] = 62,
+        ["md5"] = 32,
+        ["sha1"] = 40,
+        ["sha224"] = 56,
+        ["sha256"] = 64,
+        ["sha384"] = 96,
+        ["sha512"] = 128,
+        ["sha512/224"] = 56,
+        ["sha512/256"] = 64,
+        ["sha3-224"] = 56,
+        ["sha3-256"] = 64,
+        ["sha3-384"] = 96,
+        ["sha3-512"] = 128,
+        ["imphash"] = 32,
+        ["authentihash"] = 64,
+        ["cdhash"] = 40,
+        ["pehash"] = 40,
+        ["git-commit-id"] = 40,
+        ["x509-fingerprint-md5"] = 32,
+        ["x509-fingerprint-sha1"] = 40,
+        ["x509-fingerprint-sha256"] = 64,
+        ["ja3-fingerprint-md5"] = 32,
+        ["hassh-md5"] = 32,
+        ["hasshserver-md5"] = 32,
+        ["jarm-fingerprint"] = 62,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     static readonly FrozenSet<string> OtherHashes = new[] { "ssdeep", "tlsh", "vhash", "impfuzzy", "telfhash", "favicon-mmh3", "dom-hash" }

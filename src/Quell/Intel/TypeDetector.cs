@@ -21,7 +21,12 @@ public static partial class TypeDetector
 
     static readonly FrozenDictionary<int, string> HashByLength = new Dictionary<int, string>
     {
-        [32] = "md5", [40] = "sha1", [56] = "sha224", [64] = "sha256", [96] = "sha384", [128] = "sha512",
+        [32] = "md5",
+        [40] = "sha1",
+        [56] = "sha224",
+        [64] = "sha256",
+        [96] = "sha384",
+        [128] = "sha512",
     }.ToFrozenDictionary();
 
     [GeneratedRegex(@"^\d+:[A-Za-z0-9/+]+:[A-Za-z0-9/+]+(?:,""?[^""]*""?)?$", RegexOptions.CultureInvariant)]
