@@ -18,14 +18,20 @@ public enum Permission
     JobManage,
     /// <summary>Create and edit organisations: platform administrators only, whatever their role.</summary>
     OrganisationManage,
+    /// <summary>Search and view indicators, look values up, export (threat intelligence).</summary>
+    IntelRead,
+    /// <summary>Add, edit and import indicators; record sightings.</summary>
+    IntelWrite,
+    /// <summary>Add, edit, pull and remove feeds; manage warninglists and sharing collections.</summary>
+    FeedManage,
 }
 
 public static class RolePermissions
 {
-    static readonly Permission[] ReadOnly = [Permission.Authenticated, Permission.AlertRead, Permission.CaseRead];
-    static readonly Permission[] Analyst = [.. ReadOnly, Permission.AlertWrite, Permission.CaseWrite];
+    static readonly Permission[] ReadOnly = [Permission.Authenticated, Permission.AlertRead, Permission.CaseRead, Permission.IntelRead];
+    static readonly Permission[] Analyst = [.. ReadOnly, Permission.AlertWrite, Permission.CaseWrite, Permission.IntelWrite];
     static readonly Permission[] Approver = [.. Analyst, Permission.Approve];
-    static readonly Permission[] Admin = [.. Approver, Permission.TemplateManage, Permission.UserManage, Permission.AuditRead];
+    static readonly Permission[] Admin = [.. Approver, Permission.TemplateManage, Permission.UserManage, Permission.AuditRead, Permission.FeedManage];
 
     public static bool Allows(Role role, bool platformAdmin, Permission p) =>
         p is Permission.OrganisationManage or Permission.JobManage
