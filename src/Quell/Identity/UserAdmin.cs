@@ -156,14 +156,26 @@ public sealed class UserAdmin(Db db, IdentityStore identity, ApiKeys keys, Audit
     }
 
     /// <summary>Revokes one of the caller's own keys in the current organisation; another user's key is "not found".</summary>
-    public async Task<AccountResult<bool>> RevokeOwnKeyAsync(Caller caller, long keyId, CancellationToken ct) =>
+    public Task<AccountResult<bool>> RevokeOwnKeyAsync(Caller caller, long keyId, CancellationToken ct) =>
+        RevokeKeyAsync(caller, caller.UserId, keyId, ct);
+
+    /// <summary>The API keys of a user of the caller's organisation that act in it (never their values).</summary>
+    public async Task<AccountResult<IReadOnlyList<ApiKeyInfo>>> ListKeysAsync(Caller caller, long userId, CancellationToken ct) =>
+        await db.ReadAsync<AccountResult<IReadOnlyList<ApiKeyInfo>>>(async c =>
+            await IdentityStore.GetMemberAsync(c, caller.OrgId, userId) is null
+                ? new AccountFailure(AccountFailureKind.NotFound, "id", $"user {userId} does not exist")
+                : new AccountResult<IReadOnlyList<ApiKeyInfo>>(await ApiKeys.ListAsync(c, userId, caller.OrgId), null), ct);
+
+    /// <summary>Revokes a key of <paramref name="userId"/> acting in the caller's organisation; keys of other users or organisations are "not found".</summary>
+    public async Task<AccountResult<bool>> RevokeKeyAsync(Caller caller, long userId, long keyId, CancellationToken ct) =>
         await db.WriteAsync<AccountResult<bool>>(async (c, tx) =>
         {
             var key = await ApiKeys.GetAsync(c, keyId, tx);
-            if (key is null || key.UserId != caller.UserId || key.OrgId != caller.OrgId)
+            if (key is null || key.UserId != userId || key.OrgId != caller.OrgId)
                 return new AccountFailure(AccountFailureKind.NotFound, "id", $"API key {keyId} does not exist");
             await keys.RevokeAsync(c, tx, keyId);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "apikey.revoke", "apikey", IdentityEndpoints.Id(keyId), null, null));
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "apikey.revoke", "apikey", IdentityEndpoints.Id(keyId), null,
+                userId == caller.UserId ? null : new { userId }));
             return new(true, null);
         }, ct);
 

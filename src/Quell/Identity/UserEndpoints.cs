@@ -21,6 +21,10 @@ public static class UserEndpoints
         users.MapDelete("/{id:long}", Remove).RequirePermission(Permission.UserManage).WithSummary("Remove the user from this organisation");
         users.MapPost("/{id:long}/api-keys", CreateKey).RequirePermission(Permission.UserManage)
             .WithSummary("Create an API key for a user of this organisation (service accounts); shown once");
+        users.MapGet("/{id:long}/api-keys", ListKeys).RequirePermission(Permission.UserManage)
+            .WithSummary("API keys of a user acting in this organisation (never their values)");
+        users.MapDelete("/{id:long}/api-keys/{keyId:long}", RevokeKey).RequirePermission(Permission.UserManage)
+            .WithSummary("Revoke an API key of a user of this organisation");
 
         var orgs = app.MapGroup("/api/v1/organisations").WithTags("Organisations");
         orgs.MapGet("", (IdentityStore identity, CancellationToken ct) => identity.ListOrganisationsAsync(ct))
@@ -52,6 +56,15 @@ public static class UserEndpoints
         var result = await admin.CreateUserAsync(caller, username!, displayName, password, role, ct);
         return result.Failure is { } failure ? Problem(failure) : TypedResults.Created($"/api/v1/users/{result.Value!.Id}", result.Value);
     }
+
+    static async Task<IResult> ListKeys(long id, Caller caller, UserAdmin admin, CancellationToken ct)
+    {
+        var result = await admin.ListKeysAsync(caller, id, ct);
+        return result.Failure is { } failure ? Problem(failure) : TypedResults.Ok(result.Value);
+    }
+
+    static async Task<IResult> RevokeKey(long id, long keyId, Caller caller, UserAdmin admin, CancellationToken ct) =>
+        (await admin.RevokeKeyAsync(caller, id, keyId, ct)).Failure is { } failure ? Problem(failure) : TypedResults.NoContent();
 
     static async Task<IResult> Get(long id, Caller caller, Db db, CancellationToken ct)
     {

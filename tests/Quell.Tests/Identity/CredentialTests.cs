@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Dapper;
 using Quell.Identity;
 using Quell.Tests.Support;
@@ -111,6 +112,30 @@ public abstract class CredentialTests(TestServer server)
         using var keyClient = server.Client(key);
         await keyClient.GetAsync("/api/v1/alerts").ExpectProblemAsync(HttpStatusCode.Unauthorized);
         await session.GetAsync("/api/v1/alerts").ExpectProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task An_admin_lists_and_revokes_a_users_keys_but_not_keys_of_another_user()
+    {
+        using var admin = server.Client();
+        var id = await Tenants.CreateUserAsync(admin, Tenants.NewUsername(), "analyst");
+        var other = await Tenants.CreateUserAsync(admin, Tenants.NewUsername(), "analyst");
+        var created = await admin.PostAsJsonAsync($"/api/v1/users/{id}/api-keys", new { name = "svc" }).ExpectAsync(HttpStatusCode.Created);
+        var (keyId, key) = (created.Id(), created.GetProperty("key").GetString()!);
+        using var keyClient = server.Client(key);
+        await keyClient.GetAsync("/api/v1/me").ExpectAsync(HttpStatusCode.OK);
+
+        var listed = Assert.Single((await admin.GetAsync($"/api/v1/users/{id}/api-keys").ExpectAsync(HttpStatusCode.OK)).EnumerateArray());
+        Assert.Equal((keyId, "svc", key[..8]), (listed.Id(), listed.GetProperty("name").GetString(), listed.GetProperty("prefix").GetString()));
+        Assert.False(listed.TryGetProperty("keyHash", out _));
+        await (await admin.DeleteAsync($"/api/v1/users/{other}/api-keys/{keyId}")).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await keyClient.GetAsync("/api/v1/me").ExpectAsync(HttpStatusCode.OK);
+
+        await (await admin.DeleteAsync($"/api/v1/users/{id}/api-keys/{keyId}")).ExpectAsync(HttpStatusCode.NoContent);
+
+        await keyClient.GetAsync("/api/v1/me").ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.NotEqual(JsonValueKind.Null, Assert.Single((await admin.GetAsync($"/api/v1/users/{id}/api-keys").ExpectAsync(HttpStatusCode.OK)).EnumerateArray()).GetProperty("revokedAt").ValueKind);
+        await admin.GetAsync("/api/v1/users/99999999/api-keys").ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -114,6 +114,30 @@ public sealed class AdminPagesTests(Browser browser, UiServer server)
     }
 
     [Fact]
+    public async Task An_admin_creates_a_service_key_for_a_user_sees_it_listed_and_revokes_it()
+    {
+        using var api = server.Client();
+        var username = NewName("svc");
+        var id = await Tenants.CreateUserAsync(api, username, "analyst");
+        var page = await AdminPageAsync();
+        await page.GotoAsync($"/admin/users/{id}");
+        await page.GetByLabel("Key name").FillAsync("siem-forwarder");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create API key" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#shown-once")).ToContainTextAsync("qk_");
+        var key = (await page.Locator("#shown-once").TextContentAsync())!.Trim().Split(' ')[^1];
+        using var keyClient = server.Client(key);
+        await keyClient.GetAsync("/api/v1/me").ExpectAsync(HttpStatusCode.OK);
+        await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "siem-forwarder" })).ToContainTextAsync("active");
+        Assert.Empty(await page.SeriousAccessibilityViolationsAsync());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke API key siem-forwarder" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "siem-forwarder" })).ToContainTextAsync("revoked");
+        await keyClient.GetAsync("/api/v1/me").ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_read_only_user_gets_403_on_admin_pages_and_a_forged_post_creates_no_user()
     {
         var username = NewName("ro");
