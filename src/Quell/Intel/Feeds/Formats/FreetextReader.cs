@@ -6,7 +6,7 @@ namespace Quell.Intel.Feeds.Formats;
 /// <c>freetext</c>: one value per line (OpenPhish's feed.txt, plain blocklists), the type guessed by
 /// <see cref="TypeDetector"/>. Blank lines and lines starting with <c>#</c> are skipped; a value may be followed by
 /// a <c>#</c> comment after whitespace. Option <c>type</c> fixes the type instead of guessing (e.g. a list of
-/// <c>ip-src</c>); option <c>tags</c> (comma-separated) tags every indicator.
+/// <c>ip-src</c>); option <c>addTags</c> (comma-separated) tags every indicator.
 /// </summary>
 public sealed class FreetextReader : IFeedReader
 {

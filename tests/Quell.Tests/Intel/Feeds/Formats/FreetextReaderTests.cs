@@ -58,7 +58,7 @@ public sealed class FreetextReaderTests
     {
         using var file = new FeedRun.TempFile("192.0.2.1\n2001:db8::1\nexample.com\n");
 
-        var run = await FeedRun.ReadFileAsync(new FreetextReader(), file.Path, ("type", "ip-src"), ("tags", "botnet, tlp:clear"));
+        var run = await FeedRun.ReadFileAsync(new FreetextReader(), file.Path, ("type", "ip-src"), ("addTags", "botnet, tlp:clear"));
 
         Assert.Equal(["192.0.2.1", "2001:db8::1"], run.Indicators.Select(i => i.Value));
         Assert.All(run.Indicators, i => Assert.Equal("ip-src", i.Type));
