@@ -13,6 +13,40 @@ internal static class JsonDocuments
 
     static readonly JsonDocumentOptions Options = new() { MaxDepth = MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
 
+    static readonly JsonSerializerOptions StreamOptions = new() { MaxDepth = MaxDepth };
+
+    /// <summary>
+    /// The items of a top-level JSON array, one at a time (a 200 MB PhishTank dump is never held whole). Items before
+    /// a truncation are yielded; the truncation then throws <see cref="FeedFormatException"/>.
+    /// </summary>
+    public static async IAsyncEnumerable<JsonElement> ArrayItemsAsync(Stream body, long maxBytes, string what, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var limited = new LimitedStream(body, maxBytes);
+        await using var items = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(limited, StreamOptions, ct).GetAsyncEnumerator(ct);
+        while (true)
+        {
+            try
+            {
+                if (!await items.MoveNextAsync())
+                    yield break;
+            }
+            catch (Exception e) when (e is JsonException or LimitedStream.TooLargeException)
+            {
+                throw Failure(e, what, maxBytes);
+            }
+            yield return items.Current;
+        }
+    }
+
+    static FeedFormatException Failure(Exception e, string what, long maxBytes)
+    {
+        if (e is LimitedStream.TooLargeException)
+            return new FeedFormatException($"{what} is larger than {maxBytes / (1024 * 1024)} MB; it is refused");
+        var json = (JsonException)e;
+        var where = json.LineNumber is { } line ? $" at line {line + 1}, byte {json.BytePositionInLine + 1}" : "";
+        return new FeedFormatException($"{what} is not valid JSON{where}: {IndicatorNormalizer.Printable(FirstSentence(json.Message))}", json);
+    }
+
     public static async Task<JsonDocument> ParseAsync(Stream body, long maxBytes, string what, CancellationToken ct)
     {
         await using var limited = new LimitedStream(body, maxBytes);
@@ -20,14 +54,9 @@ internal static class JsonDocuments
         {
             return await JsonDocument.ParseAsync(limited, Options, ct);
         }
-        catch (LimitedStream.TooLargeException)
+        catch (Exception e) when (e is JsonException or LimitedStream.TooLargeException)
         {
-            throw new FeedFormatException($"{what} is larger than {maxBytes / (1024 * 1024)} MB; it is refused");
-        }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
-            throw new FeedFormatException($"{what} is not valid JSON{where}: {IndicatorNormalizer.Printable(FirstSentence(e.Message))}", e);
+            throw Failure(e, what, maxBytes);
         }
     }
 
@@ -38,13 +67,15 @@ internal static class JsonDocuments
         return cut > 0 ? message[..cut] : message;
     }
 
-    /// <summary>A string property, or null when it is missing, null or not a string (numbers are given as text).</summary>
+    /// <summary>A string property, or null when it is missing, null, an object or an array (numbers and booleans are given as text).</summary>
     public static string? Text(this JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var p)
             ? p.ValueKind switch
             {
                 JsonValueKind.String => p.GetString(),
                 JsonValueKind.Number => p.GetRawText(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
                 _ => null,
             }
             : null;
