@@ -11,9 +11,10 @@ namespace Quell.Intel;
 /// </summary>
 public static partial class TypeDetector
 {
+    // "com" is left out although .com files run: as a last label it is far more often the top-level domain.
     static readonly FrozenSet<string> FileExtensions = new[]
     {
-        "exe", "dll", "sys", "scr", "com", "bat", "cmd", "ps1", "psm1", "vbs", "vbe", "js", "jse", "wsf", "hta", "lnk", "msi",
+        "exe", "dll", "sys", "scr", "bat", "cmd", "ps1", "psm1", "vbs", "vbe", "js", "jse", "wsf", "hta", "lnk", "msi",
         "jar", "apk", "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "pdf", "rtf", "txt", "zip", "rar", "7z",
         "gz", "tar", "iso", "img", "html", "htm", "php", "asp", "aspx", "jsp", "py", "sh", "elf", "bin", "dat", "tmp", "log",
         "png", "jpg", "jpeg", "gif", "svg", "one", "xll", "cab", "vhd", "vhdx",

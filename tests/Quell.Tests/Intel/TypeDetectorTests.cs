@@ -21,6 +21,8 @@ public sealed class TypeDetectorTests
     [InlineData("evil.example", "domain")]
     [InlineData("login.evil.example", "hostname")]
     [InlineData("invoice.pdf.exe", "filename")]
+    [InlineData("example.com", "domain")]
+    [InlineData("malware-c2.example.com", "hostname")]
     [InlineData("CVE-2024-3094", "vulnerability")]
     [InlineData("AS64500", "AS")]
     public void Bare_values_get_their_MISP_type(string value, string type) =>
