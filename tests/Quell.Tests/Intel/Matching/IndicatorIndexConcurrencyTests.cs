@@ -38,7 +38,8 @@ public sealed class IndicatorIndexConcurrencyTests
                 ids.Clear();
                 index.Match(md5, ids);
                 var expected = id == 1 ? new long[] { 1, 1_000_000 } : [id];
-                if (!ids.Order().SequenceEqual(expected))
+                // The writer adds and removes a third indicator on the shared key: both states are consistent.
+                if (!ids.Order().SequenceEqual(expected) && !(id == 1 && ids.Order().SequenceEqual([1, 1_000_000, 2_000_000])))
                     lock (failures)
                         failures.Add($"{md5}: [{string.Join(',', ids)}]");
             }
@@ -51,13 +52,13 @@ public sealed class IndicatorIndexConcurrencyTests
                 index.Add(10_000 + i, "domain", $"churn{i}.example");
                 index.Add(10_000 + i, "md5", (100_000 + i).ToString("x32"));
             }
-            index.Add(2_000_000, "sha1", stable[0].Md5 + "00000000");
             for (var i = 0; i < 50_000; i++)
             {
                 index.Remove(10_000 + i, "domain", $"churn{i}.example");
                 index.Remove(10_000 + i, "md5", (100_000 + i).ToString("x32"));
+                index.Add(2_000_000, "ja3-fingerprint-md5", stable[0].Md5);
+                index.Remove(2_000_000, "ja3-fingerprint-md5", stable[0].Md5);
             }
-            index.Remove(2_000_000, "sha1", stable[0].Md5 + "00000000");
         }
         await stop.CancelAsync();
         await Task.WhenAll(readers);
