@@ -14,6 +14,18 @@ public sealed partial class IndicatorIndex
 {
     const int MaxHost = 253;
 
+    // Sets searched on every lookup, vectorized once.
+    static readonly SearchValues<byte> SlowPathChars = SearchValues.Create("[](){}\\ \t"u8);
+    static readonly SearchValues<byte> IPv6Chars = SearchValues.Create("0123456789abcdefABCDEF:./"u8);
+    static readonly SearchValues<byte> IPv4BlockChars = SearchValues.Create("0123456789./"u8);
+    static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
+    static readonly SearchValues<byte> PathStart = SearchValues.Create("/?"u8);
+    static readonly SearchValues<byte> SchemeChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789+-."u8);
+    static readonly SearchValues<byte> AuthorityEnd = SearchValues.Create("/?#"u8);
+    static readonly SearchValues<byte> CanonicalHostChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_."u8);
+    static readonly SearchValues<byte> NonCanonicalPathChars = SearchValues.Create("%#\"<>`{}|^"u8);
+    static readonly SearchValues<byte> IPv4Chars = SearchValues.Create("0123456789."u8);
+
     /// <summary>Whether the raw value matches any indicator.</summary>
     public bool IsMatch(ReadOnlySpan<byte> utf8) => Read(utf8, null);
 
@@ -94,7 +106,7 @@ public sealed partial class IndicatorIndex
     bool Fast(ReadOnlySpan<byte> v, List<long>? ids, out bool handled)
     {
         handled = false;
-        if (v.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0 || v.IndexOfAny("[](){}\\ \t"u8) >= 0 || LooksDefangedScheme(v))
+        if (v.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0 || v.IndexOfAny(SlowPathChars) >= 0 || LooksDefangedScheme(v))
             return false;
         handled = true;
         var scheme = v.IndexOf("://"u8);
@@ -113,14 +125,14 @@ public sealed partial class IndicatorIndex
             // Not an IPv6 address: host:port, address:port and the like.
             UInt128 v6 = 0;
             var p6 = 0;
-            handled = v.IndexOfAnyExcept("0123456789abcdefABCDEF:./"u8) < 0 && ValueKeys.TryIPv6(v, out v6, out p6);
+            handled = v.IndexOfAnyExcept(IPv6Chars) < 0 && ValueKeys.TryIPv6(v, out v6, out p6);
             return handled && ProbeV6(v6, p6, ids);
         }
-        if (v.IndexOfAnyExcept("0123456789./"u8) < 0 && ValueKeys.TryIPv4(v, out var v4, out var p4))
+        if (v.IndexOfAnyExcept(IPv4BlockChars) < 0 && ValueKeys.TryIPv4(v, out var v4, out var p4))
             return ProbeV4(v4, p4, ids);
-        if (ValueKeys.IsDigestLength(v.Length) && v.IndexOfAnyExcept("0123456789abcdefABCDEF"u8) < 0)
+        if (ValueKeys.IsDigestLength(v.Length) && v.IndexOfAnyExcept(HexDigits) < 0)
             return ValueKeys.TryDigest(v, _seed, out var digest) && _hashes.Probe(digest.Lo, digest.Hi, ids);
-        if (v.IndexOfAny("/?"u8) >= 0)
+        if (v.IndexOfAny(PathStart) >= 0)
         {
             handled = false; // a URL without a scheme
             return false;
@@ -244,24 +256,24 @@ public sealed partial class IndicatorIndex
     bool FastUrl(ReadOnlySpan<byte> v, int scheme, List<long>? ids, ref bool handled)
     {
         handled = false;
-        if (!char.IsAsciiLetterLower((char)v[0]) || v[..scheme].IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789+-."u8) >= 0)
+        if (!char.IsAsciiLetterLower((char)v[0]) || v[..scheme].IndexOfAnyExcept(SchemeChars) >= 0)
             return false;
         var rest = v[(scheme + 3)..];
-        var hostEnd = rest.IndexOfAny("/?#"u8);
+        var hostEnd = rest.IndexOfAny(AuthorityEnd);
         var host = hostEnd < 0 ? rest : rest[..hostEnd];
-        if (host.IsEmpty || host.IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789-_."u8) >= 0 || host[^1] == '.')
+        if (host.IsEmpty || host.IndexOfAnyExcept(CanonicalHostChars) >= 0 || host[^1] == '.')
             return false;
         if (hostEnd >= 0)
         {
             var tail = rest[hostEnd..];
-            if (tail[0] != '/' || tail.IndexOfAny("%#\"<>`{}|^"u8) >= 0 || tail.IndexOfAnyInRange((byte)0, (byte)' ') >= 0
+            if (tail[0] != '/' || tail.IndexOfAny(NonCanonicalPathChars) >= 0 || tail.IndexOfAnyInRange((byte)0, (byte)' ') >= 0
                 || tail.IndexOf((byte)0x7F) >= 0)
                 return false;
             var query = tail.IndexOf((byte)'?');
             if ((query < 0 ? tail : tail[..query]).IndexOf("/."u8) >= 0)
                 return false;
         }
-        var isV4 = host.IndexOfAnyExcept("0123456789."u8) < 0;
+        var isV4 = host.IndexOfAnyExcept(IPv4Chars) < 0;
         uint address = 0;
         if (isV4 && (!ValueKeys.TryIPv4(host, out address, out _) || HasLeadingZero(host)))
             return false;
