@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using Quell.Bench;
 
 // quell-bench latency --url http://127.0.0.1:5080 --key KEY [--iterations 500] [--label sqlite] [--json out.json]
+// quell-bench intel-memory [1000000]
 // quell-bench micro [BenchmarkDotNet arguments, e.g. --filter '*' --job short]
 var mode = args.FirstOrDefault();
 var rest = args.Skip(1).ToArray();
@@ -9,11 +10,14 @@ switch (mode)
 {
     case "latency":
         return await LatencyBench.RunAsync(LatencyOptions.Parse(rest));
+    case "intel-memory":
+        return IntelMatchData.ReportMemory(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(LatencyBench).Assembly).Run(rest);
         return 0;
     default:
         Console.Error.WriteLine("usage: Quell.Bench latency --url URL --key API_KEY [--iterations N] [--warmup N] [--label NAME] [--json FILE]");
         Console.Error.WriteLine("       Quell.Bench micro [BenchmarkDotNet arguments]");
+        Console.Error.WriteLine("       Quell.Bench intel-memory [INDICATORS]");
         return 2;
 }

@@ -12,5 +12,6 @@ var root = new RootCommand("Quell: automated incident response")
     ApiKeyCommand.Create(),
     AuditCommand.Create(),
     DevSeedCommand.Create(),
+    IntelCommand.Create(),
 };
 return await ExitCodes.InvokeAsync(root.Parse(args));

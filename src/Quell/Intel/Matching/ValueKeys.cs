@@ -1,0 +1,122 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Quell.Intel.Matching;
+
+/// <summary>
+/// The 128-bit keys the index stores. An md5 is its own 16 bytes; longer digests and every name, URL, e-mail address
+/// and text value are their XxHash128 under a seed drawn per index, so a value costs 16 bytes whatever its length and
+/// nobody can craft a colliding value without knowing the seed (a collision would be a false match, about
+/// n / 2^128). Addresses are numbers: an IPv4 address in the low 32 bits, an IPv6 address as two 64-bit halves.
+/// </summary>
+internal static class ValueKeys
+{
+    public static (ulong Lo, ulong Hi) Fingerprint(ReadOnlySpan<byte> bytes, long seed)
+    {
+        var h = XxHash128.HashToUInt128(bytes, seed);
+        return ((ulong)h, (ulong)(h >> 64));
+    }
+
+    /// <summary>Digest lengths in bytes that are decoded and stored as bytes (md5 16 … sha512 64, jarm 31).</summary>
+    public static bool IsDigestLength(int hexDigits) => hexDigits is 32 or 40 or 56 or 62 or 64 or 96 or 128;
+
+    /// <summary>The key of a decoded digest; false when <paramref name="hex"/> is not hexadecimal.</summary>
+    public static bool TryDigest(ReadOnlySpan<byte> hex, long seed, out (ulong Lo, ulong Hi) key)
+    {
+        key = default;
+        Span<byte> bytes = stackalloc byte[64];
+        var n = hex.Length / 2;
+        for (var i = 0; i < n; i++)
+        {
+            var hi = HexValue(hex[2 * i]);
+            var lo = HexValue(hex[2 * i + 1]);
+            if ((hi | lo) < 0)
+                return false;
+            bytes[i] = (byte)((hi << 4) | lo);
+        }
+        key = n == 16
+            ? (BinaryPrimitives.ReadUInt64LittleEndian(bytes), BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]))
+            : Fingerprint(bytes[..n], seed);
+        return true;
+    }
+
+    static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
+
+    /// <summary>Four decimal octets (as <see cref="IndicatorNormalizer.TryParseAddress"/> reads them), optionally /prefix.</summary>
+    public static bool TryIPv4(ReadOnlySpan<byte> s, out uint address, out int prefix)
+    {
+        address = 0;
+        prefix = 32;
+        var slash = s.IndexOf((byte)'/');
+        if (slash >= 0)
+        {
+            if (!TryNumber(s[(slash + 1)..], 2, out prefix) || prefix > 32)
+                return false;
+            s = s[..slash];
+        }
+        for (var octet = 0; octet < 4; octet++)
+        {
+            var dot = s.IndexOf((byte)'.');
+            var part = octet < 3 ? (dot < 0 ? default : s[..dot]) : s;
+            if (octet < 3 && dot < 0 || !TryNumber(part, 3, out var value) || value > 255)
+                return false;
+            address = (address << 8) | (uint)value;
+            s = octet < 3 ? s[(dot + 1)..] : default;
+        }
+        return true;
+    }
+
+    static bool TryNumber(ReadOnlySpan<byte> s, int maxDigits, out int value)
+    {
+        value = 0;
+        if (s.Length is 0 || s.Length > maxDigits)
+            return false;
+        foreach (var b in s)
+        {
+            if (b is < (byte)'0' or > (byte)'9')
+                return false;
+            value = value * 10 + (b - '0');
+        }
+        return true;
+    }
+
+    /// <summary>An IPv6 address (optionally /prefix) as a 128-bit number; false when it is not one.</summary>
+    public static bool TryIPv6(ReadOnlySpan<byte> s, out UInt128 address, out int prefix)
+    {
+        address = 0;
+        prefix = 128;
+        var slash = s.IndexOf((byte)'/');
+        if (slash >= 0)
+        {
+            if (!TryNumber(s[(slash + 1)..], 3, out prefix) || prefix > 128)
+                return false;
+            s = s[..slash];
+        }
+        if (s.Length > 45)
+            return false;
+        Span<char> chars = stackalloc char[s.Length];
+        for (var i = 0; i < s.Length; i++)
+            chars[i] = (char)s[i];
+        var zone = chars.IndexOf('%');
+        if (zone >= 0)
+            chars = chars[..zone];
+        if (!IPAddress.TryParse(chars, out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6)
+            return false;
+        Span<byte> bytes = stackalloc byte[16];
+        ip.TryWriteBytes(bytes, out _);
+        address = BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        return true;
+    }
+
+    public static uint MaskV4(uint address, int prefix) => prefix == 0 ? 0 : address & (uint.MaxValue << (32 - prefix));
+
+    public static UInt128 MaskV6(UInt128 address, int prefix) => prefix == 0 ? 0 : address & (UInt128.MaxValue << (128 - prefix));
+}
