@@ -273,5 +273,59 @@ public static class Schema
             ALTER TABLE case_observables ADD COLUMN data_md5 TEXT GENERATED ALWAYS AS (md5(data)) STORED;
             CREATE INDEX ix_case_observables_lookup ON case_observables(org_id, data_md5, case_id);
             """),
+        // Intel/Feeds: registered feeds with their health, and the history of their pulls. Options that hold secrets
+        // (API keys) are kept apart in `secrets`, encrypted with Data Protection. next_run_at is the schedule's next
+        // due time; the scheduler enqueues one pull per (feed, due time).
+        new(10, "feeds", """
+            CREATE TABLE feeds (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id),
+              name TEXT NOT NULL,
+              format TEXT NOT NULL,
+              url TEXT NOT NULL,
+              options TEXT NOT NULL,
+              secrets TEXT NULL,
+              schedule TEXT NULL,
+              enabled {bool} NOT NULL,
+              warninglist_policy TEXT NOT NULL,
+              tlp TEXT NULL,
+              tags TEXT NOT NULL,
+              etag TEXT NULL,
+              last_modified TEXT NULL,
+              status TEXT NOT NULL,
+              last_attempt_at BIGINT NULL,
+              last_success_at BIGINT NULL,
+              last_error TEXT NULL,
+              last_added INTEGER NOT NULL DEFAULT 0,
+              last_updated INTEGER NOT NULL DEFAULT 0,
+              last_removed INTEGER NOT NULL DEFAULT 0,
+              last_dropped INTEGER NOT NULL DEFAULT 0,
+              last_rejected INTEGER NOT NULL DEFAULT 0,
+              item_errors TEXT NULL,
+              next_run_at BIGINT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL,
+              UNIQUE (org_id, name)
+            );
+            CREATE INDEX ix_feeds_due ON feeds(next_run_at);
+            CREATE TABLE feed_pulls (
+              id {id},
+              feed_id BIGINT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              job_id BIGINT NULL,
+              trigger_kind TEXT NOT NULL,
+              started_at BIGINT NOT NULL,
+              ended_at BIGINT NULL,
+              outcome TEXT NOT NULL,
+              added INTEGER NOT NULL DEFAULT 0,
+              updated INTEGER NOT NULL DEFAULT 0,
+              removed INTEGER NOT NULL DEFAULT 0,
+              dropped INTEGER NOT NULL DEFAULT 0,
+              rejected INTEGER NOT NULL DEFAULT 0,
+              error TEXT NULL
+            );
+            CREATE INDEX ix_feed_pulls_feed ON feed_pulls(feed_id, id);
+            CREATE INDEX ix_feed_pulls_job ON feed_pulls(job_id);
+            """),
     ];
 }
