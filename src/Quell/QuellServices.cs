@@ -39,6 +39,8 @@ public static class QuellServices
         services.AddSingleton<Quell.Cases.CaseTemplateWrites>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<AlertStore>();
+        services.AddSingleton<Intel.Indicators.IndicatorStore>();
+        services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<Intel.Indicators.IndicatorStore>());
         services.AddIntelFeeds();
 
         services.AddDataProtection().SetApplicationName("quell");

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Quell.Audit;
 using Quell.Http;
 using Quell.Identity;
@@ -128,7 +127,7 @@ public static class FeedEndpoints
         }, ct);
     }
 
-    static async Task<IResult> Delete(long id, Caller caller, Db db, AuditLog audit, IServiceProvider services, CancellationToken ct)
+    static async Task<IResult> Delete(long id, Caller caller, Db db, AuditLog audit, IIndicatorImport import, CancellationToken ct)
     {
         var feed = await db.ReadAsync(c => FeedStore.GetAsync(c, caller.OrgId, id), ct);
         if (feed is null)
@@ -136,15 +135,13 @@ public static class FeedEndpoints
         // The feed's links go first, through the store's own rule for a source that lists nothing any more: indicators
         // that another source or a sighting holds stay. Should the request stop between the two steps, the feed
         // remains (with no links) and DELETE can be sent again.
-        ImportResult? unlinked = null;
-        if (services.GetService<IIndicatorImport>() is { } import)
-            unlinked = await import.ImportAsync(caller.OrgId, IndicatorSource.Feed(feed.Id, feed.Name), Empty(), new ImportOptions(FullSnapshot: true), ct);
+        var unlinked = await import.ImportAsync(caller.OrgId, IndicatorSource.Feed(feed.Id, feed.Name), Empty(), new ImportOptions(FullSnapshot: true), ct);
         var deleted = await db.WriteAsync(async (c, tx) =>
         {
             if (await FeedStore.DeleteAsync(c, tx, caller.OrgId, id) == 0)
                 return false;
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "feed.delete", "feed", Id(id), FeedView.Audit(feed),
-                new { linksRemoved = unlinked?.Removed ?? 0 }));
+                new { linksRemoved = unlinked.Removed }));
             return true;
         }, ct);
         return deleted ? TypedResults.NoContent() : Problems.NotFound("feed", id);

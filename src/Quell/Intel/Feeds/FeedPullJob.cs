@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Quell.Intel.Feeds.Fetching;
 using Quell.Jobs;
 using Quell.Storage;
@@ -15,7 +14,7 @@ namespace Quell.Intel.Feeds;
 /// errors fail the job (retried with backoff); a server stopped mid-pull leaves the lease to expire and the job runs
 /// again on another worker.
 /// </summary>
-public sealed class FeedPullJob(Db db, FeedFetchers fetchers, FeedSecrets secrets, IEnumerable<IFeedReader> readers, IServiceProvider services, TimeProvider time)
+public sealed class FeedPullJob(Db db, FeedFetchers fetchers, FeedSecrets secrets, IEnumerable<IFeedReader> readers, IIndicatorImport import, TimeProvider time)
     : IJobHandler
 {
     public const string JobKind = "intel.feed-pull";
@@ -70,8 +69,6 @@ public sealed class FeedPullJob(Db db, FeedFetchers fetchers, FeedSecrets secret
     {
         if (!_readers.TryGetValue(feed.Format, out var reader))
             throw new FeedFormatException($"this Quell server cannot read the {feed.Format} format yet; the feed was kept and will be pulled once it can");
-        var import = services.GetService<IIndicatorImport>()
-            ?? throw new FeedFormatException("the indicator store is not available on this server");
         var options = FeedSecrets.ReadPlain(feed.OptionsJson);
         foreach (var (k, v) in secrets.Unprotect(feed.SecretsProtected))
             options[k] = v;
