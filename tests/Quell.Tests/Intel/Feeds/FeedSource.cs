@@ -75,6 +75,8 @@ public sealed class FeedSource : IAsyncDisposable
         {
             await ctx.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
             await ctx.Response.Body.FlushAsync();
+            // Let the headers and the first half arrive before the reset, or the reset may overtake them.
+            await Task.Delay(300);
             ctx.Abort();
             return;
         }
