@@ -21,7 +21,8 @@ public sealed class CsvFeedReader : IFeedReader
     public async IAsyncEnumerable<FeedEntry> ReadAsync(FeedRequest request, IFeedFetcher fetcher, [EnumeratorCancellation] CancellationToken ct)
     {
         var map = ReadMapping(request);
-        var delimiter = CsvRows.Delimiter(request.Option("delimiter"));
+        // Not Option(): a single space is a delimiter MISP's catalogue uses, and Option() treats blanks as unset.
+        var delimiter = CsvRows.Delimiter(request.Options.TryGetValue("delimiter", out var d) ? d : null);
         var fixedTags = FeedOptions.Tags(request);
         await using var doc = await fetcher.GetAsync(request.Url, null, ct);
         if (doc.NotModified)

@@ -25,13 +25,23 @@ internal static class CsvRows
             HasHeader = false,
             CommentPrefix = '#',
             SkipEmptyLines = true,
-            TrimWhitespace = true,
+            // Trimming removes spaces and tabs, which cannot then also separate fields.
+            TrimWhitespace = separator is not (' ' or '\t'),
             AllowLineBreaksInQuotes = false,
             MaxRecordSize = MaxRecord,
             TrackLineNumbers = true,
             OnMalformedRecord = m => malformed ??= Describe(m.Reason),
         };
-        await using var reader = CsvReader.Create(body, options, leaveOpen: true);
+        CsvReader reader;
+        try
+        {
+            reader = CsvReader.Create(body, options, leaveOpen: true);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FeedFormatException($"the delimiter '{IndicatorNormalizer.Printable(separator.ToString())}' cannot be used: {IndicatorNormalizer.Printable(e.Message)}", e);
+        }
+        await using var _ = reader;
         while (true)
         {
             malformed = null;

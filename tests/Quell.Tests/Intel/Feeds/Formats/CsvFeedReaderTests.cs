@@ -92,4 +92,14 @@ public sealed class CsvFeedReaderTests
 
         Assert.Contains(@"bad\u0007value", Assert.Single(run.Errors).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_space_delimiter_as_in_one_of_MISPs_feeds_splits_fields()
+    {
+        using var file = new FeedRun.TempFile("2024-05-01 192.0.2.9 ssh\n");
+
+        var run = await FeedRun.ReadFileAsync(new CsvFeedReader(), file.Path, ("value", "2"), ("delimiter", " "));
+
+        Assert.Equal(["192.0.2.9"], run.Indicators.Select(i => i.Value));
+    }
 }

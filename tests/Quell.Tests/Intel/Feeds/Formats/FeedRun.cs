@@ -31,14 +31,14 @@ public sealed record FeedRun(List<IndicatorRecord> Indicators, List<FeedItemErro
     /// <summary>A temporary file with the given content, deleted when disposed.</summary>
     public sealed class TempFile : IDisposable
     {
-        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "quell-feed-" + Guid.NewGuid().ToString("N"));
+        public string Path { get; }
 
-        public TempFile(string content) => File.WriteAllText(Path, content);
-
-        public TempFile(Action<Stream> write)
+        /// <param name="content">The file's text.</param>
+        /// <param name="extension">The name's ending, e.g. ".json" (readers may look at it).</param>
+        public TempFile(string content, string extension = "")
         {
-            using var stream = File.Create(Path);
-            write(stream);
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "quell-feed-" + Guid.NewGuid().ToString("N") + extension);
+            File.WriteAllText(Path, content);
         }
 
         public void Dispose() => File.Delete(Path);
