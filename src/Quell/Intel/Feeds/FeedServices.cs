@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Quell.Intel.Feeds.Fetching;
 using Quell.Jobs;
@@ -12,9 +11,10 @@ public static class FeedServices
     {
         services.AddFeedHttp();
         services.AddSingleton<FeedSecrets>();
-        // Every IFeedReader in this assembly is registered: a format's reader, once written, is used without wiring.
+        // Every IFeedReader in this assembly is registered (its constructor's services injected): a format's reader,
+        // once written, is used without wiring.
         foreach (var type in typeof(IFeedReader).Assembly.GetTypes())
-            if (type is { IsClass: true, IsAbstract: false } && typeof(IFeedReader).IsAssignableFrom(type) && type.GetConstructor(Type.EmptyTypes) is not null)
+            if (type is { IsClass: true, IsAbstract: false, IsPublic: true } && typeof(IFeedReader).IsAssignableFrom(type))
                 services.AddSingleton(typeof(IFeedReader), type);
         services.AddSingleton<FeedPullJob>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<FeedPullJob>());
