@@ -70,7 +70,7 @@ public static class FeedHttp
         }
         // A name that resolves to both a public and a refused address is refused: which one a connection picks is not ours to choose.
         if (refusal is not null)
-            throw new FeedAddressRefusedException($"{endpoint.Host} resolves to {refusal}");
+            throw new FeedAddressRefusedException(literal is null ? $"{endpoint.Host} resolves to {refusal}" : refusal);
         if (allowed.Count == 0)
             throw new FeedAddressRefusedException($"{endpoint.Host} has no address");
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
