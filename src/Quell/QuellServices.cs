@@ -11,6 +11,7 @@ using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
 using Quell.Identity;
+using Quell.Intel.Feeds;
 using Quell.Jobs;
 using Quell.Storage;
 
@@ -38,6 +39,9 @@ public static class QuellServices
         services.AddSingleton<Quell.Cases.CaseTemplateWrites>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<AlertStore>();
+        services.AddSingleton<Intel.Indicators.IndicatorStore>();
+        services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<Intel.Indicators.IndicatorStore>());
+        services.AddIntelFeeds();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
@@ -97,6 +101,7 @@ public static class QuellServices
         app.MapCaseEndpoints();
         app.MapAuditEndpoints();
         app.MapJobEndpoints();
+        app.MapFeedEndpoints();
         return app;
     }
 

@@ -273,5 +273,160 @@ public static class Schema
             ALTER TABLE case_observables ADD COLUMN data_md5 TEXT GENERATED ALWAYS AS (md5(data)) STORED;
             CREATE INDEX ix_case_observables_lookup ON case_observables(org_id, data_md5, case_id);
             """),
+        // Intel/Indicators. One row per (organisation, type, normalized value); values reach 8,192 characters. SQLite's
+        // unique (org_id, value, type) index also answers exact and prefix (range) search by value. PostgreSQL cannot
+        // keep such values in a B-tree entry: uniqueness and exact search go through md5(value), prefix search through
+        // the first 256 characters in byte order ("C"), which a range scan can use whatever the database collation.
+        // Links to sources are removed by (org, source, run) when a full snapshot no longer lists them.
+        new(9, "indicators", """
+            CREATE TABLE indicators (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id),
+              type TEXT NOT NULL,
+              value TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              category TEXT NOT NULL,
+              to_ids {bool} NOT NULL,
+              first_seen BIGINT NULL,
+              last_seen BIGINT NULL,
+              tlp INTEGER NOT NULL,
+              confidence INTEGER NULL,
+              comment TEXT NULL,
+              tags TEXT NOT NULL,
+              suppressed {bool} NOT NULL DEFAULT {false},
+              warninglists TEXT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL
+            );
+            CREATE UNIQUE INDEX ux_indicators_value ON indicators(org_id, value, type);
+
+            CREATE TABLE indicator_sources (
+              indicator_id BIGINT NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              source_key TEXT NOT NULL,
+              source_kind TEXT NOT NULL,
+              source_name TEXT NOT NULL,
+              feed_id BIGINT NULL,
+              source_ref TEXT NULL,
+              first_reported BIGINT NOT NULL,
+              last_reported BIGINT NOT NULL,
+              run_id BIGINT NOT NULL,
+              context TEXT NULL,
+              PRIMARY KEY (indicator_id, source_key)
+            );
+            CREATE INDEX ix_indicator_sources_source ON indicator_sources(org_id, source_key, run_id, indicator_id);
+            CREATE TABLE indicator_sightings (
+              id {id},
+              indicator_id BIGINT NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              type TEXT NOT NULL,
+              source TEXT NOT NULL,
+              at BIGINT NOT NULL,
+              note TEXT NULL
+            );
+            CREATE INDEX ix_indicator_sightings_indicator ON indicator_sightings(indicator_id, type, at);
+            """, """
+            CREATE TABLE indicators (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id),
+              type TEXT NOT NULL,
+              value TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              category TEXT NOT NULL,
+              to_ids {bool} NOT NULL,
+              first_seen BIGINT NULL,
+              last_seen BIGINT NULL,
+              tlp INTEGER NOT NULL,
+              confidence INTEGER NULL,
+              comment TEXT NULL,
+              tags TEXT NOT NULL,
+              suppressed {bool} NOT NULL DEFAULT {false},
+              warninglists TEXT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL
+            );
+            CREATE UNIQUE INDEX ux_indicators_value ON indicators(org_id, md5(value), type);
+            CREATE INDEX ix_indicators_prefix ON indicators(org_id, (left(value, 256)) COLLATE "C");
+
+            CREATE TABLE indicator_sources (
+              indicator_id BIGINT NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              source_key TEXT NOT NULL,
+              source_kind TEXT NOT NULL,
+              source_name TEXT NOT NULL,
+              feed_id BIGINT NULL,
+              source_ref TEXT NULL,
+              first_reported BIGINT NOT NULL,
+              last_reported BIGINT NOT NULL,
+              run_id BIGINT NOT NULL,
+              context TEXT NULL,
+              PRIMARY KEY (indicator_id, source_key)
+            );
+            CREATE INDEX ix_indicator_sources_source ON indicator_sources(org_id, source_key, run_id, indicator_id);
+            CREATE TABLE indicator_sightings (
+              id {id},
+              indicator_id BIGINT NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              type TEXT NOT NULL,
+              source TEXT NOT NULL,
+              at BIGINT NOT NULL,
+              note TEXT NULL
+            );
+            CREATE INDEX ix_indicator_sightings_indicator ON indicator_sightings(indicator_id, type, at);
+            """),
+        // Intel/Feeds: registered feeds with their health, and the history of their pulls. Options that hold secrets
+        // (API keys) are kept apart in `secrets`, encrypted with Data Protection. next_run_at is the schedule's next
+        // due time; the scheduler enqueues one pull per (feed, due time).
+        new(10, "feeds", """
+            CREATE TABLE feeds (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id),
+              name TEXT NOT NULL,
+              format TEXT NOT NULL,
+              url TEXT NOT NULL,
+              options TEXT NOT NULL,
+              secrets TEXT NULL,
+              schedule TEXT NULL,
+              enabled {bool} NOT NULL,
+              warninglist_policy TEXT NOT NULL,
+              tlp TEXT NULL,
+              tags TEXT NOT NULL,
+              etag TEXT NULL,
+              last_modified TEXT NULL,
+              status TEXT NOT NULL,
+              last_attempt_at BIGINT NULL,
+              last_success_at BIGINT NULL,
+              last_error TEXT NULL,
+              last_added INTEGER NOT NULL DEFAULT 0,
+              last_updated INTEGER NOT NULL DEFAULT 0,
+              last_removed INTEGER NOT NULL DEFAULT 0,
+              last_dropped INTEGER NOT NULL DEFAULT 0,
+              last_rejected INTEGER NOT NULL DEFAULT 0,
+              item_errors TEXT NULL,
+              next_run_at BIGINT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL,
+              UNIQUE (org_id, name)
+            );
+            CREATE INDEX ix_feeds_due ON feeds(next_run_at);
+            CREATE TABLE feed_pulls (
+              id {id},
+              feed_id BIGINT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              job_id BIGINT NULL,
+              trigger_kind TEXT NOT NULL,
+              started_at BIGINT NOT NULL,
+              ended_at BIGINT NULL,
+              outcome TEXT NOT NULL,
+              added INTEGER NOT NULL DEFAULT 0,
+              updated INTEGER NOT NULL DEFAULT 0,
+              removed INTEGER NOT NULL DEFAULT 0,
+              dropped INTEGER NOT NULL DEFAULT 0,
+              rejected INTEGER NOT NULL DEFAULT 0,
+              error TEXT NULL
+            );
+            CREATE INDEX ix_feed_pulls_feed ON feed_pulls(feed_id, id);
+            CREATE INDEX ix_feed_pulls_job ON feed_pulls(job_id);
+            """),
     ];
 }
