@@ -11,6 +11,7 @@ using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
 using Quell.Identity;
+using Quell.Intel.Warninglists;
 using Quell.Jobs;
 using Quell.Storage;
 
@@ -38,6 +39,7 @@ public static class QuellServices
         services.AddSingleton<Quell.Cases.CaseTemplateWrites>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<AlertStore>();
+        services.AddWarninglists();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
@@ -97,6 +99,7 @@ public static class QuellServices
         app.MapCaseEndpoints();
         app.MapAuditEndpoints();
         app.MapJobEndpoints();
+        app.MapWarninglistEndpoints();
         return app;
     }
 
