@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Quell;
 using Quell.Http;
 using Quell.Identity;
+using Quell.Intel.Warninglists;
 using Quell.Storage;
 using Quell.Server.Ui;
 using Scalar.AspNetCore;
@@ -9,7 +10,8 @@ using Scalar.AspNetCore;
 namespace Quell.Server;
 
 /// <summary>Settings of `quell serve` (and of the admin verbs that open the store directly).</summary>
-public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database);
+/// <param name="Warninglists">A directory of MISP warninglists to load at start; null: only the built-in sanity checks.</param>
+public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database, string? Warninglists = null);
 
 /// <summary>Builds the one process that serves the API, the web UI and runs the workers. Tests start it the same way.</summary>
 public static class QuellHost
@@ -43,6 +45,8 @@ public static class QuellHost
             return Task.CompletedTask;
         }));
         builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = MaxRequestBodyBytes);
+        if (settings.Warninglists is not null)
+            builder.Services.AddWarninglists(WarninglistLoader.Load(settings.Warninglists));
         builder.Services.AddQuell(new StoreOptions { DataDirectory = settings.DataDirectory, Database = settings.Database });
         builder.Services.AddRazorComponents();
         configure?.Invoke(builder);

@@ -12,6 +12,7 @@ using Quell.Audit;
 using Quell.Cases;
 using Quell.Identity;
 using Quell.Intel.Feeds;
+using Quell.Intel.Warninglists;
 using Quell.Jobs;
 using Quell.Storage;
 
@@ -42,6 +43,7 @@ public static class QuellServices
         services.AddSingleton<Intel.Indicators.IndicatorStore>();
         services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<Intel.Indicators.IndicatorStore>());
         services.AddIntelFeeds();
+        services.AddWarninglists();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
@@ -102,6 +104,7 @@ public static class QuellServices
         app.MapAuditEndpoints();
         app.MapJobEndpoints();
         app.MapFeedEndpoints();
+        app.MapWarninglistEndpoints();
         return app;
     }
 

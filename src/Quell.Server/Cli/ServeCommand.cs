@@ -10,13 +10,25 @@ public static class ServeCommand
         Description = $"Addresses to listen on, separated by ';' (env ASPNETCORE_URLS; default {QuellHost.DefaultUrls})",
     };
 
+    static readonly Option<string?> Warninglists = new("--warninglists")
+    {
+        Description = "Directory of MISP warninglists (a checkout of MISP/misp-warninglists) to load at start (env QUELL_WARNINGLISTS; default: only the built-in sanity checks)",
+    };
+
     public static Command Create()
     {
-        var cmd = new Command("serve", "Run the API, the web UI and the background workers") { Urls, CommonOptions.Data, CommonOptions.Db };
+        var cmd = new Command("serve", "Run the API, the web UI and the background workers") { Urls, CommonOptions.Data, CommonOptions.Db, Warninglists };
         cmd.SetAction(async (r, ct) =>
         {
-            var urls = r.GetValue(Urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
-            var app = QuellHost.Build(CommonOptions.Settings(r, urls));
+            WebApplication app;
+            try
+            {
+                app = QuellHost.Build(Settings(r));
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                return Terminal.System.Report(new CliFailure(ExitCodes.Usage, e.Message));
+            }
             var generated = await QuellHost.InitializeAsync(app.Services,
                 Environment.GetEnvironmentVariable("QUELL_ADMIN_PASSWORD"), Environment.GetEnvironmentVariable("QUELL_BOOTSTRAP_API_KEY"), ct);
             if (generated is not null)
@@ -28,5 +40,13 @@ public static class ServeCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>The settings a parsed `quell serve` command line (and the environment) gives.</summary>
+    public static ServeSettings Settings(ParseResult r)
+    {
+        var urls = r.GetValue(Urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
+        var warninglists = r.GetValue(Warninglists) ?? Environment.GetEnvironmentVariable("QUELL_WARNINGLISTS");
+        return CommonOptions.Settings(r, urls) with { Warninglists = string.IsNullOrWhiteSpace(warninglists) ? null : warninglists };
     }
 }

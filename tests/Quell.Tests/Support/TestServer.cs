@@ -31,6 +31,9 @@ public abstract class TestServer : IAsyncLifetime
     public Db Db => Services.GetRequiredService<Db>();
     public string DataDirectory => _tempDir!;
 
+    /// <summary>The directory given to `quell serve --warninglists`; null: only the built-in sanity checks.</summary>
+    protected virtual string? Warninglists => null;
+
     /// <summary>Adjust the host before it starts (e.g. register a job handler).</summary>
     protected virtual void Configure(WebApplicationBuilder builder)
     {
@@ -41,7 +44,7 @@ public abstract class TestServer : IAsyncLifetime
         _tempDir = Directory.CreateTempSubdirectory("quell-test-").FullName;
         if (Dialect == Dialect.Postgres)
             _pgDatabase = await TestPostgres.CreateDatabaseAsync();
-        _app = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", _tempDir, _pgDatabase), b =>
+        _app = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", _tempDir, _pgDatabase, Warninglists), b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             Configure(b);
