@@ -11,6 +11,7 @@ using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
 using Quell.Identity;
+using Quell.Intel.Indicators;
 using Quell.Jobs;
 using Quell.Storage;
 
@@ -38,8 +39,8 @@ public static class QuellServices
         services.AddSingleton<Quell.Cases.CaseTemplateWrites>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<AlertStore>();
-        services.AddSingleton<Intel.Indicators.IndicatorStore>();
-        services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<Intel.Indicators.IndicatorStore>());
+        services.AddSingleton<IndicatorStore>();
+        services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<IndicatorStore>());
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
@@ -96,6 +97,7 @@ public static class QuellServices
         app.MapIdentityEndpoints();
         app.MapUserEndpoints();
         app.MapAlertEndpoints();
+        app.MapIntelIndicatorEndpoints();
         app.MapCaseEndpoints();
         app.MapAuditEndpoints();
         app.MapJobEndpoints();
