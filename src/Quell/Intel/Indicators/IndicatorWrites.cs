@@ -66,13 +66,13 @@ public static class IndicatorWrites
         if (pg)
         {
             p.Add("values", values);
-            sql = $"SELECT {ExistingColumns} FROM unnest(@values) AS j(value) JOIN indicators i ON i.org_id = @org AND md5(i.value) = md5(j.value) AND i.value = j.value LEFT JOIN indicator_sources s ON s.indicator_id = i.id AND s.source_key = @key";
+            sql = $"SELECT {ExistingColumns} FROM unnest(@values) AS j(value) JOIN indicators i ON i.org_id = @org AND md5(i.value) = md5(j.value) AND i.value = j.value LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id";
         }
         else
         {
             p.Add("values", JsonSerializer.Serialize(values));
             // CROSS JOIN keeps SQLite's planner from scanning indicators: the value list drives the index lookups.
-            sql = $"SELECT {ExistingColumns} FROM json_each(@values) j CROSS JOIN indicators i LEFT JOIN indicator_sources s ON s.indicator_id = i.id AND s.source_key = @key WHERE i.org_id = @org AND i.value = j.value";
+            sql = $"SELECT {ExistingColumns} FROM json_each(@values) j CROSS JOIN indicators i LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id WHERE i.org_id = @org AND i.value = j.value";
         }
         var existing = new Dictionary<(string, string), Existing>();
         foreach (var e in await c.QueryAsync<Existing>(sql, p, tx))
@@ -195,7 +195,7 @@ public static class IndicatorWrites
         await c.ExecuteAsync($"""
             INSERT INTO indicator_sources (indicator_id, org_id, source_key, source_kind, source_name, feed_id, source_ref, first_reported, last_reported, run_id, context)
             SELECT r.id, @org, @key, @kind, @name, @feedId, r.ref, @now, @now, @run, r.ctx FROM {linkFrom} WHERE true
-            ON CONFLICT (indicator_id, source_key) DO UPDATE SET source_name = excluded.source_name,
+            ON CONFLICT (org_id, source_key, indicator_id) DO UPDATE SET source_name = excluded.source_name,
               source_ref = COALESCE(excluded.source_ref, indicator_sources.source_ref), last_reported = excluded.last_reported,
               run_id = excluded.run_id, context = COALESCE(excluded.context, indicator_sources.context)
             """, new { org = orgId, key, kind = source.Kind, name = source.Name, feedId = source.FeedId, now, run, links }, tx);
@@ -265,9 +265,10 @@ public static class IndicatorWrites
         if (ids.Count == 0)
             return 0;
         var p = new DynamicParameters();
+        p.Add("org", orgId);
         p.Add("key", sourceKey);
         var inIds = InList(c, p, "indicator_id", "ids", ids);
-        await c.ExecuteAsync($"DELETE FROM indicator_sources WHERE source_key = @key AND {inIds}", p, tx);
+        await c.ExecuteAsync($"DELETE FROM indicator_sources WHERE org_id = @org AND source_key = @key AND {inIds}", p, tx);
         var q = new DynamicParameters();
         var inRows = InList(c, q, "id", "ids", ids);
         await c.ExecuteAsync($"""
