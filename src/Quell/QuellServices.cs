@@ -12,6 +12,7 @@ using Quell.Audit;
 using Quell.Cases;
 using Quell.Identity;
 using Quell.Intel.Feeds;
+using Quell.Intel.Indicators;
 using Quell.Intel.Warninglists;
 using Quell.Jobs;
 using Quell.Storage;
@@ -40,8 +41,8 @@ public static class QuellServices
         services.AddSingleton<Quell.Cases.CaseTemplateWrites>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<AlertStore>();
-        services.AddSingleton<Intel.Indicators.IndicatorStore>();
-        services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<Intel.Indicators.IndicatorStore>());
+        services.AddSingleton<IndicatorStore>();
+        services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<IndicatorStore>());
         services.AddIntelFeeds();
         services.AddWarninglists();
 
@@ -100,6 +101,7 @@ public static class QuellServices
         app.MapIdentityEndpoints();
         app.MapUserEndpoints();
         app.MapAlertEndpoints();
+        app.MapIntelIndicatorEndpoints();
         app.MapCaseEndpoints();
         app.MapAuditEndpoints();
         app.MapJobEndpoints();

@@ -9,9 +9,8 @@ namespace Quell.Intel.Indicators;
 public readonly record struct UpsertOutcome(long Id, bool Created, bool Linked);
 
 /// <summary>
-/// The SQL of indicator writes, on a connection and transaction the caller holds. Batches look existing rows up in one
-/// statement (a JSON array on SQLite, an array parameter on PostgreSQL) and then write row by row with statements the
-/// writer keeps compiled.
+/// The SQL of indicator writes, on a connection and transaction the caller holds. A batch is a handful of statements
+/// whatever its size: look up the existing rows, insert the new, update the changed, upsert the links.
 /// </summary>
 public static class IndicatorWrites
 {
@@ -67,109 +66,160 @@ public static class IndicatorWrites
         if (pg)
         {
             p.Add("values", values);
-            sql = $"SELECT {ExistingColumns} FROM unnest(@values) AS j(value) JOIN indicators i ON i.org_id = @org AND md5(i.value) = md5(j.value) AND i.value = j.value LEFT JOIN indicator_sources s ON s.indicator_id = i.id AND s.source_key = @key";
+            sql = $"SELECT {ExistingColumns} FROM unnest(@values) AS j(value) JOIN indicators i ON i.org_id = @org AND md5(i.value) = md5(j.value) AND i.value = j.value LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id";
         }
         else
         {
             p.Add("values", JsonSerializer.Serialize(values));
             // CROSS JOIN keeps SQLite's planner from scanning indicators: the value list drives the index lookups.
-            sql = $"SELECT {ExistingColumns} FROM json_each(@values) j CROSS JOIN indicators i LEFT JOIN indicator_sources s ON s.indicator_id = i.id AND s.source_key = @key WHERE i.org_id = @org AND i.value = j.value";
+            sql = $"SELECT {ExistingColumns} FROM json_each(@values) j CROSS JOIN indicators i LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id WHERE i.org_id = @org AND i.value = j.value";
         }
         var existing = new Dictionary<(string, string), Existing>();
         foreach (var e in await c.QueryAsync<Existing>(sql, p, tx))
             existing[(e.Type, e.Value)] = e;
 
-        var insert = pg
-            ? "INSERT INTO indicators (org_id, type, value, kind, category, to_ids, first_seen, last_seen, tlp, confidence, comment, tags, warninglists, created_at, updated_at) VALUES (@org, @type, @value, @kind, @category, @toIds, @firstSeen, @lastSeen, @tlp, @confidence, @comment, @tags, @warninglists, @now, @now) ON CONFLICT (org_id, md5(value), type) DO NOTHING RETURNING id"
-            : "INSERT INTO indicators (org_id, type, value, kind, category, to_ids, first_seen, last_seen, tlp, confidence, comment, tags, warninglists, created_at, updated_at) VALUES (@org, @type, @value, @kind, @category, @toIds, @firstSeen, @lastSeen, @tlp, @confidence, @comment, @tags, @warninglists, @now, @now) ON CONFLICT (org_id, value, type) DO NOTHING RETURNING id";
-        const string update = "UPDATE indicators SET to_ids = @toIds, first_seen = @firstSeen, last_seen = @lastSeen, tlp = @tlp, confidence = @confidence, comment = @comment, tags = @tags, warninglists = @warninglists, updated_at = @now WHERE id = @id";
-        const string link = """
-            INSERT INTO indicator_sources (indicator_id, org_id, source_key, source_kind, source_name, feed_id, source_ref, first_reported, last_reported, run_id, context)
-            VALUES (@id, @org, @key, @kind, @name, @feedId, @sourceRef, @now, @now, @run, @context)
-            ON CONFLICT (indicator_id, source_key) DO UPDATE SET source_name = excluded.source_name,
-              source_ref = COALESCE(excluded.source_ref, indicator_sources.source_ref), last_reported = excluded.last_reported,
-              run_id = excluded.run_id, context = COALESCE(excluded.context, indicator_sources.context)
-            """;
-
+        // New rows, then changed rows, then every link: one statement each for the whole batch, the rows passed as one
+        // JSON document that the database unpacks (json_each on SQLite, json_to_recordset on PostgreSQL). Row by row,
+        // the per-statement cost was most of a large import's time.
         var outcomes = new UpsertOutcome[items.Count];
-        // One write order (type, value) whatever the feed's order: concurrent imports naming the same indicators then
-        // lock rows in the same order on PostgreSQL and queue instead of deadlocking.
-        var order = Enumerable.Range(0, items.Count)
-            .OrderBy(i => items[i].Value, StringComparer.Ordinal).ThenBy(i => items[i].Type, StringComparer.Ordinal);
-        foreach (var index in order)
+        var fresh = new List<int>();
+        var changed = new List<(long Id, Existing Merged)>();
+        for (var index = 0; index < items.Count; index++)
         {
             var item = items[index];
-            long id;
-            bool created = false, linked;
             if (!existing.TryGetValue((item.Type, item.Value), out var row))
             {
-                var newId = await c.ExecuteScalarAsync<long?>(insert, new
-                {
-                    org = orgId,
-                    type = item.Type,
-                    value = item.Value,
-                    kind = KindName(item.Type),
-                    category = item.Category,
-                    toIds = item.ToIds,
-                    firstSeen = item.FirstSeen,
-                    lastSeen = item.LastSeen,
-                    tlp = (int)item.Tlp,
-                    confidence = item.Confidence,
-                    comment = item.Comment,
-                    tags = IndicatorJson.Tags(item.Tags),
-                    warninglists = item.Warninglists.Count == 0 ? null : IndicatorJson.Tags(item.Warninglists),
-                    now,
-                }, tx);
-                if (newId is { } inserted)
-                {
-                    id = inserted;
-                    created = linked = true;
-                }
-                else
-                {
-                    // Another transaction inserted it since the lookup (PostgreSQL, concurrent imports): link to its row.
-                    id = await c.ExecuteScalarAsync<long>(pg
-                        ? "SELECT id FROM indicators WHERE org_id = @org AND md5(value) = md5(@value) AND value = @value AND type = @type"
-                        : "SELECT id FROM indicators WHERE org_id = @org AND value = @value AND type = @type", new { org = orgId, value = item.Value, type = item.Type }, tx);
-                    linked = true;
-                }
+                fresh.Add(index);
+                continue;
             }
-            else
-            {
-                id = row.Id;
-                linked = row.LinkedAt is null;
-                var merged = Merge(row, item);
-                if (merged is not null)
-                    await c.ExecuteAsync(update, new
-                    {
-                        id,
-                        toIds = merged.ToIds,
-                        firstSeen = merged.FirstSeen,
-                        lastSeen = merged.LastSeen,
-                        tlp = merged.Tlp,
-                        confidence = merged.Confidence,
-                        comment = merged.Comment,
-                        tags = merged.Tags,
-                        warninglists = merged.Warninglists,
-                        now,
-                    }, tx);
-            }
-            await c.ExecuteAsync(link, new
-            {
-                id,
-                org = orgId,
-                key,
-                kind = source.Kind,
-                name = source.Name,
-                feedId = source.FeedId,
-                sourceRef = item.SourceRef,
-                now,
-                run,
-                context = item.Context,
-            }, tx);
-            outcomes[index] = new UpsertOutcome(id, created, linked);
+            outcomes[index] = new UpsertOutcome(row.Id, false, row.LinkedAt is null);
+            if (Merge(row, item) is { } merged)
+                changed.Add((row.Id, merged));
         }
+        if (fresh.Count > 0)
+        {
+            var json = RowsJson(w =>
+            {
+                foreach (var index in fresh)
+                {
+                    var item = items[index];
+                    w.WriteStartObject();
+                    w.WriteString("typ", item.Type);
+                    w.WriteString("val", item.Value);
+                    w.WriteString("knd", KindName(item.Type));
+                    w.WriteString("cat", item.Category);
+                    w.WriteBoolean("ids", item.ToIds);
+                    Number(w, "fs", item.FirstSeen);
+                    Number(w, "ls", item.LastSeen);
+                    w.WriteNumber("tlp", (int)item.Tlp);
+                    Number(w, "conf", item.Confidence);
+                    w.WriteString("cmt", item.Comment);
+                    w.WriteString("tags", IndicatorJson.Tags(item.Tags));
+                    w.WriteString("wl", item.Warninglists.Count == 0 ? null : IndicatorJson.Tags(item.Warninglists));
+                    w.WriteEndObject();
+                }
+            });
+            var from = pg
+                ? "json_to_recordset(@rows::json) AS r(typ text, val text, knd text, cat text, ids boolean, fs bigint, ls bigint, tlp integer, conf integer, cmt text, tags text, wl text)"
+                : "(SELECT value ->> 'typ' AS typ, value ->> 'val' AS val, value ->> 'knd' AS knd, value ->> 'cat' AS cat, value ->> 'ids' AS ids, value ->> 'fs' AS fs, value ->> 'ls' AS ls, value ->> 'tlp' AS tlp, value ->> 'conf' AS conf, value ->> 'cmt' AS cmt, value ->> 'tags' AS tags, value ->> 'wl' AS wl FROM json_each(@rows)) r";
+            // "WHERE true": SQLite needs it to tell the upsert's ON from a join's ON after INSERT ... SELECT.
+            var conflict = pg ? "(org_id, md5(value), type)" : "(org_id, value, type)";
+            var inserted = new Dictionary<(string, string), long>();
+            foreach (var (id, type, value) in await c.QueryAsync<(long, string, string)>($"""
+                INSERT INTO indicators (org_id, type, value, kind, category, to_ids, first_seen, last_seen, tlp, confidence, comment, tags, warninglists, created_at, updated_at)
+                SELECT @org, r.typ, r.val, r.knd, r.cat, r.ids, r.fs, r.ls, r.tlp, r.conf, r.cmt, r.tags, r.wl, @now, @now FROM {from} WHERE true
+                ON CONFLICT {conflict} DO NOTHING RETURNING id, type, value
+                """, new { org = orgId, rows = json, now }, tx))
+                inserted[(type, value)] = id;
+            var raced = new List<int>();
+            foreach (var index in fresh)
+            {
+                if (inserted.TryGetValue((items[index].Type, items[index].Value), out var id))
+                    outcomes[index] = new UpsertOutcome(id, true, true);
+                else
+                    raced.Add(index);
+            }
+            // Inserted by a concurrent transaction since the lookup (PostgreSQL): link to its row as it is.
+            foreach (var index in raced)
+            {
+                var item = items[index];
+                var id = await c.ExecuteScalarAsync<long>(pg
+                    ? "SELECT id FROM indicators WHERE org_id = @org AND md5(value) = md5(@value) AND value = @value AND type = @type"
+                    : "SELECT id FROM indicators WHERE org_id = @org AND value = @value AND type = @type", new { org = orgId, value = item.Value, type = item.Type }, tx);
+                outcomes[index] = new UpsertOutcome(id, false, true);
+            }
+        }
+        if (changed.Count > 0)
+        {
+            var json = RowsJson(w =>
+            {
+                foreach (var (id, m) in changed.OrderBy(x => x.Id))
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("id", id);
+                    w.WriteBoolean("ids", m.ToIds);
+                    Number(w, "fs", m.FirstSeen);
+                    Number(w, "ls", m.LastSeen);
+                    w.WriteNumber("tlp", m.Tlp);
+                    Number(w, "conf", m.Confidence);
+                    w.WriteString("cmt", m.Comment);
+                    w.WriteString("tags", m.Tags);
+                    w.WriteString("wl", m.Warninglists);
+                    w.WriteEndObject();
+                }
+            });
+            var from = pg
+                ? "json_to_recordset(@rows::json) AS r(id bigint, ids boolean, fs bigint, ls bigint, tlp integer, conf integer, cmt text, tags text, wl text)"
+                : "(SELECT value ->> 'id' AS id, value ->> 'ids' AS ids, value ->> 'fs' AS fs, value ->> 'ls' AS ls, value ->> 'tlp' AS tlp, value ->> 'conf' AS conf, value ->> 'cmt' AS cmt, value ->> 'tags' AS tags, value ->> 'wl' AS wl FROM json_each(@rows)) r";
+            await c.ExecuteAsync($"""
+                UPDATE indicators SET to_ids = r.ids, first_seen = r.fs, last_seen = r.ls, tlp = r.tlp, confidence = r.conf, comment = r.cmt,
+                  tags = r.tags, warninglists = r.wl, updated_at = @now
+                FROM {from} WHERE indicators.id = r.id
+                """, new { rows = json, now }, tx);
+        }
+        var links = RowsJson(w =>
+        {
+            // One lock order (indicator id) for concurrent imports of overlapping feeds on PostgreSQL.
+            foreach (var index in Enumerable.Range(0, items.Count).OrderBy(i => outcomes[i].Id))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("id", outcomes[index].Id);
+                w.WriteString("ref", items[index].SourceRef);
+                w.WriteString("ctx", items[index].Context);
+                w.WriteEndObject();
+            }
+        });
+        var linkFrom = pg
+            ? "json_to_recordset(@links::json) AS r(id bigint, ref text, ctx text)"
+            : "(SELECT value ->> 'id' AS id, value ->> 'ref' AS ref, value ->> 'ctx' AS ctx FROM json_each(@links)) r";
+        await c.ExecuteAsync($"""
+            INSERT INTO indicator_sources (indicator_id, org_id, source_key, source_kind, source_name, feed_id, source_ref, first_reported, last_reported, run_id, context)
+            SELECT r.id, @org, @key, @kind, @name, @feedId, r.ref, @now, @now, @run, r.ctx FROM {linkFrom} WHERE true
+            ON CONFLICT (org_id, source_key, indicator_id) DO UPDATE SET source_name = excluded.source_name,
+              source_ref = COALESCE(excluded.source_ref, indicator_sources.source_ref), last_reported = excluded.last_reported,
+              run_id = excluded.run_id, context = COALESCE(excluded.context, indicator_sources.context)
+            """, new { org = orgId, key, kind = source.Kind, name = source.Name, feedId = source.FeedId, now, run, links }, tx);
         return outcomes;
+    }
+
+    static string RowsJson(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartArray();
+            write(w);
+            w.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    static void Number(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is { } v)
+            w.WriteNumber(name, v);
+        else
+            w.WriteNull(name);
     }
 
     /// <summary>The merged row when the report changes anything, else null (a re-pull of an unchanged feed only touches links).</summary>
@@ -215,9 +265,10 @@ public static class IndicatorWrites
         if (ids.Count == 0)
             return 0;
         var p = new DynamicParameters();
+        p.Add("org", orgId);
         p.Add("key", sourceKey);
         var inIds = InList(c, p, "indicator_id", "ids", ids);
-        await c.ExecuteAsync($"DELETE FROM indicator_sources WHERE source_key = @key AND {inIds}", p, tx);
+        await c.ExecuteAsync($"DELETE FROM indicator_sources WHERE org_id = @org AND source_key = @key AND {inIds}", p, tx);
         var q = new DynamicParameters();
         var inRows = InList(c, q, "id", "ids", ids);
         await c.ExecuteAsync($"""

@@ -277,7 +277,9 @@ public static class Schema
         // unique (org_id, value, type) index also answers exact and prefix (range) search by value. PostgreSQL cannot
         // keep such values in a B-tree entry: uniqueness and exact search go through md5(value), prefix search through
         // the first 256 characters in byte order ("C"), which a range scan can use whatever the database collation.
-        // Links to sources are removed by (org, source, run) when a full snapshot no longer lists them.
+        // Links to sources are keyed (org, source, indicator): a feed's links lie together, so an import finds them by
+        // key and a full snapshot scans only its own; on SQLite the table is that key (WITHOUT ROWID), one B-tree less
+        // per million-row import.
         new(9, "indicators", """
             CREATE TABLE indicators (
               id {id},
@@ -312,9 +314,9 @@ public static class Schema
               last_reported BIGINT NOT NULL,
               run_id BIGINT NOT NULL,
               context TEXT NULL,
-              PRIMARY KEY (indicator_id, source_key)
-            );
-            CREATE INDEX ix_indicator_sources_source ON indicator_sources(org_id, source_key, run_id, indicator_id);
+              PRIMARY KEY (org_id, source_key, indicator_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_indicator_sources_indicator ON indicator_sources(indicator_id);
             CREATE TABLE indicator_sightings (
               id {id},
               indicator_id BIGINT NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
@@ -360,9 +362,9 @@ public static class Schema
               last_reported BIGINT NOT NULL,
               run_id BIGINT NOT NULL,
               context TEXT NULL,
-              PRIMARY KEY (indicator_id, source_key)
+              PRIMARY KEY (org_id, source_key, indicator_id)
             );
-            CREATE INDEX ix_indicator_sources_source ON indicator_sources(org_id, source_key, run_id, indicator_id);
+            CREATE INDEX ix_indicator_sources_indicator ON indicator_sources(indicator_id);
             CREATE TABLE indicator_sightings (
               id {id},
               indicator_id BIGINT NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,

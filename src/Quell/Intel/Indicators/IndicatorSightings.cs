@@ -1,0 +1,31 @@
+using System.Data.Common;
+using Dapper;
+using Quell.Intel.Decay;
+
+namespace Quell.Intel.Indicators;
+
+/// <summary>Records sightings (from analysts through the API, from detections through the matcher) and keeps the suppressed flag current.</summary>
+public static class IndicatorSightings
+{
+    public const int MaxNoteLength = 1024;
+
+    /// <summary>
+    /// Adds a sighting to an indicator of <paramref name="orgId"/> and updates its suppressed flag (the rule is
+    /// <see cref="DecayScoring"/>'s). Returns the sighting id, or null when the indicator does not exist there.
+    /// </summary>
+    public static async Task<long?> AddAsync(DbConnection c, DbTransaction tx, long orgId, long indicatorId, string type, string source, long at, string? note)
+    {
+        if (!SightingTypes.All.Contains(type))
+            throw new ArgumentException($"'{type}' is not a sighting type", nameof(type));
+        var exists = await c.ExecuteScalarAsync<long?>("SELECT id FROM indicators WHERE org_id = @orgId AND id = @indicatorId", new { orgId, indicatorId }, tx);
+        if (exists is null)
+            return null;
+        var id = await c.ExecuteScalarAsync<long>(
+            "INSERT INTO indicator_sightings (indicator_id, org_id, type, source, at, note) VALUES (@indicatorId, @orgId, @type, @source, @at, @note) RETURNING id",
+            new { indicatorId, orgId, type, source, at, note }, tx);
+        var summary = (await IndicatorReads.SightingSummariesAsync(c, [indicatorId], tx)).GetValueOrDefault(indicatorId) ?? SightingSummary.None;
+        var suppressed = summary.FalsePositive - summary.TruePositive >= DecayScoring.SuppressAfterFalsePositives;
+        await c.ExecuteAsync("UPDATE indicators SET suppressed = @suppressed, updated_at = @at WHERE id = @indicatorId", new { suppressed, at, indicatorId }, tx);
+        return id;
+    }
+}
