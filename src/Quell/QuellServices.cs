@@ -13,6 +13,7 @@ using Quell.Cases;
 using Quell.Identity;
 using Quell.Intel.Feeds;
 using Quell.Intel.Indicators;
+using Quell.Intel.Matching;
 using Quell.Intel.Warninglists;
 using Quell.Jobs;
 using Quell.Storage;
@@ -45,6 +46,8 @@ public static class QuellServices
         services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<IndicatorStore>());
         services.AddIntelFeeds();
         services.AddWarninglists();
+        services.AddSingleton<Intel.Matching.IntelIndex>();
+        services.AddHostedService(sp => sp.GetRequiredService<Intel.Matching.IntelIndex>());
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
@@ -107,6 +110,7 @@ public static class QuellServices
         app.MapJobEndpoints();
         app.MapFeedEndpoints();
         app.MapWarninglistEndpoints();
+        app.MapIntelLookupEndpoints();
         return app;
     }
 

@@ -15,6 +15,8 @@ public static partial class WarninglistServices
     {
         services.TryAddSingleton(report ?? WarninglistLoadReport.SanityOnly);
         services.TryAddSingleton(sp => sp.GetRequiredService<WarninglistLoadReport>().Set);
+        // The indicator store flags (or, per feed, drops) values on a list at ingestion.
+        services.TryAddSingleton<Indicators.IWarninglistLookup>(sp => sp.GetRequiredService<WarninglistSet>());
         services.AddHostedService<SummaryAtStart>();
         return services;
     }

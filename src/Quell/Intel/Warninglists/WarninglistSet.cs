@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Quell.Intel.Indicators;
 
 namespace Quell.Intel.Warninglists;
 
@@ -6,7 +7,7 @@ namespace Quell.Intel.Warninglists;
 /// All lists in force, compiled once and immutable: the loaded MISP lists and the built-in <see cref="SanityChecks"/>.
 /// <see cref="Check"/> is pure and thread-safe; the lists that apply to each type are resolved when the set is built.
 /// </summary>
-public sealed class WarninglistSet
+public sealed class WarninglistSet : IWarninglistLookup
 {
     readonly FrozenDictionary<string, CompiledWarninglist[]> _byType;
 
@@ -26,6 +27,10 @@ public sealed class WarninglistSet
     /// <summary>The set of <paramref name="loaded"/> lists plus the sanity checks (fed with the top-site lists among them).</summary>
     public static WarninglistSet Create(IReadOnlyList<CompiledWarninglist> loaded) =>
         new([.. loaded, .. SanityChecks.Create(loaded)]);
+
+    /// <summary>The names of the lists a value hits: what the indicator store keeps on the indicator at ingestion.</summary>
+    public IReadOnlyList<string> Hits(string type, string normalizedValue) =>
+        Check(type, normalizedValue) is { Count: > 0 } hits ? hits.Select(h => h.List).Distinct(StringComparer.Ordinal).ToList() : [];
 
     /// <summary>
     /// The lists <paramref name="normalizedValue"/> (the <see cref="IndicatorNormalizer"/> form) hits, at most one hit

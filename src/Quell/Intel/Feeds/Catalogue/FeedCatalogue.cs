@@ -13,7 +13,7 @@ namespace Quell.Intel.Feeds.Catalogue;
 /// </summary>
 public sealed class FeedCatalogue
 {
-    const string ResourceName = "Quell.Intel.Feeds.Catalogue.default-feeds.json";
+    const string ResourceName = "Quell.Intel.Feeds.Catalogue.catalogue.json";
 
     static readonly Lazy<FeedCatalogue> Embedded = new(() =>
     {
@@ -42,7 +42,10 @@ public sealed class FeedCatalogue
         Errors = errors;
     }
 
-    /// <summary>The catalogue shipped with Quell (MISP's default feeds; see LICENSE-default-feeds.md).</summary>
+    /// <summary>
+    /// The catalogue shipped with Quell: our own list of well-known public feeds with their terms, in MISP's format.
+    /// MISP's <c>defaults.json</c> is AGPL-licensed and is not shipped; an admin loads it with <see cref="Load"/>.
+    /// </summary>
     public static FeedCatalogue Default => Embedded.Value;
 
     public FeedCatalogueEntry? Find(string id) => Entries.FirstOrDefault(e => e.Id == id);
@@ -140,8 +143,8 @@ public sealed class FeedCatalogue
             Options: options,
             DefaultEnabled: feed.Flag("default") == true,
             EnabledInMisp: feed.Flag("enabled") == true,
-            Terms: null,
-            TermsUrl: uri.GetLeftPart(UriPartial.Authority) + "/",
+            Terms: feed.Text("terms"),
+            TermsUrl: feed.Text("terms_url") ?? uri.GetLeftPart(UriPartial.Authority) + "/",
             Tags: tag is null ? [] : [tag]);
     }
 

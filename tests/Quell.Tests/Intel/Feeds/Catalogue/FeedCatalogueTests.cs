@@ -58,15 +58,22 @@ public sealed class FeedCatalogueTests
     }
 
     [Fact]
-    public void The_shipped_catalogue_is_MISPs_and_entries_are_found_by_id()
+    public void The_shipped_catalogue_reads_without_errors_has_terms_for_every_feed_and_finds_entries_by_id()
     {
-        var shared = LoadShared();
+        var shipped = FeedCatalogue.Default;
 
-        Assert.Equal(shared.Entries, FeedCatalogue.Default.Entries, (a, b) => a.Id == b.Id && a.Url == b.Url && a.Format == b.Format);
-        var circl = shared.Entries.First(e => e.DefaultEnabled);
+        Assert.Empty(shipped.Errors);
+        Assert.True(shipped.Entries.Count >= 10);
+        Assert.All(shipped.Entries, e => Assert.False(string.IsNullOrWhiteSpace(e.Terms), e.Name));
+        Assert.Contains(shipped.Entries, e => e.Format == "urlhaus");
+        Assert.Contains(shipped.Entries, e => e.Format == "feodo");
+        Assert.Contains(shipped.Entries, e => e.Format == "phishtank");
+        var circl = shipped.Entries.Single(e => e.DefaultEnabled && e.Provider == "CIRCL");
         Assert.StartsWith("circl-osint-feed-", circl.Id, StringComparison.Ordinal);
-        Assert.Equal(circl.Url, FeedCatalogue.Default.Find(circl.Id)?.Url);
-        Assert.Null(FeedCatalogue.Default.Find("no-such-feed"));
+        // The same feed in MISP's own catalogue gets the same id: the id is the name's slug and the URL's digest.
+        Assert.Equal(circl.Id, LoadShared().Entries.Single(e => e.Url == circl.Url).Id);
+        Assert.Equal(circl.Url, shipped.Find(circl.Id)?.Url);
+        Assert.Null(shipped.Find("no-such-feed"));
     }
 
     [Fact]
