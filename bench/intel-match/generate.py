@@ -11,7 +11,7 @@ import random, sys
 n_ind, n_val, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 42)
 HIT_RATE = 0.10
-# .com is left out: TypeDetector reads "x.com" as a filename (COM executable), see docs/intel/matching.md.
+# .com is left out so the data matches what the earlier runs used (TypeDetector once read "x.com" as a filename).
 TLDS = ["example", "net", "org", "io", "ru", "info", "xyz", "top", "biz", "cn"]
 WORDS = ["secure", "login", "account", "update", "mail", "cdn", "pay", "bank", "verify", "cloud", "drive", "portal"]
 
