@@ -204,6 +204,8 @@ public static class IndicatorNormalizer
         return domain is null ? null : v[..at].ToLowerInvariant() + "@" + domain;
     }
 
+    static readonly char[] AuthorityEnd = ['/', '?', '\\'];
+
     static readonly Dictionary<string, int> DefaultPorts = new(StringComparer.Ordinal) { ["http"] = 80, ["https"] = 443, ["ftp"] = 21, ["ws"] = 80, ["wss"] = 443 };
 
     /// <summary>
@@ -223,7 +225,7 @@ public static class IndicatorNormalizer
         var hash = v.IndexOf('#', StringComparison.Ordinal);
         if (hash >= 0)
             v = v[..hash];
-        var authorityEnd = v.IndexOfAny(['/', '?', '\\']);
+        var authorityEnd = v.IndexOfAny(AuthorityEnd);
         var authority = authorityEnd < 0 ? v : v[..authorityEnd];
         var rest = authorityEnd < 0 ? "" : v[authorityEnd..];
         var userinfo = "";

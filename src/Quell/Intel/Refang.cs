@@ -17,10 +17,16 @@ public static partial class Refang
     [GeneratedRegex(@"\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex At();
 
+    /// <summary>Every defanging above needs one of these characters; most values have none and skip the regexes.</summary>
+    static readonly System.Buffers.SearchValues<char> Markers = System.Buffers.SearchValues.Create("[({\\ \t");
+
     public static string Apply(string value)
     {
         var v = value.Trim();
         if (v.Length == 0)
+            return v;
+        var scheme = v.Length > 4 && v[0] is 'h' or 'H' && v[1] is 'x' or 'X' or '*';
+        if (!scheme && !v.AsSpan().ContainsAny(Markers))
             return v;
         v = Scheme().Replace(v, m => "http" + m.Groups[1].Value);
         v = v.Replace("[://]", "://", StringComparison.Ordinal).Replace("[:]//", "://", StringComparison.Ordinal)

@@ -39,21 +39,27 @@ public static partial class TypeDetector
     [GeneratedRegex(@"^AS\d{1,10}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Asn();
 
+    // Static: a collection expression at the call would build a new array for every value.
+    static readonly char[] Quotes = ['"', '\'', '<', '>'];
+    static readonly char[] PathStart = ['/', '?'];
+
     /// <summary>The detected type and the value as it should be stored (refanged; not yet normalized), or null.</summary>
     public static (string Type, string Value)? Detect(string text)
     {
-        var v = Refang.Apply(text.Trim().Trim('"', '\'', '<', '>'));
+        var v = Refang.Apply(text.Trim().Trim(Quotes));
         if (v.Length is 0 or > IndicatorNormalizer.MaxLength || v.Any(char.IsWhiteSpace))
             return null;
-        if (IndicatorNormalizer.Ip(v, out _) is not null)
+        // Cheap tests on the first characters decide which parsers and patterns can apply at all.
+        var first = v[0];
+        if ((char.IsAsciiDigit(first) || v.Contains(':', StringComparison.Ordinal)) && IndicatorNormalizer.Ip(v, out _) is not null)
             return ("ip-dst", v);
         if (HashByLength.TryGetValue(v.Length, out var hash) && v.All(char.IsAsciiHexDigit))
             return (hash, v);
-        if (Ssdeep().IsMatch(v))
+        if (char.IsAsciiDigit(first) && Ssdeep().IsMatch(v))
             return ("ssdeep", v);
-        if (Cve().IsMatch(v))
+        if (first is 'C' or 'c' && Cve().IsMatch(v))
             return ("vulnerability", v.ToUpperInvariant());
-        if (Asn().IsMatch(v))
+        if (first is 'A' or 'a' && Asn().IsMatch(v))
             return ("AS", v);
         if (v.Contains("://", StringComparison.Ordinal))
             return IndicatorNormalizer.Url(v, out _) is null ? null : ("url", v);
@@ -70,7 +76,7 @@ public static partial class TypeDetector
                 return ("hostname|port", host + "|" + v[(colon + 1)..]);
             return null;
         }
-        var slash = v.IndexOfAny(['/', '?']);
+        var slash = v.IndexOfAny(PathStart);
         if (slash > 0)
             return IsDomainName(v[..slash]) || IndicatorNormalizer.TryParseAddress(v[..slash], out _) ? ("url", v) : null;
         if (!IsDomainName(v))
