@@ -49,6 +49,11 @@ count() { { grep -oE "$1: +[0-9]+" "$out" || true; } | awk '{s+=$2} END {print s
 passed=$(count Passed)
 failed=$(count Failed)
 skipped=$(count Skipped)
+# Repeat each failure with its message at the end, where a CI log's tail shows it.
+if [ "$failed" -gt 0 ]; then
+  echo "failed tests:"
+  awk '/^  Failed /{show=1; n=0} show{print; if (++n >= 12) show=0} /^  Passed /{show=0}' "$out" | cut -c1-400
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$passed" -eq 0 ]; then echo "no test ran"; exit 1; fi
 exit "$status"
