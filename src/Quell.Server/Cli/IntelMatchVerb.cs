@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Quell.Intel;
 using Quell.Intel.Matching;
@@ -23,13 +25,13 @@ public sealed class IntelMatchVerb(Terminal terminal)
 
         var interactive = terminal.Error.Profile.Capabilities.Interactive;
         var index = new IndicatorIndex();
-        var (loaded, untyped) = interactive
+        var result = interactive
             ? terminal.Error.Status().Start("loading indicators", _ => Load(index, indicatorsPath, ct))
             : Load(index, indicatorsPath, ct);
-        if (untyped.Count > 0)
+        if (result.Untyped > 0)
         {
-            terminal.Error.MarkupLine($"[yellow]warning:[/] {untyped.Count:N0} of {loaded + untyped.Count:N0} indicator lines have no recognizable type and were not loaded:");
-            foreach (var line in untyped.Lines)
+            terminal.Error.MarkupLine($"[yellow]warning:[/] {result.Untyped:N0} of {result.Loaded + result.Untyped:N0} indicator lines have no recognizable type and were not loaded:");
+            foreach (var line in result.UntypedSamples)
                 terminal.Error.MarkupLine($"  {SafeText.Markup(line)}");
         }
 
@@ -43,71 +45,45 @@ public sealed class IntelMatchVerb(Terminal terminal)
         return ExitCodes.Success;
     }
 
-    sealed record Untyped(int Count, List<string> Lines);
-
-    static (int Loaded, Untyped Untyped) Load(IndicatorIndex index, string path, CancellationToken ct)
+    static IndicatorIndex.LoadResult Load(IndicatorIndex index, string path, CancellationToken ct)
     {
-        var loaded = 0;
-        var untyped = new Untyped(0, []);
-        var count = 0;
-        // Typing and normalizing is most of the load and independent per line: done on every core, in file order;
-        // the index takes its writes one at a time.
-        var prepared = File.ReadLines(path).Select((line, i) => (Line: line, Number: i + 1L))
-            .AsParallel().AsOrdered().WithCancellation(ct)
-            .Where(x => !string.IsNullOrWhiteSpace(x.Line))
-            .Select(x =>
-            {
-                string? normalized = null;
-                string? error = "no type recognized";
-                var detected = TypeDetector.Detect(x.Line);
-                if (detected is { } d)
-                    normalized = IndicatorNormalizer.Normalize(d.Type, d.Value, out error);
-                return (x.Line, x.Number, Type: detected?.Type, Normalized: normalized, Error: error);
-            });
-        foreach (var p in prepared)
-        {
-            if (p.Normalized is not null)
-            {
-                index.Add(p.Number, p.Type!, p.Normalized);
-                loaded++;
-                continue;
-            }
-            count++;
-            if (untyped.Lines.Count < MaxReported)
-                untyped.Lines.Add($"line {p.Number}: '{Printable(p.Line)}': {p.Error}");
-        }
-        return (loaded, untyped with { Count = count });
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return index.LoadLines(file, MaxReported, ct);
     }
-
-    /// <summary>An untrusted line quoted in a message: control characters escaped, long lines cut.</summary>
-    static string Printable(string s) =>
-        string.Concat((s.Length > 80 ? s[..80] + "…" : s).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     /// <summary>Reads blocks ending at a line break, matches up to one block per core at once, writes in order.</summary>
     static void Stream(IndicatorIndex index, Stream input, TextWriter output, Action<long>? progress, CancellationToken ct)
     {
-        var pending = new Queue<Task<(string Matches, int Lines)>>();
+        var pending = new Queue<(Task<(string Matches, int Lines)> Task, byte[] Block)>();
         var carry = Array.Empty<byte>();
+        var carried = 0;
         long done = 0;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var block = new byte[carry.Length + BlockSize];
-            carry.CopyTo(block, 0);
-            var filled = carry.Length;
+            // Pooled: a new 1 MB array per block would be a large-object allocation every millisecond.
+            var block = ArrayPool<byte>.Shared.Rent(carried + BlockSize);
+            carry.AsSpan(0, carried).CopyTo(block);
+            var filled = carried;
+            var size = carried + BlockSize;
             int read;
-            while (filled < block.Length && (read = input.Read(block, filled, block.Length - filled)) > 0)
+            while (filled < size && (read = input.Read(block, filled, size - filled)) > 0)
                 filled += read;
-            var end = filled == carry.Length ? filled : Array.LastIndexOf(block, (byte)'\n', filled - 1, filled) + 1;
-            var last = filled < block.Length; // the stream ended inside this block
-            if (last || end == 0)
-                end = filled; // the final (unterminated) line, or one longer than a block
-            carry = block[end..filled];
+            var last = filled < size; // the stream ended inside this block
+            var end = last || filled == carried ? filled : block.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
+            if (end == 0)
+                end = filled; // a line longer than a block
+            if (carry.Length < filled - end)
+                carry = new byte[Math.Max(filled - end, BlockSize)];
+            block.AsSpan(end, filled - end).CopyTo(carry);
+            carried = filled - end;
             var length = end;
-            pending.Enqueue(Task.Run(() => MatchBlock(index, block.AsSpan(0, length))));
+            pending.Enqueue((Task.Run(() => MatchBlock(index, block.AsSpan(0, length))), block));
             while (pending.Count > Environment.ProcessorCount || (last && pending.Count > 0))
             {
-                var (matches, lines) = pending.Dequeue().GetAwaiter().GetResult();
+                var (task, used) = pending.Dequeue();
+                var (matches, lines) = task.GetAwaiter().GetResult();
+                ArrayPool<byte>.Shared.Return(used);
                 output.Write(matches);
                 done += lines;
                 progress?.Invoke(done);
@@ -117,6 +93,7 @@ public sealed class IntelMatchVerb(Terminal terminal)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static (string Matches, int Lines) MatchBlock(IndicatorIndex index, ReadOnlySpan<byte> block)
     {
         var matches = new StringBuilder();

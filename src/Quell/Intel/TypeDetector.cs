@@ -20,6 +20,22 @@ public static partial class TypeDetector
         "png", "jpg", "jpeg", "gif", "svg", "one", "xll", "cab", "vhd", "vhdx",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> FileExtensionLookup = FileExtensions.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Whether a name's last label (lower-case ASCII) makes the detector read it as a filename.</summary>
+    internal static bool IsFileExtension(ReadOnlySpan<byte> lowerAscii)
+    {
+        if (lowerAscii.Length > 8)
+            return false;
+        Span<char> chars = stackalloc char[lowerAscii.Length];
+        for (var i = 0; i < chars.Length; i++)
+            chars[i] = (char)lowerAscii[i];
+        return FileExtensionLookup.Contains(chars);
+    }
+
+    /// <summary>Hash lengths the detector types by (hexadecimal digits).</summary>
+    internal static bool IsHashLength(int length) => HashByLength.ContainsKey(length);
+
     static readonly FrozenDictionary<int, string> HashByLength = new Dictionary<int, string>
     {
         [32] = "md5",

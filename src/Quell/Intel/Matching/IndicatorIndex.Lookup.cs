@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Quell.Intel.Matching;
 
@@ -56,6 +57,7 @@ public sealed partial class IndicatorIndex
     }
 
     /// <summary>The seqlock read: retry while a write is in progress or happened during the probes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool Read(ReadOnlySpan<byte> utf8, List<long>? ids)
     {
         var start = ids?.Count ?? 0;
@@ -87,6 +89,7 @@ public sealed partial class IndicatorIndex
                 ids.RemoveAt(i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool Lookup(ReadOnlySpan<byte> raw, List<long>? ids)
     {
         var v = raw.Trim(" \t\r\n"u8);
@@ -103,6 +106,7 @@ public sealed partial class IndicatorIndex
     }
 
     /// <summary>Recognizes and probes the common shapes; <paramref name="handled"/> false sends the value to <see cref="Slow"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool Fast(ReadOnlySpan<byte> v, List<long>? ids, out bool handled)
     {
         handled = false;
@@ -147,6 +151,7 @@ public sealed partial class IndicatorIndex
         v.Length >= 4 && (v[0] | 0x20) == 'h' && v[1] is (byte)'x' or (byte)'X' or (byte)'*' && v[2] is (byte)'x' or (byte)'X' or (byte)'*';
 
     /// <summary>Lower-cases a host name and drops a trailing dot; false when it is not a valid name.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool LowerHost(ReadOnlySpan<byte> v, Span<byte> host, out int n)
     {
         n = v.Length;
@@ -171,40 +176,49 @@ public sealed partial class IndicatorIndex
         return label > 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool Probe(KeyTable table, ReadOnlySpan<byte> bytes, List<long>? ids)
     {
         var (lo, hi) = ValueKeys.Fingerprint(bytes, _seed);
         return table.Probe(lo, hi, ids);
     }
 
-    /// <summary>The name and each parent with at least two labels: <c>a.b.evil.example</c> probes four names.</summary>
+    /// <summary>The name and each parent with at least two labels: <c>a.b.evil.example</c> probes up to three names.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool ProbeName(ReadOnlySpan<byte> host, List<long>? ids)
     {
-        if (_names.Count == 0)
+        var lengths = _nameLabels;
+        if (lengths == 0)
             return false;
         var found = false;
+        var labels = LabelCount(host);
         while (true)
         {
-            if (Probe(_names, host, ids))
+            // Only parents with as many labels as some listed name can be listed.
+            if ((lengths & (1UL << Math.Min(labels, 63))) != 0 && Probe(_names, host, ids))
             {
                 if (ids is null)
                     return true;
                 found = true;
             }
             var dot = host.IndexOf((byte)'.');
-            if (dot < 0 || host[(dot + 1)..].IndexOf((byte)'.') < 0)
+            if (dot < 0 || --labels < 2)
                 return found;
             host = host[(dot + 1)..];
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool ProbeV4(uint address, int prefix, List<long>? ids)
     {
+        // A block looked up matches the blocks that contain it, not the addresses inside it.
+        var candidates = (_v4Wide | (_v4ByBucket is { } buckets ? buckets[address >> 16] : 0)) & UpTo(prefix);
         var found = false;
-        foreach (var p in _v4Prefixes)
+        while (candidates != 0)
         {
-            // A block looked up matches the blocks that contain it, not the addresses inside it.
-            if (p > prefix || _v4[p] is not { } table || !table.Probe(ValueKeys.MaskV4(address, p), 0, ids))
+            var p = Highest(candidates);
+            candidates &= ~(1UL << p);
+            if (_v4[p] is not { } table || !table.Probe(ValueKeys.MaskV4(address, p), 0, ids))
                 continue;
             if (ids is null)
                 return true;
@@ -213,23 +227,44 @@ public sealed partial class IndicatorIndex
         return found;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool ProbeV6(UInt128 address, int prefix, List<long>? ids)
     {
         var found = false;
-        foreach (var p in _v6Prefixes)
+        var high = (ulong)(address >> 64);
+        var bucket = 2 * V6Bucket(high);
+        var buckets = _v6ByBucket;
+        // Longest first: 96–128, then 32–95, then the wide blocks.
+        var words = buckets is null ? (0UL, 0UL) : (buckets[bucket + 1], buckets[bucket]);
+        if (prefix >= 96 && ProbeV6Bits(words.Item1 & UpTo(prefix - 96), 96, address, ids, ref found) && ids is null)
+            return true;
+        if (prefix >= 32 && ProbeV6Bits(words.Item2 & UpTo(Math.Min(prefix, 95) - 32), 32, address, ids, ref found) && ids is null)
+            return true;
+        ProbeV6Bits(_v6Wide & UpTo(Math.Min(prefix, 31)), 0, address, ids, ref found);
+        return found;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    bool ProbeV6Bits(ulong candidates, int offset, UInt128 address, List<long>? ids, ref bool found)
+    {
+        while (candidates != 0)
         {
-            if (p > prefix || _v6[p] is not { } table)
+            var bit = Highest(candidates);
+            candidates &= ~(1UL << bit);
+            var p = bit + offset;
+            if (_v6[p] is not { } table)
                 continue;
             var masked = ValueKeys.MaskV6(address, p);
             if (!table.Probe((ulong)masked, (ulong)(masked >> 64), ids))
                 continue;
+            found = true;
             if (ids is null)
                 return true;
-            found = true;
         }
         return found;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool FastEmail(ReadOnlySpan<byte> v, int at, List<long>? ids, ref bool handled)
     {
         if (at == 0 || at == v.Length - 1 || v.Length > 1024)
@@ -249,43 +284,17 @@ public sealed partial class IndicatorIndex
         return ProbeName(email.Slice(at + 1, hostLength), ids) | found;
     }
 
-    /// <summary>
-    /// A URL already in <see cref="IndicatorNormalizer.Url"/>'s form (lower-case scheme and host, no port, userinfo,
-    /// escapes, fragment or dot segments) is probed as it is, with "/" added when the path is empty.
-    /// </summary>
+    /// <summary>A URL in canonical form is probed as it is (with "/" added when the path is empty), and by its host.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool FastUrl(ReadOnlySpan<byte> v, int scheme, List<long>? ids, ref bool handled)
     {
-        handled = false;
-        if (!char.IsAsciiLetterLower((char)v[0]) || v[..scheme].IndexOfAnyExcept(SchemeChars) >= 0)
+        handled = CanonicalUrl(v, scheme, out var host, out var hasPath);
+        if (!handled)
             return false;
-        var rest = v[(scheme + 3)..];
-        var hostEnd = rest.IndexOfAny(AuthorityEnd);
-        var host = hostEnd < 0 ? rest : rest[..hostEnd];
-        if (host.IsEmpty || host.IndexOfAnyExcept(CanonicalHostChars) >= 0 || host[^1] == '.')
-            return false;
-        if (hostEnd >= 0)
-        {
-            var tail = rest[hostEnd..];
-            if (tail[0] != '/' || tail.IndexOfAny(NonCanonicalPathChars) >= 0 || tail.IndexOfAnyInRange((byte)0, (byte)' ') >= 0
-                || tail.IndexOf((byte)0x7F) >= 0)
-                return false;
-            var query = tail.IndexOf((byte)'?');
-            if ((query < 0 ? tail : tail[..query]).IndexOf("/."u8) >= 0)
-                return false;
-        }
-        var isV4 = host.IndexOfAnyExcept(IPv4Chars) < 0;
-        uint address = 0;
-        if (isV4 && (!ValueKeys.TryIPv4(host, out address, out _) || HasLeadingZero(host)))
-            return false;
-        Span<byte> lowered = stackalloc byte[Math.Min(host.Length, MaxHost + 1)];
-        if (!isV4 && !LowerHost(host, lowered, out _))
-            return false;
-        handled = true;
-
         var found = false;
         if (_urls.Count > 0)
         {
-            if (hostEnd >= 0)
+            if (hasPath)
                 found = Probe(_urls, v, ids);
             else
             {
@@ -297,7 +306,43 @@ public sealed partial class IndicatorIndex
             if (found && ids is null)
                 return true;
         }
-        return (isV4 ? ProbeV4(address, 32, ids) : ProbeName(host, ids)) | found;
+        var isV4 = host.IndexOfAnyExcept(IPv4Chars) < 0;
+        if (isV4)
+            return ValueKeys.TryIPv4(host, out var address, out _) && ProbeV4(address, 32, ids) | found;
+        return ProbeName(host, ids) | found;
+    }
+
+    /// <summary>
+    /// Whether a URL is already in <see cref="IndicatorNormalizer.Url"/>'s form: lower-case scheme and host (a name or
+    /// a dotted address without leading zeros), no port, userinfo, escapes, fragment or dot segments.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static bool CanonicalUrl(ReadOnlySpan<byte> v, int scheme, out ReadOnlySpan<byte> host, out bool hasPath)
+    {
+        host = default;
+        hasPath = false;
+        if (!char.IsAsciiLetterLower((char)v[0]) || v[..scheme].IndexOfAnyExcept(SchemeChars) >= 0)
+            return false;
+        var rest = v[(scheme + 3)..];
+        var hostEnd = rest.IndexOfAny(AuthorityEnd);
+        host = hostEnd < 0 ? rest : rest[..hostEnd];
+        if (host.IsEmpty || host.IndexOfAnyExcept(CanonicalHostChars) >= 0 || host[^1] == '.')
+            return false;
+        if (hostEnd >= 0)
+        {
+            var tail = rest[hostEnd..];
+            if (tail[0] != '/' || tail.IndexOfAny(NonCanonicalPathChars) >= 0 || tail.IndexOfAnyInRange((byte)0, (byte)' ') >= 0
+                || tail.IndexOf((byte)0x7F) >= 0)
+                return false;
+            var query = tail.IndexOf((byte)'?');
+            if ((query < 0 ? tail : tail[..query]).IndexOf("/."u8) >= 0)
+                return false;
+            hasPath = true;
+        }
+        if (host.IndexOfAnyExcept(IPv4Chars) < 0)
+            return ValueKeys.TryIPv4(host, out _, out _) && !HasLeadingZero(host);
+        Span<byte> lowered = stackalloc byte[Math.Min(host.Length, MaxHost + 1)];
+        return LowerHost(host, lowered, out _);
     }
 
     static bool HasLeadingZero(ReadOnlySpan<byte> dotted)

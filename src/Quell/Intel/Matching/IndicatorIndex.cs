@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -16,6 +17,12 @@ namespace Quell.Intel.Matching;
 /// entirely or not at all, never a torn table. Reads cost two counter reads and a fence; a write blocks readers for
 /// its duration only (microseconds; a table doubling, milliseconds).
 /// </para>
+/// <para>
+/// An address probes only the prefix lengths that can hold a block containing it: per /16 of IPv4 space (and per
+/// hashed /32 of IPv6 space) a bit mask of the prefix lengths indexed there, plus the shorter blocks, which every
+/// address probes. A lookup of an unlisted address then costs one or two probes instead of one per prefix length in
+/// use. Bits are never cleared on removal: a stale bit costs a probe, never a wrong answer.
+/// </para>
 /// </summary>
 public sealed partial class IndicatorIndex
 {
@@ -30,10 +37,19 @@ public sealed partial class IndicatorIndex
     readonly KeyTable _texts = new();
     readonly KeyTable?[] _v4 = new KeyTable?[33];
     readonly KeyTable?[] _v6 = new KeyTable?[129];
-    /// <summary>Prefix lengths with at least one block, longest first: the tables an address probes.</summary>
-    int[] _v4Prefixes = [];
-    int[] _v6Prefixes = [];
+    /// <summary>IPv4 prefix lengths 16–32 indexed per /16 (bit p), allocated with the first such block.</summary>
+    ulong[]? _v4ByBucket;
+    /// <summary>IPv4 prefix lengths below 16 in use (bit p): every address probes them.</summary>
+    ulong _v4Wide;
+    /// <summary>IPv6 prefix lengths 32–128 per hashed /32: two words per bucket, bits p − 32 and p − 96.</summary>
+    ulong[]? _v6ByBucket;
+    /// <summary>IPv6 prefix lengths below 32 in use.</summary>
+    ulong _v6Wide;
+    /// <summary>Label counts of the listed names (bit n, 63 for 63 or more): a lookup skips parents of other lengths.</summary>
+    ulong _nameLabels;
     int _indicators;
+
+    const int V6Buckets = 1 << 16;
 
     /// <summary>Indicators added and not removed.</summary>
     public int Count => Volatile.Read(ref _indicators);
@@ -44,7 +60,7 @@ public sealed partial class IndicatorIndex
         get
         {
             lock (_writer)
-                return AllTables().Sum(t => t.Bytes);
+                return AllTables().Sum(t => t.Bytes) + 8L * ((_v4ByBucket?.Length ?? 0) + (_v6ByBucket?.Length ?? 0));
         }
     }
 
@@ -64,22 +80,16 @@ public sealed partial class IndicatorIndex
     bool Update(long id, string type, string normalizedValue, bool add)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(id);
-        var keys = Keys(type, normalizedValue);
+        var keys = new List<IndexKey>(2);
+        Keys(type, normalizedValue, keys);
         lock (_writer)
         {
             Interlocked.Increment(ref _version);
             try
             {
                 var changed = false;
-                foreach (var (table, lo, hi, v4, v6) in keys)
-                {
-                    var t = table ?? AddressTable(v4, v6, create: add);
-                    if (t is null)
-                        continue;
-                    changed |= add ? t.Add(lo, hi, id) : t.Remove(lo, hi, id);
-                    if (table is null)
-                        RefreshPrefixes();
-                }
+                foreach (var key in keys)
+                    changed |= add ? Insert(key, id) : Delete(key, id);
                 if (changed)
                     _indicators += add ? 1 : -1;
                 return changed;
@@ -91,28 +101,70 @@ public sealed partial class IndicatorIndex
         }
     }
 
-    KeyTable? AddressTable(int v4, int v6, bool create)
+    /// <summary>What a key is stored in: one of the tables, or the IPv4/IPv6 table of its prefix length.</summary>
+    internal enum KeyKind : byte { Hash, Name, Url, Email, Text, V4, V6 }
+
+    /// <summary>A key to store. <paramref name="Extra"/>: the prefix length of an address, the label count of a name.</summary>
+    internal readonly record struct IndexKey(KeyKind Kind, int Extra, ulong Lo, ulong Hi);
+
+    /// <summary>Under the writer lock.</summary>
+    bool Insert(in IndexKey key, long id)
     {
-        var (tables, prefix) = v4 >= 0 ? (_v4, v4) : (_v6, v6);
-        if (tables[prefix] is null && create)
-            tables[prefix] = new KeyTable();
-        return tables[prefix];
+        if (!Table(key, create: true)!.Add(key.Lo, key.Hi, id))
+            return false;
+        Mark(key);
+        return true;
     }
 
-    void RefreshPrefixes()
+    /// <summary>Notes a stored key's prefix length or label count in the filters lookups consult.</summary>
+    void Mark(in IndexKey key)
     {
-        _v4Prefixes = Enumerable.Range(0, 33).Reverse().Where(p => _v4[p]?.Count > 0).ToArray();
-        _v6Prefixes = Enumerable.Range(0, 129).Reverse().Where(p => _v6[p]?.Count > 0).ToArray();
+        switch (key.Kind)
+        {
+            case KeyKind.V4 when key.Extra < 16:
+                _v4Wide |= 1UL << key.Extra;
+                break;
+            case KeyKind.V4:
+                (_v4ByBucket ??= new ulong[1 << 16])[key.Lo >> 16] |= 1UL << key.Extra;
+                break;
+            case KeyKind.V6 when key.Extra < 32:
+                _v6Wide |= 1UL << key.Extra;
+                break;
+            case KeyKind.V6:
+                var bucket = 2 * V6Bucket(key.Hi);
+                var buckets = _v6ByBucket ??= new ulong[2 * V6Buckets];
+                if (key.Extra < 96)
+                    buckets[bucket] |= 1UL << (key.Extra - 32);
+                else
+                    buckets[bucket + 1] |= 1UL << (key.Extra - 96);
+                break;
+            case KeyKind.Name:
+                _nameLabels |= 1UL << Math.Min(key.Extra, 63);
+                break;
+        }
     }
 
-    /// <summary>A key to store: a table, or (table null) the address table of IPv4 prefix v4 or IPv6 prefix v6.</summary>
-    readonly record struct IndexKey(KeyTable? Table, ulong Lo, ulong Hi, int V4, int V6);
+    bool Delete(in IndexKey key, long id) => Table(key, create: false) is { } table && table.Remove(key.Lo, key.Hi, id);
 
-    List<IndexKey> Keys(string type, string value)
+    KeyTable? Table(in IndexKey key, bool create) => key.Kind switch
+    {
+        KeyKind.Hash => _hashes,
+        KeyKind.Name => _names,
+        KeyKind.Url => _urls,
+        KeyKind.Email => _emails,
+        KeyKind.Text => _texts,
+        KeyKind.V4 => _v4[key.Extra] ??= create ? new KeyTable() : null,
+        _ => _v6[key.Extra] ??= create ? new KeyTable() : null,
+    };
+
+    /// <summary>The bucket of an IPv6 address or block (its high 64 bits): a hash of its first 32 bits.</summary>
+    static int V6Bucket(ulong high) => (int)(((uint)(high >> 32) * 0x9E3779B1u) >> 16);
+
+    /// <summary>The keys of a normalized value; composite values have a key per part (not ports nor registry values).</summary>
+    internal void Keys(string type, string value, List<IndexKey> keys)
     {
         if (!IndicatorTypes.IsKnown(type))
             throw new ArgumentException($"'{IndicatorNormalizer.Printable(type)}' is not a MISP attribute type", nameof(type));
-        var keys = new List<IndexKey>(2);
         if (IndicatorTypes.Parts(type) is { } parts)
         {
             var bar = parts[0] == "filename" ? value.LastIndexOf('|') : value.IndexOf('|', StringComparison.Ordinal);
@@ -123,7 +175,6 @@ public sealed partial class IndicatorIndex
         }
         else
             SingleKeys(type, value, keys);
-        return keys;
     }
 
     void PartKeys(string type, string value, List<IndexKey> keys)
@@ -141,36 +192,48 @@ public sealed partial class IndicatorIndex
         {
             case IndicatorKind.Ip:
                 if (ValueKeys.TryIPv4(bytes, out var v4, out var p4))
-                    keys.Add(new(null, ValueKeys.MaskV4(v4, p4), 0, p4, -1));
+                    keys.Add(V4Key(v4, p4));
                 else if (ValueKeys.TryIPv6(bytes, out var v6, out var p6))
-                {
-                    var masked = ValueKeys.MaskV6(v6, p6);
-                    keys.Add(new(null, (ulong)masked, (ulong)(masked >> 64), -1, p6));
-                }
+                    keys.Add(V6Key(v6, p6));
                 else
                     throw new ArgumentException($"'{IndicatorNormalizer.Printable(value)}' is not a normalized address or block", nameof(value));
                 break;
             case IndicatorKind.Domain:
-                Add(_names, bytes);
+                keys.Add(Key(KeyKind.Name, bytes, LabelCount(bytes)));
                 break;
             case IndicatorKind.Url:
-                Add(_urls, bytes);
+                keys.Add(Key(KeyKind.Url, bytes));
                 break;
             case IndicatorKind.Email:
-                Add(_emails, bytes);
+                keys.Add(Key(KeyKind.Email, bytes));
                 break;
             case IndicatorKind.Hash when ValueKeys.IsDigestLength(bytes.Length) && ValueKeys.TryDigest(bytes, _seed, out var digest):
-                keys.Add(new(_hashes, digest.Lo, digest.Hi, -1, -1));
+                keys.Add(new(KeyKind.Hash, 0, digest.Lo, digest.Hi));
                 break;
             default:
-                Add(_texts, bytes);
+                keys.Add(Key(KeyKind.Text, bytes));
                 break;
         }
-
-        void Add(KeyTable table, byte[] b)
-        {
-            var (lo, hi) = ValueKeys.Fingerprint(b, _seed);
-            keys.Add(new(table, lo, hi, -1, -1));
-        }
     }
+
+    IndexKey Key(KeyKind kind, ReadOnlySpan<byte> bytes, int extra = 0)
+    {
+        var (lo, hi) = ValueKeys.Fingerprint(bytes, _seed);
+        return new(kind, extra, lo, hi);
+    }
+
+    static IndexKey V4Key(uint address, int prefix) => new(KeyKind.V4, prefix, ValueKeys.MaskV4(address, prefix), 0);
+
+    static IndexKey V6Key(UInt128 address, int prefix)
+    {
+        var masked = ValueKeys.MaskV6(address, prefix);
+        return new(KeyKind.V6, prefix, (ulong)masked, (ulong)(masked >> 64));
+    }
+
+    static int LabelCount(ReadOnlySpan<byte> name) => name.Count((byte)'.') + 1;
+
+    /// <summary>Bit n set for every n in 0..<paramref name="max"/> (max ≤ 63).</summary>
+    static ulong UpTo(int max) => max >= 63 ? ulong.MaxValue : (2UL << max) - 1;
+
+    static int Highest(ulong bits) => 63 - BitOperations.LeadingZeroCount(bits);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Quell.Intel.Matching;
 
 /// <summary>
@@ -47,6 +49,7 @@ internal sealed class KeyTable
     }
 
     /// <summary>Whether any indicator holds the key; appends their ids to <paramref name="ids"/> when given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Probe(ulong lo, ulong hi, List<long>? ids)
     {
         var entries = _entries; // one read: a resize publishes a new array
@@ -78,11 +81,44 @@ internal sealed class KeyTable
         return false;
     }
 
+    /// <summary>Grows the table once to hold <paramref name="keys"/> keys, so a bulk load does not double it step by step.</summary>
+    public void EnsureCapacity(int keys)
+    {
+        var length = _entries.Length;
+        while ((long)keys * 4 > (long)length * 3)
+            length *= 2;
+        if (length != _entries.Length)
+            Grow(length);
+    }
+
+    /// <summary>
+    /// The key indexes <paramref name="members"/> reordered by the 1/256th of the table their home slot lies in (a
+    /// counting sort), for inserting many keys with few cache misses; call after <see cref="EnsureCapacity"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal int[] ByRegion(int[] members, IndicatorIndex.IndexKey[] keys)
+    {
+        if (members.Length < 4096)
+            return members;
+        var mask = _entries.Length - 1;
+        var shift = Math.Max(0, System.Numerics.BitOperations.Log2((uint)_entries.Length) - 8);
+        Span<int> starts = stackalloc int[257];
+        foreach (var i in members)
+            starts[(Slot(keys[i].Lo, keys[i].Hi, mask) >> shift) + 1]++;
+        for (var r = 1; r < starts.Length; r++)
+            starts[r] += starts[r - 1];
+        var ordered = new int[members.Length];
+        foreach (var i in members)
+            ordered[starts[Slot(keys[i].Lo, keys[i].Hi, mask) >> shift]++] = i;
+        return ordered;
+    }
+
     /// <summary>Adds (key, id); false when the key already holds the id.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Add(ulong lo, ulong hi, long id)
     {
         if ((_count + 1) * 4 > _entries.Length * 3)
-            Grow();
+            Grow(_entries.Length * 2);
         var mask = _entries.Length - 1;
         var i = Slot(lo, hi, mask);
         while (true)
@@ -203,10 +239,11 @@ internal sealed class KeyTable
         _count--;
     }
 
-    /// <summary>Builds the doubled array beside the old one, then publishes it with one reference write.</summary>
-    void Grow()
+    /// <summary>Builds the larger array beside the old one, then publishes it with one reference write.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    void Grow(int length)
     {
-        var grown = new Entry[_entries.Length * 2];
+        var grown = new Entry[length];
         var mask = grown.Length - 1;
         foreach (var e in _entries)
         {

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Quell.Intel.Matching;
 
@@ -13,6 +14,7 @@ namespace Quell.Intel.Matching;
 /// </summary>
 internal static class ValueKeys
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (ulong Lo, ulong Hi) Fingerprint(ReadOnlySpan<byte> bytes, long seed)
     {
         var h = XxHash128.HashToUInt128(bytes, seed);
@@ -23,6 +25,7 @@ internal static class ValueKeys
     public static bool IsDigestLength(int hexDigits) => hexDigits is 32 or 40 or 56 or 62 or 64 or 96 or 128;
 
     /// <summary>The key of a decoded digest; false when <paramref name="hex"/> is not hexadecimal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryDigest(ReadOnlySpan<byte> hex, long seed, out (ulong Lo, ulong Hi) key)
     {
         key = default;
@@ -42,15 +45,23 @@ internal static class ValueKeys
         return true;
     }
 
-    static int HexValue(byte b) => b switch
-    {
-        >= (byte)'0' and <= (byte)'9' => b - '0',
-        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-        _ => -1,
-    };
+    static int HexValue(byte b) => Hex[b];
+
+    /// <summary>The value of each hexadecimal digit, -1 for other bytes: one load instead of three range tests.</summary>
+    static ReadOnlySpan<sbyte> Hex =>
+    [
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    ];
 
     /// <summary>Four decimal octets (as <see cref="IndicatorNormalizer.TryParseAddress"/> reads them), optionally /prefix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryIPv4(ReadOnlySpan<byte> s, out uint address, out int prefix)
     {
         address = 0;
@@ -89,6 +100,7 @@ internal static class ValueKeys
     }
 
     /// <summary>An IPv6 address (optionally /prefix) as a 128-bit number; false when it is not one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryIPv6(ReadOnlySpan<byte> s, out UInt128 address, out int prefix)
     {
         address = 0;
