@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Runtime.CompilerServices;
 
 namespace Quell.Intel.Matching;
 
@@ -57,7 +56,6 @@ public sealed partial class IndicatorIndex
     }
 
     /// <summary>The seqlock read: retry while a write is in progress or happened during the probes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool Read(ReadOnlySpan<byte> utf8, List<long>? ids)
     {
         var start = ids?.Count ?? 0;
@@ -89,7 +87,6 @@ public sealed partial class IndicatorIndex
                 ids.RemoveAt(i);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool Lookup(ReadOnlySpan<byte> raw, List<long>? ids)
     {
         var v = raw.Trim(" \t\r\n"u8);
@@ -106,7 +103,6 @@ public sealed partial class IndicatorIndex
     }
 
     /// <summary>Recognizes and probes the common shapes; <paramref name="handled"/> false sends the value to <see cref="Slow"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool Fast(ReadOnlySpan<byte> v, List<long>? ids, out bool handled)
     {
         handled = false;
@@ -151,7 +147,6 @@ public sealed partial class IndicatorIndex
         v.Length >= 4 && (v[0] | 0x20) == 'h' && v[1] is (byte)'x' or (byte)'X' or (byte)'*' && v[2] is (byte)'x' or (byte)'X' or (byte)'*';
 
     /// <summary>Lower-cases a host name and drops a trailing dot; false when it is not a valid name.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool LowerHost(ReadOnlySpan<byte> v, Span<byte> host, out int n)
     {
         n = v.Length;
@@ -176,7 +171,6 @@ public sealed partial class IndicatorIndex
         return label > 0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool Probe(KeyTable table, ReadOnlySpan<byte> bytes, List<long>? ids)
     {
         var (lo, hi) = ValueKeys.Fingerprint(bytes, _seed);
@@ -184,7 +178,6 @@ public sealed partial class IndicatorIndex
     }
 
     /// <summary>The name and each parent with at least two labels: <c>a.b.evil.example</c> probes up to three names.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool ProbeName(ReadOnlySpan<byte> host, List<long>? ids)
     {
         var lengths = _nameLabels;
@@ -208,7 +201,6 @@ public sealed partial class IndicatorIndex
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool ProbeV4(uint address, int prefix, List<long>? ids)
     {
         // A block looked up matches the blocks that contain it, not the addresses inside it.
@@ -227,7 +219,6 @@ public sealed partial class IndicatorIndex
         return found;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool ProbeV6(UInt128 address, int prefix, List<long>? ids)
     {
         var found = false;
@@ -244,7 +235,6 @@ public sealed partial class IndicatorIndex
         return found;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool ProbeV6Bits(ulong candidates, int offset, UInt128 address, List<long>? ids, ref bool found)
     {
         while (candidates != 0)
@@ -264,7 +254,6 @@ public sealed partial class IndicatorIndex
         return found;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool FastEmail(ReadOnlySpan<byte> v, int at, List<long>? ids, ref bool handled)
     {
         if (at == 0 || at == v.Length - 1 || v.Length > 1024)
@@ -285,7 +274,6 @@ public sealed partial class IndicatorIndex
     }
 
     /// <summary>A URL in canonical form is probed as it is (with "/" added when the path is empty), and by its host.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool FastUrl(ReadOnlySpan<byte> v, int scheme, List<long>? ids, ref bool handled)
     {
         handled = CanonicalUrl(v, scheme, out var host, out var hasPath);
@@ -316,7 +304,6 @@ public sealed partial class IndicatorIndex
     /// Whether a URL is already in <see cref="IndicatorNormalizer.Url"/>'s form: lower-case scheme and host (a name or
     /// a dotted address without leading zeros), no port, userinfo, escapes, fragment or dot segments.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool CanonicalUrl(ReadOnlySpan<byte> v, int scheme, out ReadOnlySpan<byte> host, out bool hasPath)
     {
         host = default;
