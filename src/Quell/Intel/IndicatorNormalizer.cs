@@ -17,6 +17,24 @@ public static class IndicatorNormalizer
     /// <summary>Longer values are refused: no indicator needs more, and the index keeps them in memory.</summary>
     public const int MaxLength = 8192;
 
+    /// <summary>
+    /// The limit for rules and free text (<see cref="IsMultiline"/>): a YARA or snort rule is often longer than any
+    /// network indicator (MISP's samples hold a 12,799-character snort rule).
+    /// </summary>
+    public const int MaxRuleLength = 65536;
+
+    /// <summary>
+    /// Types whose values are rules, patterns or prose, kept with their line breaks (CR LF read as LF) and tabs.
+    /// Other control characters are refused for every type: they hide text in a terminal or a log.
+    /// </summary>
+    public static bool IsMultiline(string type) => MultilineTypes.Contains(type);
+
+    static readonly HashSet<string> MultilineTypes = new(StringComparer.Ordinal)
+    {
+        "yara", "snort", "sigma", "bro", "zeek", "pattern-in-file", "pattern-in-traffic", "pattern-in-memory", "stix2-pattern",
+        "kusto-query", "text", "comment", "other", "pgp-public-key", "pgp-private-key", "cortex", "anonymised",
+    };
+
     /// <summary>The normalized value, or null with <paramref name="error"/> saying what is wrong with it.</summary>
     public static string? Normalize(string type, string value, out string? error)
     {
@@ -26,9 +44,11 @@ public static class IndicatorNormalizer
             error = $"'{Printable(type)}' is not a MISP attribute type";
             return null;
         }
-        if (value.Length > MaxLength)
+        var multiline = IsMultiline(type);
+        var max = multiline ? MaxRuleLength : MaxLength;
+        if (value.Length > max)
         {
-            error = $"the value is {value.Length} characters long; at most {MaxLength} are accepted";
+            error = $"the value is {value.Length} characters long; at most {max} are accepted for a {type}";
             return null;
         }
         var v = value.Trim();
@@ -37,9 +57,11 @@ public static class IndicatorNormalizer
             error = "the value is empty";
             return null;
         }
-        if (v.Any(c => char.IsControl(c) && c is not '\t'))
+        if (multiline)
+            v = v.Replace("\r\n", "\n", StringComparison.Ordinal);
+        if (v.Any(c => char.IsControl(c) && c is not '\t' && !(multiline && c == '\n')))
         {
-            error = "the value contains control characters";
+            error = multiline ? "the value contains control characters other than line breaks and tabs" : "the value contains control characters";
             return null;
         }
         if (IndicatorTypes.Parts(type) is { } parts)

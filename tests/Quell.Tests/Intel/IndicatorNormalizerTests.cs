@@ -65,4 +65,17 @@ public sealed class IndicatorNormalizerTests
         var once = IndicatorNormalizer.Normalize(type, value, out _)!;
         Assert.Equal(once, IndicatorNormalizer.Normalize(type, once, out _));
     }
+
+    [Fact]
+    public void Rules_and_text_keep_their_line_breaks_and_may_be_longer()
+    {
+        var rule = "rule demo {\r\n\tstrings:\r\n\t\t$a = \"x\"\r\n\tcondition:\r\n\t\t$a\r\n}\r\n";
+        Assert.Equal("rule demo {\n\tstrings:\n\t\t$a = \"x\"\n\tcondition:\n\t\t$a\n}", IndicatorNormalizer.Normalize("yara", rule, out _));
+        Assert.Equal(20_000, IndicatorNormalizer.Normalize("snort", new string('a', 20_000), out _)?.Length);
+        Assert.Contains("at most 65536 are accepted for a yara", IndicatorNormalizer.Normalize("yara", new string('a', 70_000), out var tooLong) ?? tooLong, StringComparison.Ordinal);
+        Assert.Contains("other than line breaks and tabs", IndicatorNormalizer.Normalize("yara", "rule x {\u0007}", out var bell) ?? bell, StringComparison.Ordinal);
+        // A domain is one line, as before.
+        Assert.Null(IndicatorNormalizer.Normalize("domain", "evil.example\nother.example", out _));
+        Assert.Null(IndicatorNormalizer.Normalize("filename", "a\nb", out _));
+    }
 }

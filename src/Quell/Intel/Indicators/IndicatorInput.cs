@@ -34,7 +34,8 @@ public sealed class IndicatorInput
         var type = patch ? null : f.String("type", required: true, maxLength: 64);
         if (type is not null && !IndicatorTypes.IsKnown(type))
             errors.Add("type", $"'{IndicatorNormalizer.Printable(type)}' is not a MISP attribute type (see describeTypes)");
-        var value = patch ? null : f.String("value", required: true, maxLength: IndicatorNormalizer.MaxLength);
+        // The limit per type is the normalizer's; this one only bounds what is read.
+        var value = patch ? null : f.String("value", required: true, maxLength: IndicatorNormalizer.MaxRuleLength);
         var tags = f.Strings("tags", PendingIndicator.MaxTags, PendingIndicator.MaxTagLength);
         if (tags?.FirstOrDefault(t => t.Any(char.IsControl)) is { } badTag)
             errors.Add("tags", $"tag '{IndicatorNormalizer.Printable(badTag)}' holds control characters");

@@ -137,8 +137,19 @@ public abstract class IndicatorApiTests(TestServer server)
         using var client = server.Client(tenant.AdminKey);
         var problem = await AddAsync(client, new { type = "text", value = new string('a', 1 << 20) }, HttpStatusCode.BadRequest);
         Assert.Equal(["value"], Problem.Fields(problem));
-        Assert.Contains("8192", Problem.Detail(problem), StringComparison.Ordinal);
+        Assert.Contains("65536", Problem.Detail(problem), StringComparison.Ordinal);
         Assert.Equal(0, await CountAsync(tenant.OrgId));
+    }
+
+    [Fact]
+    public async Task A_yara_rule_keeps_its_lines_and_a_long_domain_is_refused_with_the_domain_limit()
+    {
+        var tenant = await Tenants.CreateAsync(server);
+        using var client = server.Client(tenant.AdminKey);
+        var rule = await AddAsync(client, new { type = "yara", value = "rule demo {\r\n\tcondition:\r\n\t\ttrue\r\n}" }, HttpStatusCode.Created);
+        Assert.Equal("rule demo {\n\tcondition:\n\t\ttrue\n}", rule.GetProperty("value").GetString());
+        var problem = await AddAsync(client, new { type = "domain", value = new string('a', 9000) + ".example" }, HttpStatusCode.BadRequest);
+        Assert.Contains("at most 8192 are accepted for a domain", Problem.Detail(problem), StringComparison.Ordinal);
     }
 
     Task<int> CountAsync(long orgId) =>
