@@ -28,7 +28,8 @@ public sealed partial class IntelFlagger(Db db, IntelIndex index, TimeProvider t
     /// <summary>Indicators looked up among stored observables per page.</summary>
     public const int IndicatorPage = 1000;
 
-    const long PostgresFlaggerLock = 0x5155454C4C12;
+    /// <summary>The advisory lock one node holds while it flags (PostgreSQL).</summary>
+    internal const long PostgresFlaggerLock = 0x5155454C4C12;
 
     readonly SemaphoreSlim _pass = new(1, 1);
     readonly Dictionary<string, SourceState> _states = [];
@@ -71,23 +72,19 @@ public sealed partial class IntelFlagger(Db db, IntelIndex index, TimeProvider t
         await _pass.WaitAsync(ct);
         try
         {
+            // A transaction-scoped lock goes with its transaction whatever happens; a session lock left behind on a
+            // pooled connection would stop flagging on every node. The transaction holds no snapshot between statements.
             await using var lockConnection = db.IsPostgres ? await db.OpenAsync(ct) : null;
-            if (lockConnection is not null && !await lockConnection.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_lock(@k)", new { k = PostgresFlaggerLock }))
+            await using var lockTransaction = lockConnection is null ? null : await lockConnection.BeginTransactionAsync(ct);
+            if (lockConnection is not null
+                && !await lockConnection.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_xact_lock(@k)", new { k = PostgresFlaggerLock }, lockTransaction))
                 return 0;
-            try
-            {
-                await index.CatchUpAsync(reread: false, ct);
-                var written = 0;
-                foreach (var source in FlagSource.All)
-                    written += await GuardedAsync(source.Table, () => ForwardAsync(source, ct), ct);
-                written += await GuardedAsync(FlagCursors.Indicators, () => BackwardAsync(ct), ct);
-                return written;
-            }
-            finally
-            {
-                if (lockConnection is not null)
-                    await lockConnection.ExecuteAsync("SELECT pg_advisory_unlock(@k)", new { k = PostgresFlaggerLock });
-            }
+            await index.CatchUpAsync(reread: false, ct);
+            var written = 0;
+            foreach (var source in FlagSource.All)
+                written += await GuardedAsync(source.Table, () => ForwardAsync(source, ct), ct);
+            written += await GuardedAsync(FlagCursors.Indicators, () => BackwardAsync(ct), ct);
+            return written;
         }
         finally
         {
@@ -148,7 +145,8 @@ public sealed partial class IntelFlagger(Db db, IntelIndex index, TimeProvider t
     /// <summary>
     /// Reads a source from where this process left it: first the ids in its gaps, then page after page above the highest
     /// id seen. Each page moves the watermark and is handed to <paramref name="flag"/>, which records its matches with
-    /// <see cref="SaveAsync"/>; at the end the position is saved if it moved.
+    /// <see cref="SaveAsync"/>; then the position is saved if it moved, so that a long first pass over a large store
+    /// is not started again from the beginning after a restart.
     /// </summary>
     async Task<int> ReadOnAsync<T>(string name, int page, Func<T, long> id, Func<string, DynamicParameters, Task<List<T>>> read,
         Func<SourceState, List<T>, Task<int>> flag, CancellationToken ct)
@@ -167,10 +165,10 @@ public sealed partial class IntelFlagger(Db db, IntelIndex index, TimeProvider t
             var rows = await read("id > @high ORDER BY id LIMIT @page", new DynamicParameters(new { high = state.Mark.High, page }));
             state.Mark.Advance(rows.Select(id).ToList(), Now);
             written += await flag(state, rows);
+            await SaveAsync(name, state, null, ct);
             if (rows.Count < page)
                 break;
         }
-        await SaveAsync(name, state, null, ct);
         if (written > 0)
             Recorded(log, written, name);
         return written;

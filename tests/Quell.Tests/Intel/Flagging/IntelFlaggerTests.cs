@@ -98,4 +98,19 @@ public sealed class IntelFlaggerTestsOnPostgres() : IntelFlaggerTests(Dialect.Po
         Assert.Equal([(late, listed), (early, listed)], await MatchesAsync());
         Assert.Equal(early, (await Store.Db.ReadAsync(c => FlagCursors.ReadAsync(c, FlagCursors.AlertObservables))).LastId);
     }
+
+    [Fact]
+    public async Task While_another_node_flags_this_one_skips_its_pass()
+    {
+        await IndicatorAsync("evil.example");
+        await ObservableAsync("a.evil.example");
+        await using var otherNode = await Store.Open().OpenAsync();
+        await using (var tx = await otherNode.BeginTransactionAsync())
+        {
+            await otherNode.ExecuteAsync("SELECT pg_advisory_xact_lock(@k)", new { k = IntelFlagger.PostgresFlaggerLock }, tx);
+            Assert.Equal(0, await NewFlagger().RunOnceAsync());
+            Assert.Empty(await MatchesAsync());
+        }
+        Assert.Equal(1, await NewFlagger().RunOnceAsync());
+    }
 }
