@@ -71,6 +71,32 @@ public abstract class ObservableFlaggingTests(TestServer server)
     }
 
     [Fact]
+    public async Task Alerts_posted_in_bulk_and_observables_added_by_reposting_are_flagged()
+    {
+        using var client = server.Client();
+        var domain = NewDomain();
+        var indicator = await client.AddIndicatorAsync("domain", domain);
+        var source = TestAlerts.NewSource();
+        var bulk = await client.BulkAsync(new[]
+        {
+            TestAlerts.Alert(source, sourceRef: "one", observables: ("fqdn", "one." + domain)),
+            TestAlerts.Alert(source, sourceRef: "two", observables: ("fqdn", "two." + domain)),
+        });
+        var ids = bulk.GetProperty("items").EnumerateArray().Select(i => i.Id()).ToList();
+        await client.WaitForIntelAsync($"/api/v1/alerts/{ids[0]}", "one." + domain);
+        await client.WaitForIntelAsync($"/api/v1/alerts/{ids[1]}", "two." + domain);
+
+        // Promoted, then posted again with one more observable: the alert and its case both get it, flagged.
+        var caseId = (await client.PostAsync($"/api/v1/alerts/{ids[0]}/case", null).ExpectAsync(HttpStatusCode.Created)).Id();
+        await client.PostAlertAsync(TestAlerts.Alert(source, sourceRef: "one", observables: [("fqdn", "one." + domain), ("url", $"http://one.{domain}/x")]),
+            HttpStatusCode.OK);
+        var alert = await client.WaitForIntelAsync($"/api/v1/alerts/{ids[0]}", $"http://one.{domain}/x");
+        var inCase = await client.WaitForIntelAsync($"/api/v1/cases/{caseId}", $"http://one.{domain}/x");
+        Assert.Equal(indicator, SingleIntel(alert, $"http://one.{domain}/x").IndicatorId());
+        Assert.Equal(indicator, SingleIntel(inCase, $"http://one.{domain}/x").IndicatorId());
+    }
+
+    [Fact]
     public async Task Warninglisted_suppressed_and_expired_indicators_are_recorded_but_not_shown_as_matches()
     {
         using var client = server.Client();
