@@ -11,7 +11,8 @@ namespace Quell.Server;
 
 /// <summary>Settings of `quell serve` (and of the admin verbs that open the store directly).</summary>
 /// <param name="Warninglists">A directory of MISP warninglists to load at start; null: only the built-in sanity checks.</param>
-public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database, string? Warninglists = null);
+/// <param name="FeedDirectories">Directories local feeds may read; null: as configured (Feeds:LocalDirectories), by default none.</param>
+public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database, string? Warninglists = null, IReadOnlyList<string>? FeedDirectories = null);
 
 /// <summary>Builds the one process that serves the API, the web UI and runs the workers. Tests start it the same way.</summary>
 public static class QuellHost
@@ -48,6 +49,8 @@ public static class QuellHost
         if (settings.Warninglists is not null)
             builder.Services.AddWarninglists(WarninglistLoader.Load(settings.Warninglists));
         builder.Services.AddQuell(new StoreOptions { DataDirectory = settings.DataDirectory, Database = settings.Database });
+        if (settings.FeedDirectories is { } feedDirectories)
+            builder.Services.PostConfigure<Quell.Intel.Feeds.Fetching.FeedFetchOptions>(o => o.LocalDirectories = [.. feedDirectories]);
         builder.Services.AddRazorComponents();
         configure?.Invoke(builder);
 

@@ -12,6 +12,7 @@ using Quell.Audit;
 using Quell.Cases;
 using Quell.Identity;
 using Quell.Intel.Feeds;
+using Quell.Intel.Flagging;
 using Quell.Intel.Indicators;
 using Quell.Intel.Matching;
 using Quell.Intel.Warninglists;
@@ -48,6 +49,8 @@ public static class QuellServices
         services.AddWarninglists();
         services.AddSingleton<Intel.Matching.IntelIndex>();
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Matching.IntelIndex>());
+        services.AddSingleton<Intel.Flagging.IntelFlagger>();
+        services.AddHostedService(sp => sp.GetRequiredService<Intel.Flagging.IntelFlagger>());
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
@@ -111,6 +114,7 @@ public static class QuellServices
         app.MapFeedEndpoints();
         app.MapWarninglistEndpoints();
         app.MapIntelLookupEndpoints();
+        app.MapIndicatorMatchEndpoints();
         return app;
     }
 

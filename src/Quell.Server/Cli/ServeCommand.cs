@@ -15,9 +15,15 @@ public static class ServeCommand
         Description = "Directory of MISP warninglists (a checkout of MISP/misp-warninglists) to load at start (env QUELL_WARNINGLISTS; default: only the built-in sanity checks)",
     };
 
+    static readonly Option<string?> FeedDirectories = new("--feed-directories")
+    {
+        Description = "Directories local feeds (file:// URLs and paths) may read, separated by ':' (env QUELL_FEED_DIRECTORIES, or configuration " +
+            "Feeds:LocalDirectories; default: none, local feeds are refused)",
+    };
+
     public static Command Create()
     {
-        var cmd = new Command("serve", "Run the API, the web UI and the background workers") { Urls, CommonOptions.Data, CommonOptions.Db, Warninglists };
+        var cmd = new Command("serve", "Run the API, the web UI and the background workers") { Urls, CommonOptions.Data, CommonOptions.Db, Warninglists, FeedDirectories };
         cmd.SetAction(async (r, ct) =>
         {
             WebApplication app;
@@ -47,6 +53,13 @@ public static class ServeCommand
     {
         var urls = r.GetValue(Urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
         var warninglists = r.GetValue(Warninglists) ?? Environment.GetEnvironmentVariable("QUELL_WARNINGLISTS");
-        return CommonOptions.Settings(r, urls) with { Warninglists = string.IsNullOrWhiteSpace(warninglists) ? null : warninglists };
+        var feedDirectories = r.GetValue(FeedDirectories) ?? Environment.GetEnvironmentVariable("QUELL_FEED_DIRECTORIES");
+        return CommonOptions.Settings(r, urls) with
+        {
+            Warninglists = string.IsNullOrWhiteSpace(warninglists) ? null : warninglists,
+            FeedDirectories = string.IsNullOrWhiteSpace(feedDirectories)
+                ? null
+                : feedDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
     }
 }

@@ -22,8 +22,8 @@ public static class AlertEndpoints
         g.MapPost("/_bulk", Bulk).RequirePermission(Permission.AlertWrite)
             .WithSummary("Create or update up to 1,000 alerts in one transaction (all or nothing)");
         g.MapGet("", List).RequirePermission(Permission.AlertRead)
-            .WithSummary("List alerts: filters status, severity, source, tag, observable, from, to, read, q; sort; keyset cursor");
-        g.MapGet("/{id:long}", Get).RequirePermission(Permission.AlertRead).WithSummary("An alert with its observables");
+            .WithSummary("List alerts: filters status, severity, source, tag, observable, intelMatched, from, to, read, q; sort; keyset cursor");
+        g.MapGet("/{id:long}", Get).RequirePermission(Permission.AlertRead).WithSummary("An alert with its observables and their live intel matches");
         g.MapGet("/{id:long}/similar", Similar).RequirePermission(Permission.AlertRead)
             .WithSummary("Alerts and cases sharing observables with this alert, with counts per data type");
         foreach (var flag in Enum.GetValues<AlertFlag>())
@@ -117,9 +117,9 @@ public static class AlertEndpoints
         }
     }
 
-    static async Task<IResult> Get(long id, Caller caller, Db db, CancellationToken ct)
+    static async Task<IResult> Get(long id, Caller caller, Db db, TimeProvider time, CancellationToken ct)
     {
-        var view = await db.ReadAsync(c => AlertStore.GetViewAsync(c, caller.OrgId, id), ct);
+        var view = await db.ReadAsync(c => AlertStore.GetViewWithIntelAsync(c, caller.OrgId, id, time.GetUtcNow()), ct);
         return view is null ? Problems.NotFound("alert", id) : TypedResults.Ok(view);
     }
 

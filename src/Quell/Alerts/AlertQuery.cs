@@ -16,6 +16,8 @@ public sealed class AlertQuery
     public string? Source { get; init; }
     public string? Tag { get; init; }
     public string? Observable { get; init; }
+    /// <summary>Only alerts with (true) or without (false) a live intel match on an observable (<see cref="Intel.Flagging.IntelFilter"/>).</summary>
+    public bool? IntelMatched { get; init; }
     public long? From { get; init; }
     public long? To { get; init; }
     public bool? Read { get; init; }
@@ -39,6 +41,7 @@ public sealed class AlertQuery
             Source = q.String("source"),
             Tag = q.String("tag"),
             Observable = q.String("observable"),
+            IntelMatched = q.Bool("intelMatched"),
             From = q.Time("from"),
             To = q.Time("to"),
             Read = q.Bool("read"),
@@ -126,6 +129,8 @@ public sealed class AlertQuery
             p.Add("obs", lookupValues);
             sql.Append(await SetFilter.ClauseAsync(c, db, p, "a", "alert_observables", "alert_id", lookupColumn, "obs", many: true));
         }
+        if (IntelMatched is { } matched)
+            sql.Append(await Intel.Flagging.IntelFilter.ClauseAsync(c, db, p, "a", Intel.Flagging.FlagSource.AlertKind, matched));
         if (From is not null) { sql.Append(" AND a.date >= @from"); p.Add("from", From); }
         if (To is not null) { sql.Append(" AND a.date < @to"); p.Add("to", To); }
         if (Read is not null) { sql.Append(" AND a.is_read = @read"); p.Add("read", Read); }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Quell.Audit;
 using Quell.Cases;
+using Quell.Intel.Flagging;
 using Quell.Observables;
 using Quell.Storage;
 
@@ -122,6 +123,15 @@ public sealed class AlertStore(AuditLog audit, Db db)
         if (found.Row is null)
             return null;
         return AlertView.From(found.Row, await ObservableStore.ListAsync(c, ObservableOwner.Alert(id, orgId), tx), found.Raw);
+    }
+
+    /// <summary>The alert's view with the live intel matches of its observables (reads only: flags are recorded in the background).</summary>
+    public static async Task<AlertView?> GetViewWithIntelAsync(DbConnection c, long orgId, long id, DateTimeOffset now)
+    {
+        var view = await GetViewAsync(c, orgId, id);
+        if (view is not null)
+            await ObservableIntelReads.AttachAsync(c, orgId, FlagSource.AlertKind, id, view.Observables, now);
+        return view;
     }
 
     /// <summary>Sets read/status flags. Returns false when the alert is not in this organisation.</summary>

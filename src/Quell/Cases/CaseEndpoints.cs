@@ -18,7 +18,7 @@ public static class CaseEndpoints
         var g = app.MapGroup("/api/v1/cases").WithTags("Cases");
         g.MapPost("", Create).RequirePermission(Permission.CaseWrite).WithSummary("Create a case (optionally from a case template)");
         g.MapGet("", List).RequirePermission(Permission.CaseRead)
-            .WithSummary("List cases: filters status, severity, assignee, tag, observable, q; sort; keyset cursor");
+            .WithSummary("List cases: filters status, severity, assignee, tag, observable, intelMatched, q; sort; keyset cursor");
         g.MapGet("/{id:long}", Get).RequirePermission(Permission.CaseRead).WithSummary("A case with its observables, tasks and linked alerts");
         g.MapGet("/number/{number:long}", GetByNumber).RequirePermission(Permission.CaseRead).WithSummary("A case by its number");
         g.MapPatch("/{id:long}", Update).RequirePermission(Permission.CaseWrite)
@@ -92,15 +92,17 @@ public static class CaseEndpoints
         }
     }
 
-    static async Task<IResult> Get(long id, Caller caller, Db db, CancellationToken ct)
+    static async Task<IResult> Get(long id, Caller caller, Db db, TimeProvider time, CancellationToken ct)
     {
-        var view = await db.ReadAsync(async c => await CaseStore.GetRowAsync(c, caller.OrgId, id) is { } row ? await CaseStore.ToFullViewAsync(c, row) : null, ct);
+        var view = await db.ReadAsync(async c => await CaseStore.GetRowAsync(c, caller.OrgId, id) is { } row
+            ? await CaseStore.ToFullViewAsync(c, row, intelAt: time.GetUtcNow()) : null, ct);
         return view is null ? Problems.NotFound("case", id) : TypedResults.Ok(view);
     }
 
-    static async Task<IResult> GetByNumber(long number, Caller caller, Db db, CancellationToken ct)
+    static async Task<IResult> GetByNumber(long number, Caller caller, Db db, TimeProvider time, CancellationToken ct)
     {
-        var view = await db.ReadAsync(async c => await CaseStore.GetRowByNumberAsync(c, caller.OrgId, number) is { } row ? await CaseStore.ToFullViewAsync(c, row) : null, ct);
+        var view = await db.ReadAsync(async c => await CaseStore.GetRowByNumberAsync(c, caller.OrgId, number) is { } row
+            ? await CaseStore.ToFullViewAsync(c, row, intelAt: time.GetUtcNow()) : null, ct);
         return view is null ? Problems.NotFound("case number", number) : TypedResults.Ok(view);
     }
 

@@ -35,6 +35,8 @@ public static class CaseMerge
         var newObservables = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Case(target.Id, org),
             observables.Select(ObservableStore.ToInput).ToList(), now);
         await c.ExecuteAsync("DELETE FROM case_observables WHERE case_id = @id", new { id = source.Id }, tx);
+        // The moved observables are new rows of the target, looked up afresh; the source's flags go with its rows.
+        await Intel.Flagging.IntelMatchWrites.ForgetCaseObservablesAsync(c, tx, org, observables.Select(o => o.Id).ToList());
 
         // Moved tasks keep their order and come after the target's own; their logs follow them (keyed by task id).
         var offset = await CaseStore.NextTaskPositionAsync(c, tx, target.Id);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Quell.Audit;
 using Quell.Http;
 using Quell.Identity;
+using Quell.Intel.Flagging;
 using Quell.Observables;
 using Quell.Storage;
 
@@ -168,6 +169,7 @@ public static class CaseObservableEndpoints
             if (before is null)
                 return Problems.NotFound("observable", observableId);
             await c.ExecuteAsync("DELETE FROM case_observables WHERE id = @observableId", new { observableId }, tx);
+            await IntelMatchWrites.ForgetCaseObservablesAsync(c, tx, caller.OrgId, [observableId]);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             await CaseStore.AddTimelineAsync(c, tx, id, caller.OrgId, CaseTimelineKind.ObservableDeleted,
                 $"Observable {before.DataType} {CaseStore.Excerpt(before.Data, 80)} removed", caller.Actor, now);

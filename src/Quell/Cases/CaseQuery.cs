@@ -17,6 +17,8 @@ public sealed class CaseQuery
     public string? Tag { get; init; }
     public string? Text { get; init; }
     public string? Observable { get; init; }
+    /// <summary>Only cases with (true) or without (false) a live intel match on an observable (<see cref="Intel.Flagging.IntelFilter"/>).</summary>
+    public bool? IntelMatched { get; init; }
     public string Sort { get; init; } = "-createdAt";
     public int Limit { get; init; } = 50;
     public string? Cursor { get; init; }
@@ -34,6 +36,7 @@ public sealed class CaseQuery
             Tag = q.String("tag"),
             Text = q.String("q", 256),
             Observable = q.String("observable"),
+            IntelMatched = q.Bool("intelMatched"),
             Sort = q.OneOf("sort", Sorts, "-createdAt"),
             Limit = q.Int("limit", 1, 500, 50),
             Cursor = q.String("cursor", 200),
@@ -63,6 +66,8 @@ public sealed class CaseQuery
             p.Add("obs", lookupValues);
             sql.Append(await SetFilter.ClauseAsync(c, db, p, "c", "case_observables", "case_id", lookupColumn, "obs", many: true));
         }
+        if (IntelMatched is { } matched)
+            sql.Append(await Intel.Flagging.IntelFilter.ClauseAsync(c, db, p, "c", Intel.Flagging.FlagSource.CaseKind, matched));
         if (Text is not null) { sql.Append($" AND c.title {db.ILike} @text ESCAPE '\\'"); p.Add("text", "%" + Alerts.AlertQuery.EscapeLike(Text) + "%"); }
         if (Cursor is not null)
         {

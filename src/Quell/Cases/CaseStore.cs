@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Quell.Intel.Flagging;
 using Quell.Observables;
 using Quell.Storage;
 
@@ -120,10 +121,15 @@ public static class CaseStore
             $"SELECT {CaseRow.Columns}, u.username AS AssigneeName FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.org_id = @orgId AND c.number = @number",
             new { orgId, number }, tx);
 
-    /// <summary>The case with its observables, tasks and linked alerts.</summary>
-    public static async Task<CaseView> ToFullViewAsync(DbConnection c, CaseRow row, DbTransaction? tx = null)
+    /// <summary>
+    /// The case with its observables, tasks and linked alerts; with <paramref name="intelAt"/> (reads only), the live intel
+    /// matches of its observables scored at that time.
+    /// </summary>
+    public static async Task<CaseView> ToFullViewAsync(DbConnection c, CaseRow row, DbTransaction? tx = null, DateTimeOffset? intelAt = null)
     {
         var observables = await ObservableStore.ListAsync(c, ObservableOwner.Case(row.Id, row.OrgId), tx);
+        if (intelAt is { } now)
+            await ObservableIntelReads.AttachAsync(c, row.OrgId, FlagSource.CaseKind, row.Id, observables, now, tx);
         var tasks = (await c.QueryAsync<CaseTask>($"{CaseTask.Select} WHERE t.case_id = @id ORDER BY t.position, t.id", new { id = row.Id }, tx)).AsList();
         var alerts = (await c.QueryAsync<LinkedAlert>(
             "SELECT id AS Id, type AS Type, source AS Source, source_ref AS SourceRef, title AS Title, severity AS Severity, date AS DateMs FROM alerts WHERE org_id = @org AND case_id = @id ORDER BY date, id",

@@ -14,4 +14,11 @@ public sealed class Observable
     public string TagsJson { get; set; } = "[]";
     public string[] Tags => JsonColumns.Tags(TagsJson);
     public string? Message { get; set; }
+
+    /// <summary>
+    /// Live intel matches, filled by the reads that show them (GET of an alert or a case); absent (null) in answers to
+    /// writes, because observables are looked up in the background after they are stored.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ObservableIntel>? Intel { get; set; }
 }

@@ -29,11 +29,21 @@ public static class SetFilter
     /// the value of parameter <paramref name="valueParameter"/> (one of its values when <paramref name="many"/>: an
     /// observable searched in each of its normalized forms). May add parameters to <paramref name="p"/>.
     /// </summary>
-    public static async Task<string> ClauseAsync(DbConnection c, Db db, DynamicParameters p, string ownerAlias, string table, string ownerColumn,
+    public static Task<string> ClauseAsync(DbConnection c, Db db, DynamicParameters p, string ownerAlias, string table, string ownerColumn,
         string column, string valueParameter, bool many = false)
     {
         var match = many ? db.In($"s.{column}", "@" + valueParameter) : $"s.{column} = @{valueParameter}";
-        var owners = $"SELECT s.{ownerColumn} FROM {table} s WHERE s.org_id = @org AND {match}";
+        return OwnersClauseAsync(c, db, p, ownerAlias, $"SELECT s.{ownerColumn} FROM {table} s WHERE s.org_id = @org AND {match}", ownerColumn,
+            valueParameter + "_owners");
+    }
+
+    /// <summary>
+    /// The same for any set of owners: <paramref name="owners"/> selects <c>s.<paramref name="ownerColumn"/></c> from a
+    /// table aliased <c>s</c> and ends with its WHERE clause (so that a condition can be appended); it is read on an index
+    /// that starts with the organisation. <paramref name="name"/> names the parameter added on PostgreSQL.
+    /// </summary>
+    public static async Task<string> OwnersClauseAsync(DbConnection c, Db db, DynamicParameters p, string ownerAlias, string owners, string ownerColumn, string name)
+    {
         var exists = $" AND EXISTS ({owners} AND s.{ownerColumn} = {ownerAlias}.id)";
         if (db.IsPostgres)
         {
@@ -43,7 +53,6 @@ public static class SetFilter
             var ids = await c.ExecuteScalarAsync<long[]?>($"SELECT array_agg(x.{ownerColumn}) FROM ({owners} LIMIT {ManyLimit}) x", p) ?? [];
             if (ids.Length >= ManyLimit)
                 return exists;
-            var name = valueParameter + "_owners";
             p.Add(name, ids);
             return $" AND {ownerAlias}.id = ANY(@{name})";
         }

@@ -12,7 +12,7 @@ public sealed class FileFetcherTests
         var manifest = TestData.Shared("misp", "feed", "manifest.json");
         foreach (var feedUrl in new[] { new Uri(manifest).AbsoluteUri, manifest })
         {
-            var fetcher = new FileFetcher(feedUrl);
+            var fetcher = LocalFeeds.Fetcher(feedUrl);
             await using var doc = await fetcher.GetAsync("hashes.csv", null, CancellationToken.None);
             using var reader = new StreamReader(doc.Body);
             Assert.False(string.IsNullOrWhiteSpace(await reader.ReadLineAsync()));
@@ -23,11 +23,19 @@ public sealed class FileFetcherTests
     [Fact]
     public async Task A_missing_file_or_a_directory_is_a_feed_error_naming_the_path()
     {
-        var fetcher = new FileFetcher("/nonexistent/feed.csv");
+        var fetcher = new FileFetcher("/nonexistent/feed.csv", ["/nonexistent", Path.GetTempPath()]);
         var missing = await Assert.ThrowsAsync<FeedFormatException>(() => fetcher.GetAsync("/nonexistent/feed.csv", null, CancellationToken.None));
         Assert.Contains("/nonexistent/feed.csv", missing.Message, StringComparison.Ordinal);
-        var dir = await Assert.ThrowsAsync<FeedFormatException>(() => fetcher.GetAsync(Path.GetTempPath(), null, CancellationToken.None));
-        Assert.Contains("is a directory", dir.Message, StringComparison.Ordinal);
+        var directory = Directory.CreateTempSubdirectory("quell-feed-dir-").FullName;
+        try
+        {
+            var dir = await Assert.ThrowsAsync<FeedFormatException>(() => fetcher.GetAsync(directory, null, CancellationToken.None));
+            Assert.Contains("is a directory", dir.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory);
+        }
     }
 
     [Theory]

@@ -52,6 +52,16 @@ public abstract partial class AccessMatrixTests(TestServer server)
         Assert.True(both.Count == 0, "endpoints that are both public and permission-guarded: " + string.Join(", ", both));
     }
 
+    [Theory]
+    [InlineData("GET", "/api/v1/indicators/{id:long}/matches", Permission.IntelRead)]
+    public void An_endpoint_declares_the_permission_its_data_needs(string method, string pattern, Permission permission)
+    {
+        // "Where an indicator matched" names alerts and cases, but it is the indicator's page: intel readers see it, as
+        // they see the indicator itself (every role has AlertRead and CaseRead too).
+        var route = Assert.Single(Routes(), r => r.Method == method && r.Pattern == pattern);
+        Assert.Equal(permission, route.Permission?.Permission);
+    }
+
     [Fact]
     public async Task Every_endpoint_answers_each_caller_as_its_role_allows()
     {

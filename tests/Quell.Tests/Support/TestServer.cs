@@ -34,6 +34,9 @@ public abstract class TestServer : IAsyncLifetime
     /// <summary>The directory given to `quell serve --warninglists`; null: only the built-in sanity checks.</summary>
     protected virtual string? Warninglists => null;
 
+    /// <summary>The directories local feeds may read (`quell serve --feed-directories`); null: the server's default, none.</summary>
+    protected virtual IReadOnlyList<string>? FeedDirectories => LocalFeeds.Directories;
+
     /// <summary>Adjust the host before it starts (e.g. register a job handler).</summary>
     protected virtual void Configure(WebApplicationBuilder builder)
     {
@@ -44,7 +47,7 @@ public abstract class TestServer : IAsyncLifetime
         _tempDir = Directory.CreateTempSubdirectory("quell-test-").FullName;
         if (Dialect == Dialect.Postgres)
             _pgDatabase = await TestPostgres.CreateDatabaseAsync();
-        _app = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", _tempDir, _pgDatabase, Warninglists), b =>
+        _app = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", _tempDir, _pgDatabase, Warninglists, FeedDirectories), b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             Configure(b);

@@ -90,6 +90,36 @@ public sealed class AlertPageTests(Browser browser, UiServer server)
     }
 
     [Fact]
+    public async Task Observables_that_matched_intel_carry_a_badge_with_the_score_linking_to_the_indicator_on_alert_and_case_pages()
+    {
+        using var api = server.Client();
+        var domain = Intel.Flagging.FlagApi.NewDomain();
+        var indicator = await Intel.Flagging.FlagApi.AddIndicatorAsync(api, "domain", domain, "ui-feed");
+        var id = await api.CreateAlertAsync(TestAlerts.Alert(TestAlerts.NewSource(), observables: [("url", $"http://login.{domain}/"), ("ip", "91.1.2.3")]));
+        await Intel.Flagging.FlagApi.WaitForIntelAsync(api, $"/api/v1/alerts/{id}", $"http://login.{domain}/");
+        var caseId = (await api.PostAsync($"/api/v1/alerts/{id}/case", null).ExpectAsync(HttpStatusCode.Created)).Id();
+        await Intel.Flagging.FlagApi.WaitForIntelAsync(api, $"/api/v1/cases/{caseId}", $"http://login.{domain}/");
+
+        var page = await browser.NewPageAsync(server);
+        await page.SignInAsync("admin", TestServer.AdminPassword);
+        foreach (var path in new[] { $"/alerts/{id}", $"/cases/{caseId}" })
+        {
+            await page.GotoAsync(path);
+            var flagged = page.Locator("tr", new() { HasText = $"hxxp://login[.]{domain.Replace(".", "[.]", StringComparison.Ordinal)}/" });
+            var badge = flagged.Locator("a.intel-badge");
+            // The score decays while the test runs (80 when stored): only its shape is fixed.
+            await Assertions.Expect(badge).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^intel (7\d(\.\d)?|80)$"));
+            await Assertions.Expect(badge).ToHaveAttributeAsync("href", $"/intel/indicators/{indicator}");
+            await Assertions.Expect(badge).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("domain-suffix; sources: ui-feed$"));
+            await Assertions.Expect(page.Locator("tr", new() { HasText = "91[.]1[.]2[.]3" }).Locator("a.intel-badge")).ToHaveCountAsync(0);
+            var violations = await page.SeriousAccessibilityViolationsAsync();
+            Assert.True(violations.Count == 0, string.Join("\n", violations));
+        }
+        await page.ScreenshotAsync("alert-intel");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Unknown_or_foreign_alerts_are_not_found_and_read_only_users_get_no_actions()
     {
         using var api = server.Client();

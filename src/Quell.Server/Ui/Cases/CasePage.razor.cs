@@ -61,7 +61,7 @@ public partial class CasePage
             Row = await CaseStore.GetRowAsync(c, org, Id);
             if (Row is null)
                 return 0;
-            View = await CaseStore.ToFullViewAsync(c, Row);
+            View = await CaseStore.ToFullViewAsync(c, Row, intelAt: Time.GetUtcNow());
             Templates = await CaseTemplates.ListAsync(c, org);
             (Comments, CommentsNext) = await Page(q["comments"], ["id"])
                 .RunAsync<CaseComment>(c, CaseComment.SelectOfCase, new { org, id = Id }, x => [x.Id]);

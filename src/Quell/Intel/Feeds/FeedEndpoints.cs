@@ -3,9 +3,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using Quell.Audit;
 using Quell.Http;
 using Quell.Identity;
+using Quell.Intel.Feeds.Fetching;
 using Quell.Jobs;
 using Quell.Storage;
 
@@ -38,7 +40,14 @@ public static class FeedEndpoints
 
     static long Now(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    static async Task<IResult> Create(HttpRequest request, Caller caller, Db db, AuditLog audit, FeedSecrets secrets, TimeProvider time, CancellationToken ct)
+    /// <summary>A local feed outside the configured directories is refused when it is registered, not only when it is pulled.</summary>
+    static IResult? RefuseLocal(string? url, FeedFetchOptions options) =>
+        url is not null && FileFetcher.Handles(url) && LocalFeedPaths.Refusal(FileFetcher.PathOf(url), options.LocalDirectories) is { } why
+            ? Problems.Invalid("url", why)
+            : null;
+
+    static async Task<IResult> Create(HttpRequest request, Caller caller, Db db, AuditLog audit, FeedSecrets secrets, IOptions<FeedFetchOptions> fetch,
+        TimeProvider time, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, JsonBody.DefaultMaxBytes, ct);
         if (error is not null)
@@ -48,6 +57,8 @@ public static class FeedEndpoints
         var input = FeedInput.Parse(doc!.RootElement, errors, create: true);
         if (input is null)
             return Problems.Invalid(errors);
+        if (RefuseLocal(input.Url, fetch.Value) is { } refused)
+            return refused;
         var now = Now(time);
         var feed = new FeedRow
         {
@@ -82,7 +93,8 @@ public static class FeedEndpoints
     static async Task<IResult> Get(long id, Caller caller, Db db, CancellationToken ct) =>
         await db.ReadAsync(c => FeedStore.GetAsync(c, caller.OrgId, id), ct) is { } feed ? TypedResults.Ok(FeedView.Of(feed)) : Problems.NotFound("feed", id);
 
-    static async Task<IResult> Update(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, FeedSecrets secrets, TimeProvider time, CancellationToken ct)
+    static async Task<IResult> Update(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, FeedSecrets secrets, IOptions<FeedFetchOptions> fetch,
+        TimeProvider time, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, JsonBody.DefaultMaxBytes, ct);
         if (error is not null)
@@ -92,6 +104,8 @@ public static class FeedEndpoints
         var input = FeedInput.Parse(doc!.RootElement, errors, create: false);
         if (input is null)
             return Problems.Invalid(errors);
+        if (RefuseLocal(input.Url, fetch.Value) is { } refused)
+            return refused;
         return await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var feed = await FeedStore.GetAsync(c, caller.OrgId, id, tx);

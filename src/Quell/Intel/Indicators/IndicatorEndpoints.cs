@@ -139,7 +139,9 @@ public static class IndicatorEndpoints
             // Children first: PostgreSQL cascades, but SQLite only when the connection enabled foreign keys.
             await c.ExecuteAsync("DELETE FROM indicator_sightings WHERE indicator_id = @id", new { id }, tx);
             await c.ExecuteAsync("DELETE FROM indicator_sources WHERE indicator_id = @id", new { id }, tx);
+            await c.ExecuteAsync("DELETE FROM observable_intel_matches WHERE indicator_id = @id", new { id }, tx);
             await c.ExecuteAsync("DELETE FROM indicators WHERE id = @id", new { id }, tx);
+            await Flagging.FlagCursors.RewindAfterDeleteAsync(c, tx, Flagging.FlagCursors.Indicators, id);
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "indicator.delete", "indicator", Id(id), new { row.Type, row.Value }, null));
             return true;
         }, ct);

@@ -52,7 +52,7 @@ public static class IndicatorReads
             if (at is { } ms)
                 latest[type] = DateTimeOffset.FromUnixTimeMilliseconds(ms);
         return IndicatorView.From(row, sources.Select(s => s.Name).ToList(), IndicatorView.ScoreOf(row, summary, now), detailed: true,
-            sources, new SightingsView(counts, latest, recent));
+            sources, new SightingsView(counts, latest, recent), await Flagging.ObservableIntelReads.CountAsync(c, id, tx));
     }
 
     static async Task<Dictionary<long, List<string>>> SourceNamesAsync(DbConnection c, long[] ids, DbTransaction? tx)

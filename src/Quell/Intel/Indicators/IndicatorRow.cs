@@ -50,6 +50,10 @@ public sealed class IndicatorView
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public ScoreExplanation? ScoreExplanation { get; init; }
 
+    /// <summary>On one indicator: observables of alerts and cases it matched, counted up to 10,000 (see GET …/matches).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? MatchCount { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<SourceView>? SourceDetails { get; init; }
 
@@ -60,7 +64,7 @@ public sealed class IndicatorView
         DecayScoring.Score(new DecayInput(r.Type, IndicatorJson.ReadList(r.Tags), r.Confidence, r.FirstSeen, r.LastSeen, r.CreatedAt, sightings), now);
 
     public static IndicatorView From(IndicatorRow r, IReadOnlyList<string> sources, IndicatorScore score, bool detailed,
-        IReadOnlyList<SourceView>? sourceDetails = null, SightingsView? sightings = null) => new()
+        IReadOnlyList<SourceView>? sourceDetails = null, SightingsView? sightings = null, int? matchCount = null) => new()
         {
             Id = r.Id,
             Type = r.Type,
@@ -83,6 +87,7 @@ public sealed class IndicatorView
             ScoreExplanation = detailed ? score.Explanation : null,
             SourceDetails = sourceDetails,
             Sightings = sightings,
+            MatchCount = matchCount,
         };
 
     internal static DateTimeOffset? Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;

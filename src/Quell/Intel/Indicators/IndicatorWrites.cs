@@ -202,7 +202,8 @@ public static class IndicatorWrites
         return outcomes;
     }
 
-    static string RowsJson(Action<Utf8JsonWriter> write)
+    /// <summary>A JSON array of rows written by <paramref name="write"/>, for json_to_recordset (PostgreSQL) or json_each (SQLite).</summary>
+    internal static string RowsJson(Action<Utf8JsonWriter> write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var w = new Utf8JsonWriter(buffer))
@@ -276,6 +277,8 @@ public static class IndicatorWrites
               AND NOT EXISTS (SELECT 1 FROM indicator_sources s WHERE s.indicator_id = indicators.id)
               AND NOT EXISTS (SELECT 1 FROM indicator_sightings g WHERE g.indicator_id = indicators.id)
             """, q, tx);
+        // Their flags go by cascade; on SQLite a new indicator may now get a deleted one's id.
+        await Flagging.FlagCursors.RewindAfterDeleteAsync(c, tx, Flagging.FlagCursors.Indicators, ids.Max());
         return ids.Count;
     }
 }

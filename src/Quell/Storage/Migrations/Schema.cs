@@ -430,5 +430,31 @@ public static class Schema
             CREATE INDEX ix_feed_pulls_feed ON feed_pulls(feed_id, id);
             CREATE INDEX ix_feed_pulls_job ON feed_pulls(job_id);
             """),
+        // Intel/Flagging: which observables of alerts and cases an indicator matched, recorded by the background flagger
+        // (IntelFlagger) after the observables were committed; owner_kind is 'alert' or 'case'. Rows go with their
+        // indicator (cascade); the index starting with indicator_id serves that cascade and "where it matched". The
+        // flagger's durable positions are in intel_flag_cursors: the highest id of each source table it has looked up
+        // (observables forward, indicators backward onto stored observables) and a generation that a deletion bumps on
+        // SQLite, where the id of a deleted newest row is given again to the next one.
+        new(12, "observable-intel-matches", """
+            CREATE TABLE observable_intel_matches (
+              org_id BIGINT NOT NULL,
+              owner_kind TEXT NOT NULL,
+              owner_id BIGINT NOT NULL,
+              observable_id BIGINT NOT NULL,
+              indicator_id BIGINT NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
+              match_kind TEXT NOT NULL,
+              matched_at BIGINT NOT NULL,
+              PRIMARY KEY (owner_kind, observable_id, indicator_id)
+            );
+            CREATE INDEX ix_observable_intel_indicator ON observable_intel_matches(indicator_id, owner_kind, owner_id, observable_id);
+            CREATE INDEX ix_observable_intel_owner ON observable_intel_matches(org_id, owner_kind, owner_id);
+            CREATE TABLE intel_flag_cursors (
+              name TEXT PRIMARY KEY,
+              last_id BIGINT NOT NULL,
+              generation BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL
+            );
+            """),
     ];
 }

@@ -34,7 +34,7 @@ public abstract class FeedSchedulerTests(TestServer server)
         {
             name = "scheduled-" + Guid.NewGuid().ToString("N")[..8],
             format = "freetext",
-            url = "/nonexistent/feed.txt",
+            url = "/srv/nonexistent/feed.txt",
             schedule = "0 * * * *",
         }).ExpectAsync(HttpStatusCode.Created);
         var id = feed.Id();
@@ -67,7 +67,7 @@ public abstract class FeedSchedulerTests(TestServer server)
         {
             name = "off-" + Guid.NewGuid().ToString("N")[..8],
             format = "freetext",
-            url = "/nonexistent/feed.txt",
+            url = "/srv/nonexistent/feed.txt",
             schedule = "*/5 * * * *",
             enabled = false,
         }).ExpectAsync(HttpStatusCode.Created)).Id();

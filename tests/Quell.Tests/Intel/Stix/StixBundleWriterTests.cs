@@ -5,6 +5,7 @@ using Quell.Intel.Feeds;
 using Quell.Intel.Feeds.Fetching;
 using Quell.Intel.Stix;
 using Quell.Tests.Intel.Export;
+using Quell.Tests.Support;
 
 namespace Quell.Tests.Intel.Stix;
 
@@ -24,7 +25,7 @@ public class StixBundleWriterTests
         try
         {
             var list = new List<FeedEntry>();
-            await foreach (var e in new StixFeedReader().ReadAsync(new FeedRequest(path, new Dictionary<string, string>()), new FileFetcher(path), CancellationToken.None))
+            await foreach (var e in new StixFeedReader().ReadAsync(new FeedRequest(path, new Dictionary<string, string>()), LocalFeeds.Fetcher(path), CancellationToken.None))
                 list.Add(e);
             return list;
         }

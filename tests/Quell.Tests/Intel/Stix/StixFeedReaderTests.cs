@@ -13,7 +13,7 @@ public class StixFeedReaderTests
     static async Task<List<FeedEntry>> ReadFile(string path)
     {
         var list = new List<FeedEntry>();
-        await foreach (var e in new StixFeedReader().ReadAsync(new FeedRequest(path, new Dictionary<string, string>()), new FileFetcher(path), CancellationToken.None))
+        await foreach (var e in new StixFeedReader().ReadAsync(new FeedRequest(path, new Dictionary<string, string>()), LocalFeeds.Fetcher(path), CancellationToken.None))
             list.Add(e);
         return list;
     }

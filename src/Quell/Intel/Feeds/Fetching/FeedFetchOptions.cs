@@ -18,6 +18,12 @@ public sealed class FeedFetchOptions
     /// <summary>Retries of a 5xx, 408 or 429 answer or a broken connection (Retry-After honoured).</summary>
     public int Retries { get; set; } = 3;
 
+    /// <summary>
+    /// Directories whose files local feeds (<c>file://</c> URLs and paths) may read, subdirectories included; empty (the
+    /// default): local feeds are refused (<see cref="LocalFeedPaths"/>).
+    /// </summary>
+    public List<string> LocalDirectories { get; set; } = [];
+
     /// <summary>First retry delay; later ones grow exponentially.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -3,9 +3,10 @@ namespace Quell.Intel.Feeds.Fetching;
 /// <summary>
 /// Feeds kept on disk, for offline use and mirrored feeds: <c>file:///srv/feeds/x.csv</c> or a plain path. Relative
 /// URLs (a MISP feed's <c>&lt;uuid&gt;.json</c> next to its manifest) resolve against the directory of
-/// <see cref="BaseUrl"/>. Conditional headers do not apply: a local file is read whole every pull.
+/// <see cref="BaseUrl"/>. Conditional headers do not apply: a local file is read whole every pull. Every file, the
+/// feed's own and those it names, must lie below one of <paramref name="allowedDirectories"/> (<see cref="LocalFeedPaths"/>).
 /// </summary>
-public sealed class FileFetcher(string baseUrl) : IFeedFetcher
+public sealed class FileFetcher(string baseUrl, IReadOnlyCollection<string> allowedDirectories) : IFeedFetcher
 {
     public string BaseUrl { get; } = baseUrl;
 
@@ -16,6 +17,8 @@ public sealed class FileFetcher(string baseUrl) : IFeedFetcher
     public Task<FeedDocument> GetAsync(string url, IReadOnlyDictionary<string, string>? headers, CancellationToken ct)
     {
         var path = Resolve(url);
+        if (LocalFeedPaths.Refusal(path, allowedDirectories) is { } refusal)
+            throw new FeedFormatException(refusal);
         if (Directory.Exists(path))
             throw new FeedFormatException($"{path} is a directory; name the feed's file (for a MISP feed, its manifest.json)");
         try
@@ -41,6 +44,9 @@ public sealed class FileFetcher(string baseUrl) : IFeedFetcher
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(ToPath(BaseUrl))) ?? ".";
         return Path.GetFullPath(Path.Combine(baseDir, path));
     }
+
+    /// <summary>The local path a feed's URL names (absolute, or relative to the working directory).</summary>
+    public static string PathOf(string url) => Path.GetFullPath(ToPath(url));
 
     static string ToPath(string url) =>
         url.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? Uri.UnescapeDataString(new Uri(url).LocalPath) : url;

@@ -13,7 +13,7 @@ public sealed record FeedRun(List<IndicatorRecord> Indicators, List<FeedItemErro
         Path.Combine(TestData.RepositoryRoot, "tests", "Quell.Tests", "Intel", "Feeds", "Formats", "Samples", name);
 
     public static Task<FeedRun> ReadFileAsync(IFeedReader reader, string path, params (string Key, string Value)[] options) =>
-        ReadAsync(reader, new FeedRequest(path, options.ToDictionary(o => o.Key, o => o.Value)), new FileFetcher(path));
+        ReadAsync(reader, new FeedRequest(path, options.ToDictionary(o => o.Key, o => o.Value)), LocalFeeds.Fetcher(path));
 
     public static async Task<FeedRun> ReadAsync(IFeedReader reader, FeedRequest request, IFeedFetcher fetcher)
     {

@@ -83,7 +83,7 @@ public sealed class MispFeedReaderTests
         var dir = Path.GetDirectoryName(TestData.Shared("misp", "feed", "manifest.json"))!;
         foreach (var url in new[] { dir, dir + "/", new Uri(dir + "/").AbsoluteUri })
         {
-            var run = await FeedRun.ReadAsync(new MispFeedReader(), new FeedRequest(url, new Dictionary<string, string>()), new FileFetcher(url));
+            var run = await FeedRun.ReadAsync(new MispFeedReader(), new FeedRequest(url, new Dictionary<string, string>()), LocalFeeds.Fetcher(url));
             Assert.Equal(458, run.Indicators.Count);
         }
     }
@@ -100,7 +100,7 @@ public sealed class MispFeedReaderTests
         Assert.NotEmpty(newer);
         Assert.True(newer.Count < manifest.RootElement.EnumerateObject().Count());
 
-        var run = await FeedRun.ReadAsync(new MispFeedReader(), new FeedRequest(manifestPath, new Dictionary<string, string>(), since), new FileFetcher(manifestPath));
+        var run = await FeedRun.ReadAsync(new MispFeedReader(), new FeedRequest(manifestPath, new Dictionary<string, string>(), since), LocalFeeds.Fetcher(manifestPath));
 
         Assert.NotEmpty(run.Indicators);
         Assert.All(run.Indicators, i => Assert.Contains(i.Context!.Uuid!, newer));

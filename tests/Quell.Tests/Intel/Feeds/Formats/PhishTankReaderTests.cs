@@ -1,6 +1,7 @@
 using Quell.Intel.Feeds;
 using Quell.Intel.Feeds.Fetching;
 using Quell.Intel.Feeds.Formats;
+using Quell.Tests.Support;
 
 namespace Quell.Tests.Intel.Feeds.Formats;
 
@@ -44,7 +45,7 @@ public sealed class PhishTankReaderTests
         var path = FeedRun.Sample("phishtank-truncated.json");
         var e = await Assert.ThrowsAsync<FeedFormatException>(async () =>
         {
-            await foreach (var entry in new PhishTankReader().ReadAsync(new FeedRequest(path, new Dictionary<string, string>()), new FileFetcher(path), CancellationToken.None))
+            await foreach (var entry in new PhishTankReader().ReadAsync(new FeedRequest(path, new Dictionary<string, string>()), LocalFeeds.Fetcher(path), CancellationToken.None))
                 read.Add(entry);
         });
         Assert.Contains("not valid JSON", e.Message, StringComparison.Ordinal);

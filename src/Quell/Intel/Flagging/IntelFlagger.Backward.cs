@@ -1,0 +1,79 @@
+using Dapper;
+using Quell.Intel.Matching;
+using Quell.Observables;
+using IndicatorRow = (long Id, long OrgId, string Type, string Value);
+
+namespace Quell.Intel.Flagging;
+
+/// <summary>
+/// Backward: indicators stored since the last pass, looked up among the observables already stored through the
+/// observables' value index (<see cref="ObservableStore.LookupKeys"/>), by the exact values they would be stored as.
+/// </summary>
+public sealed partial class IntelFlagger
+{
+    /// <summary>Values per look-up statement.</summary>
+    const int ValuesPerQuery = 500;
+
+    /// <summary>Observables read per look-up statement; a value held by more is too common to flag everywhere backwards.</summary>
+    public const int MaxBackwardRows = 20_000;
+
+    Task<int> BackwardAsync(CancellationToken ct) =>
+        ReadOnAsync<IndicatorRow>(FlagCursors.Indicators, IndicatorPage, r => r.Id, (where, p) => ReadIndicatorsAsync(where, p, ct),
+            (state, rows) => FlagBackwardAsync(state, rows, ct), ct);
+
+    Task<List<IndicatorRow>> ReadIndicatorsAsync(string where, DynamicParameters p, CancellationToken ct) =>
+        db.ReadAsync(async c => (await c.QueryAsync<IndicatorRow>($"SELECT id, org_id, type, value FROM indicators WHERE {where}", p)).AsList(), ct);
+
+    async Task<int> FlagBackwardAsync(SourceState state, List<IndicatorRow> rows, CancellationToken ct)
+    {
+        var found = FlagSource.All.ToDictionary(s => s, _ => new List<FoundMatch>());
+        foreach (var org in rows.GroupBy(r => r.OrgId))
+        {
+            // The page's own indicators in an index of their own: it says exactly which of them a stored value matches,
+            // whether or not the server's matcher has caught up with them yet.
+            var page = new IndicatorIndex();
+            var byId = new Dictionary<long, IndicatorRow>();
+            var values = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var r in org)
+            {
+                try
+                {
+                    page.Add(r.Id, r.Type, r.Value);
+                }
+                catch (ArgumentException)
+                {
+                    continue; // not indexable: the matcher skips (and logs) it too
+                }
+                byId[r.Id] = r;
+                values.UnionWith(StoredForms.Of(r.Type, r.Value));
+            }
+            foreach (var source in FlagSource.All)
+                foreach (var chunk in values.Chunk(ValuesPerQuery))
+                {
+                    var (column, keys) = ObservableStore.LookupKeys(db, chunk);
+                    var observables = await db.ReadAsync(async c => (await c.QueryAsync<(long Id, string Data)>(
+                        $"SELECT id, data FROM {source.Table} WHERE org_id = @org AND {db.In(column, "@keys")} LIMIT @limit",
+                        new { org = org.Key, keys, limit = MaxBackwardRows })).AsList(), ct);
+                    if (observables.Count >= MaxBackwardRows)
+                        TooCommon(log, org.Key, MaxBackwardRows, source.Table);
+                    var ids = new List<long>();
+                    foreach (var (id, data) in observables)
+                    {
+                        ids.Clear();
+                        page.Match(data.AsSpan(), ids);
+                        foreach (var indicatorId in ids)
+                            found[source].Add(new FoundMatch(id, data, indicatorId, MatchKinds.Of(data, byId[indicatorId].Type, byId[indicatorId].Value)));
+                    }
+                }
+        }
+        if (found.Values.All(f => f.Count == 0))
+            return 0;
+        return await SaveAsync(FlagCursors.Indicators, state, async (c, tx) =>
+        {
+            var n = 0;
+            foreach (var (source, matches) in found)
+                n += await IntelMatchWrites.InsertAsync(c, tx, source, matches, Now);
+            return n;
+        }, ct);
+    }
+}
