@@ -11,6 +11,7 @@ using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
 using Quell.Identity;
+using Quell.Intel.Export;
 using Quell.Intel.Feeds;
 using Quell.Intel.Indicators;
 using Quell.Intel.Matching;
@@ -111,6 +112,7 @@ public static class QuellServices
         app.MapFeedEndpoints();
         app.MapWarninglistEndpoints();
         app.MapIntelLookupEndpoints();
+        app.MapIntelExportEndpoints();
         return app;
     }
 

@@ -147,6 +147,6 @@ public sealed class IndicatorQuery
         }
     }
 
-    static string EscapeLike(string s) =>
+    internal static string EscapeLike(string s) =>
         s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
