@@ -431,8 +431,8 @@ public static class Schema
             CREATE INDEX ix_feed_pulls_job ON feed_pulls(job_id);
             """),
         // Intel/Taxii: the TAXII 2.1 server's collections (besides the built-in one that serves the indicators), the
-        // STIX objects posted to them (every version, as posted: version = modified, else created, else date added),
-        // and the status of each POST. date_added is the server's clock in Unix milliseconds; objects are paged in
+        // STIX objects posted to them (every version, as posted: version = modified, else created, else date added, in Unix
+        // microseconds), and the status of each POST. date_added is the server's clock in Unix milliseconds; objects are paged in
         // (date_added, id) order. The indicators collection pages by (updated_at, id), hence the index on indicators.
         new(11, "taxii-collections", """
             CREATE TABLE taxii_collections (
@@ -454,7 +454,7 @@ public static class Schema
               collection_id BIGINT NOT NULL REFERENCES taxii_collections(id) ON DELETE CASCADE,
               stix_id TEXT NOT NULL,
               stix_type TEXT NOT NULL,
-              version TEXT NOT NULL,
+              version BIGINT NOT NULL,
               date_added BIGINT NOT NULL,
               body TEXT NOT NULL,
               UNIQUE (collection_id, stix_id, version)
