@@ -35,7 +35,7 @@ public static class ExportEndpoints
     {
         var query = http.Request.Query;
         var errors = new InputErrors();
-        foreach (var name in query.Keys.Where(k => !Parameters.Contains(k, StringComparer.Ordinal)))
+        foreach (var name in query.Keys.Where(k => !Parameters.Contains(k, StringComparer.OrdinalIgnoreCase)))
             errors.Add(name, $"'{IndicatorNormalizer.Printable(name)}' is not an export parameter; they are {string.Join(", ", Parameters)}");
         var q = new QueryParams(query, errors);
         var format = q.String("format") is null ? null : q.OneOf("format", Formats, "");
@@ -86,7 +86,7 @@ public static class ExportEndpoints
 
     static async Task StixAsync(HttpResponse response, IAsyncEnumerable<IReadOnlyList<ExportIndicator>> pages, DateTimeOffset now, CancellationToken ct)
     {
-        await using var w = new Utf8JsonWriter(response.BodyWriter);
+        await using var w = new Utf8JsonWriter(response.BodyWriter, Taxii.TaxiiMedia.Writer);
         var bundle = new StixBundleStream(w, now);
         bundle.Start(Guid.NewGuid());
         await foreach (var page in pages)
@@ -101,7 +101,7 @@ public static class ExportEndpoints
 
     static async Task MispAsync(HttpResponse response, IAsyncEnumerable<IReadOnlyList<ExportIndicator>> pages, long orgId, DateTimeOffset now, CancellationToken ct)
     {
-        await using var w = new Utf8JsonWriter(response.BodyWriter);
+        await using var w = new Utf8JsonWriter(response.BodyWriter, Taxii.TaxiiMedia.Writer);
         var misp = new MispEventStream(w, now);
         misp.Start(new ExportEvent
         {

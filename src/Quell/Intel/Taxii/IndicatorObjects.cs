@@ -81,7 +81,7 @@ public static class IndicatorObjects
         if (!q.VersionMatches(version, isLast: true, isFirst: true))
             return null;
         var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, TaxiiMedia.Writer))
             StixBundleWriter.WriteIndicator(w, e, pattern.Pattern, pattern.PatternType, identityId, v.CreatedAt, v.UpdatedAt);
         return new TaxiiItem(id, v.UpdatedAt.ToUnixTimeMilliseconds(), version, Encoding.UTF8.GetString(buffer.WrittenSpan));
     }

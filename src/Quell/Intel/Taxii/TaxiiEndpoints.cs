@@ -209,7 +209,7 @@ public static class TaxiiEndpoints
         {
             http.Response.StatusCode = status;
             http.Response.ContentType = TaxiiMedia.Taxii;
-            await using var w = new Utf8JsonWriter(http.Response.BodyWriter);
+            await using var w = new Utf8JsonWriter(http.Response.BodyWriter, TaxiiMedia.Writer);
             write(w);
             await w.FlushAsync(http.RequestAborted);
         }

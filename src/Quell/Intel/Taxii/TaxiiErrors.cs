@@ -26,7 +26,7 @@ public static class TaxiiErrors
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = TaxiiMedia.Taxii;
-        await using var w = new Utf8JsonWriter(http.Response.Body);
+        await using var w = new Utf8JsonWriter(http.Response.Body, TaxiiMedia.Writer);
         w.WriteStartObject();
         w.WriteString("title", title);
         w.WriteString("description", description);

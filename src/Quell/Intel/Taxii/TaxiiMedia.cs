@@ -10,6 +10,12 @@ public static class TaxiiMedia
     public const string Stix = "application/stix+json;version=2.1";
 
     /// <summary>
+    /// JSON as STIX and TAXII documents are usually written: quotes in patterns and '+' in media types stay as they are
+    /// (the default encoder writes \u0027 and \u002B for HTML's sake; these answers are never HTML).
+    /// </summary>
+    public static readonly System.Text.Json.JsonWriterOptions Writer = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
     /// A request may take a TAXII 2.1 answer: no Accept header, or a range with q &gt; 0 that covers
     /// <c>application/taxii+json</c> without a version or with version 2.1 (<c>*/*</c> and <c>application/*</c> too).
     /// An Accept header that cannot be parsed is treated as absent: the answer is TAXII either way.
