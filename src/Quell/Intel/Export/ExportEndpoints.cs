@@ -84,39 +84,41 @@ public static class ExportEndpoints
         response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
     }
 
-    static async Task StixAsync(HttpResponse response, IAsyncEnumerable<IReadOnlyList<ExportIndicator>> pages, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var w = new Utf8JsonWriter(response.BodyWriter, Taxii.TaxiiMedia.Writer);
-        var bundle = new StixBundleStream(w, now);
-        bundle.Start(Guid.NewGuid());
-        await foreach (var page in pages)
+    static Task StixAsync(HttpResponse response, IAsyncEnumerable<IReadOnlyList<ExportIndicator>> pages, DateTimeOffset now, CancellationToken ct) =>
+        JsonAsync(response, pages, w =>
         {
-            foreach (var i in page)
-                bundle.Add(i);
-            await FlushAsync(w, response, ct);
-        }
-        bundle.End();
-        await FlushAsync(w, response, ct);
-    }
+            var bundle = new StixBundleStream(w, now);
+            bundle.Start(Guid.NewGuid());
+            return (i => bundle.Add(i), bundle.End);
+        }, ct);
 
-    static async Task MispAsync(HttpResponse response, IAsyncEnumerable<IReadOnlyList<ExportIndicator>> pages, long orgId, DateTimeOffset now, CancellationToken ct)
+    static Task MispAsync(HttpResponse response, IAsyncEnumerable<IReadOnlyList<ExportIndicator>> pages, long orgId, DateTimeOffset now, CancellationToken ct) =>
+        JsonAsync(response, pages, w =>
+        {
+            var misp = new MispEventStream(w, now);
+            misp.Start(new ExportEvent
+            {
+                Uuid = StableUuid.For($"export|{orgId.ToString(CultureInfo.InvariantCulture)}|{now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}"),
+                Info = $"Quell indicator export {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}",
+                Date = DateOnly.FromDateTime(now.UtcDateTime),
+                Indicators = [],
+            });
+            return (misp.Add, misp.End);
+        }, ct);
+
+    /// <summary>Streams a JSON document: <paramref name="start"/> opens it and says how to add an indicator and how to close it; each page is flushed to the client.</summary>
+    static async Task JsonAsync(HttpResponse response, IAsyncEnumerable<IReadOnlyList<ExportIndicator>> pages,
+        Func<Utf8JsonWriter, (Action<ExportIndicator> Add, Action End)> start, CancellationToken ct)
     {
         await using var w = new Utf8JsonWriter(response.BodyWriter, Taxii.TaxiiMedia.Writer);
-        var misp = new MispEventStream(w, now);
-        misp.Start(new ExportEvent
-        {
-            Uuid = StableUuid.For($"export|{orgId.ToString(CultureInfo.InvariantCulture)}|{now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}"),
-            Info = $"Quell indicator export {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}",
-            Date = DateOnly.FromDateTime(now.UtcDateTime),
-            Indicators = [],
-        });
+        var (add, end) = start(w);
         await foreach (var page in pages)
         {
             foreach (var i in page)
-                misp.Add(i);
+                add(i);
             await FlushAsync(w, response, ct);
         }
-        misp.End();
+        end();
         await FlushAsync(w, response, ct);
     }
 

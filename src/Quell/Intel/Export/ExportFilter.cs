@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http;
 using Quell.Http;
@@ -64,16 +63,7 @@ public sealed class ExportFilter
         var where = new StringBuilder("i.org_id = @org");
         if (Types.Count > 0)
             where.Append(" AND ").Append(IndicatorWrites.InList(c, p, "i.type", "types", Types));
-        if (Tag is not null)
-        {
-            p.Add("tag", "%" + IndicatorQuery.EscapeLike(JsonSerializer.Serialize(Tag, IndicatorJson.Options)) + "%");
-            where.Append(" AND i.tags LIKE @tag ESCAPE '\\'");
-        }
-        if (Source is not null)
-        {
-            p.Add("source", Source);
-            where.Append(" AND EXISTS (SELECT 1 FROM indicator_sources s WHERE s.indicator_id = i.id AND (s.source_name = @source OR s.source_key = @source))");
-        }
+        IndicatorQuery.AppendTagAndSource(where, p, Tag, Source);
         if (Since is not null)
         {
             p.Add("since", Since);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Quell.Http;
 
 namespace Quell.Intel.Taxii;
 
@@ -12,24 +13,9 @@ static class TaxiiBody
     {
         var tooLarge = TaxiiErrors.Error(StatusCodes.Status413PayloadTooLarge, "Content too large",
             $"the body is larger than this API root's max_content_length of {maxBytes} bytes; post the objects in several envelopes");
-        if (request.ContentLength > maxBytes)
+        using var buffer = await JsonBody.ReadBoundedAsync(request, maxBytes, ct);
+        if (buffer is null)
             return (null, tooLarge);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        try
-        {
-            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                if (buffer.Length + read > maxBytes)
-                    return (null, tooLarge);
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, tooLarge);
-        }
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
             return (null, TaxiiErrors.BadRequest("the body is not valid UTF-8; send the envelope as UTF-8 JSON"));
