@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Quell;
 using Quell.Http;
 using Quell.Identity;
+using Quell.Intel.Taxii;
 using Quell.Intel.Warninglists;
 using Quell.Storage;
 using Quell.Server.Ui;
@@ -58,6 +59,7 @@ public static class QuellHost
         app.UseServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseTaxiiErrors();
         app.UseAuthentication();
         app.UseCookieCsrfCheck();
         app.UseAuthorization();

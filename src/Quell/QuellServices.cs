@@ -11,10 +11,12 @@ using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
 using Quell.Identity;
+using Quell.Intel.Export;
 using Quell.Intel.Feeds;
 using Quell.Intel.Flagging;
 using Quell.Intel.Indicators;
 using Quell.Intel.Matching;
+using Quell.Intel.Taxii;
 using Quell.Intel.Warninglists;
 using Quell.Jobs;
 using Quell.Storage;
@@ -47,6 +49,7 @@ public static class QuellServices
         services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<IndicatorStore>());
         services.AddIntelFeeds();
         services.AddWarninglists();
+        services.AddOptions<TaxiiOptions>().BindConfiguration("Taxii");
         services.AddSingleton<Intel.Matching.IntelIndex>();
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Matching.IntelIndex>());
         services.AddSingleton<Intel.Flagging.IntelFlagger>();
@@ -59,7 +62,7 @@ public static class QuellServices
         services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
         services.AddAuthentication(AuthScheme)
             .AddPolicyScheme(AuthScheme, "API key or session", o => o.ForwardDefaultSelector = ctx =>
-                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                ApiKeyAuthenticationHandler.HasKey(ctx.Request)
                     ? ApiKeyAuthenticationHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -95,7 +98,7 @@ public static class QuellServices
     static bool IsPageRequest(HttpRequest r) =>
         HttpMethods.IsGet(r.Method) && !r.Path.StartsWithSegments("/api") && !r.Path.StartsWithSegments("/openapi") &&
         !r.Path.StartsWithSegments("/ui") &&
-        !r.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+        !r.Path.StartsWithSegments("/taxii2") && !ApiKeyAuthenticationHandler.HasKey(r);
 
     public static IEndpointRouteBuilder MapQuell(this IEndpointRouteBuilder app)
     {
@@ -115,6 +118,9 @@ public static class QuellServices
         app.MapWarninglistEndpoints();
         app.MapIntelLookupEndpoints();
         app.MapIndicatorMatchEndpoints();
+        app.MapIntelExportEndpoints();
+        app.MapTaxiiEndpoints();
+        app.MapTaxiiCollectionEndpoints();
         return app;
     }
 

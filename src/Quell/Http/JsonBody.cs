@@ -14,25 +14,9 @@ public static class JsonBody
 
     public static async Task<(JsonDocument? Doc, IResult? Error)> ReadAsync(HttpRequest request, int maxBytes = DefaultMaxBytes, CancellationToken ct = default)
     {
-        if (request.ContentLength > maxBytes)
+        using var buffer = await ReadBoundedAsync(request, maxBytes, ct);
+        if (buffer is null)
             return (null, TooLarge(maxBytes));
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        try
-        {
-            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                if (buffer.Length + read > maxBytes)
-                    return (null, TooLarge(maxBytes));
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge(maxBytes));
-        }
 
         if (buffer.Length == 0)
             return (null, Problems.BadRequest("the request body is empty; send a JSON document"));
@@ -49,6 +33,34 @@ public static class JsonBody
         {
             return (null, Problems.BadRequest($"the request body is not valid JSON: {e.Message}"));
         }
+    }
+
+    /// <summary>The body in memory, or null when it is (or declares itself) larger than <paramref name="maxBytes"/>.</summary>
+    public static async Task<MemoryStream?> ReadBoundedAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes)
+            return null;
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        try
+        {
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    buffer.Dispose();
+                    return null;
+                }
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            buffer.Dispose();
+            return null;
+        }
+        return buffer;
     }
 
     static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)

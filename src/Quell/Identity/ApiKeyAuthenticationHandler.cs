@@ -9,7 +9,7 @@ using Quell.Storage;
 
 namespace Quell.Identity;
 
-/// <summary>`Authorization: Bearer KEY`. The role comes from the key owner's current membership, so role changes apply at once.</summary>
+/// <summary>`Authorization: Bearer KEY` (or Basic with the key as password). The role comes from the key owner's current membership, so role changes apply at once.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, Db db, TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -22,9 +22,8 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (KeyOf(header) is not { } secret)
             return AuthenticateResult.NoResult();
-        var secret = header["Bearer ".Length..].Trim();
         if (secret.Length == 0)
             return AuthenticateResult.Fail("empty API key");
 
@@ -57,6 +56,34 @@ public sealed class ApiKeyAuthenticationHandler(
         var identity = Caller.ToIdentity(row.UserId, row.Username, row.OrgId, role, row.PlatformAdmin, "apikey", SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    /// <summary>
+    /// The API key of an Authorization header: <c>Bearer KEY</c>, or <c>Basic</c> with the key as the password (TAXII
+    /// clients commonly speak only Basic; the user name is not checked, the key alone identifies its user). Null when
+    /// the header is neither; "" when it is one of them but carries no key.
+    /// </summary>
+    public static string? KeyOf(string? header)
+    {
+        if (header is null)
+            return null;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return header["Bearer ".Length..].Trim();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+            return null;
+        try
+        {
+            var pair = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+            var colon = pair.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0 ? "" : pair[(colon + 1)..];
+        }
+        catch (FormatException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Whether a request authenticates with an API key (Bearer or Basic), not with the session cookie.</summary>
+    public static bool HasKey(Microsoft.AspNetCore.Http.HttpRequest request) => KeyOf(request.Headers.Authorization) is not null;
 
     /// <summary>HttpContext.Items key under which a challenge leaves why the key was refused, for the 401's detail.</summary>
     public const string FailureItem = "quell:auth-failure";

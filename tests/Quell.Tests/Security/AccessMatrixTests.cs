@@ -100,8 +100,10 @@ public abstract partial class AccessMatrixTests(TestServer server)
                     expected = status is 401 or 403 ? $"neither 401 nor 403 (has {route.Permission.Permission})" : null;
                 if (status >= 500)
                     expected = (expected ?? "") + " and never 5xx";
-                if (status is 401 or 403 && !route.Page && !Problem.IsProblemJson(response))
-                    expected = (expected ?? $"{status}") + " as problem+json";
+                // The TAXII server answers with TAXII error messages, which TAXII clients read; the rest of the API with problem+json.
+                var taxii = route.Pattern.StartsWith("/taxii2/", StringComparison.Ordinal);
+                if (status is 401 or 403 && !route.Page && !(taxii ? IsTaxiiError(response) : Problem.IsProblemJson(response)))
+                    expected = (expected ?? $"{status}") + (taxii ? " as a TAXII error message" : " as problem+json");
                 if (expected is not null)
                     mismatches.Add($"{route} as {who.Name}: expected {expected}, got {status} '{response.Content.Headers.ContentType}' {Short(body)}");
             }
@@ -117,6 +119,8 @@ public abstract partial class AccessMatrixTests(TestServer server)
             request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
         return request;
     }
+
+    static bool IsTaxiiError(HttpResponseMessage response) => response.Content.Headers.ContentType?.ToString().Replace(" ", "") == "application/taxii+json;version=2.1";
 
     static string Short(string s) => s.Length <= 300 ? s : s[..300] + "…";
 

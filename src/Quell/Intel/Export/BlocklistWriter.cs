@@ -35,10 +35,16 @@ public static class BlocklistWriter
     {
         var set = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var i in indicators)
-            foreach (var (type, value) in Singles(i))
-                if (Matches(type, kind) && value.Length > 0 && !value.Any(c => char.IsControl(c) || c == ' '))
-                    set.Add(value);
+            set.UnionWith(ValuesOf(i, kind));
         return [.. set];
+    }
+
+    /// <summary>What one indicator gives to the list of <paramref name="kind"/>: nothing, its value, or a part of a composite.</summary>
+    public static IEnumerable<string> ValuesOf(ExportIndicator i, BlocklistKind kind)
+    {
+        foreach (var (type, value) in Singles(i))
+            if (Matches(type, kind) && value.Length > 0 && !value.Any(c => char.IsControl(c) || c == ' '))
+                yield return value;
     }
 
     static bool Matches(string type, BlocklistKind kind) => kind switch

@@ -16,17 +16,23 @@ public static class CsvExportWriter
     public static void Write(Stream output, IEnumerable<ExportIndicator> indicators)
     {
         using var text = new StreamWriter(output, new UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
-        text.WriteLine(string.Join(',', Columns));
+        text.WriteLine(Header);
         foreach (var i in indicators)
-        {
-            string[] fields =
-            [
-                i.Uuid.ToString(), i.Type, i.CategoryOrDefault, i.Value, i.ToIds ? "1" : "0", string.Join(',', i.Tags),
-                i.Tlp is { } tlp ? TlpNames.Name(tlp) : "", i.Comment ?? "", Time(i.FirstSeen), Time(i.LastSeen),
-                i.Score?.ToString("0.##", CultureInfo.InvariantCulture) ?? "", string.Join(',', i.Sources),
-            ];
-            text.WriteLine(string.Join(',', fields.Select(Field)));
-        }
+            text.WriteLine(Line(i));
+    }
+
+    public static string Header => string.Join(',', Columns);
+
+    /// <summary>One indicator's row, without the line break.</summary>
+    public static string Line(ExportIndicator i)
+    {
+        string[] fields =
+        [
+            i.Uuid.ToString(), i.Type, i.CategoryOrDefault, i.Value, i.ToIds ? "1" : "0", string.Join(',', i.Tags),
+            i.Tlp is { } tlp ? TlpNames.Name(tlp) : "", i.Comment ?? "", Time(i.FirstSeen), Time(i.LastSeen),
+            i.Score?.ToString("0.##", CultureInfo.InvariantCulture) ?? "", string.Join(',', i.Sources),
+        ];
+        return string.Join(',', fields.Select(Field));
     }
 
     /// <summary>RFC 4180: a field holding a comma, quote, line break or outer space is quoted, inner quotes doubled.</summary>

@@ -35,24 +35,28 @@ public static class MispEventWriter
         WriteTags(w, e.Tags);
         w.WriteStartArray("Attribute");
         foreach (var i in e.Indicators)
-        {
-            w.WriteStartObject();
-            w.WriteString("uuid", i.Uuid.ToString());
-            w.WriteString("type", i.Type);
-            w.WriteString("category", i.CategoryOrDefault);
-            w.WriteString("value", i.Value);
-            w.WriteBoolean("to_ids", i.ToIds);
-            w.WriteString("comment", i.Comment ?? "");
-            w.WriteString("timestamp", Unix(i.LastSeen ?? i.FirstSeen ?? now));
-            if (i.FirstSeen is { } first)
-                w.WriteString("first_seen", MispTime(first));
-            if (i.LastSeen is { } last)
-                w.WriteString("last_seen", MispTime(last));
-            WriteTags(w, TagsOf(i));
-            w.WriteEndObject();
-        }
+            WriteAttribute(w, i, now);
         w.WriteEndArray();
         w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>One indicator as a MISP attribute object.</summary>
+    public static void WriteAttribute(Utf8JsonWriter w, ExportIndicator i, DateTimeOffset now)
+    {
+        w.WriteStartObject();
+        w.WriteString("uuid", i.Uuid.ToString());
+        w.WriteString("type", i.Type);
+        w.WriteString("category", i.CategoryOrDefault);
+        w.WriteString("value", i.Value);
+        w.WriteBoolean("to_ids", i.ToIds);
+        w.WriteString("comment", i.Comment ?? "");
+        w.WriteString("timestamp", Unix(i.LastSeen ?? i.FirstSeen ?? now));
+        if (i.FirstSeen is { } first)
+            w.WriteString("first_seen", MispTime(first));
+        if (i.LastSeen is { } last)
+            w.WriteString("last_seen", MispTime(last));
+        WriteTags(w, TagsOf(i));
         w.WriteEndObject();
     }
 

@@ -16,22 +16,27 @@ public static class RpzZoneWriter
     public static void Write(Stream output, IEnumerable<ExportIndicator> indicators, DateTimeOffset now, bool includeIps = false, int ttl = 300)
     {
         var list = indicators as IReadOnlyCollection<ExportIndicator> ?? [.. indicators];
+        WriteZone(output, BlocklistWriter.Values(list, BlocklistKind.Domain), includeIps ? BlocklistWriter.Values(list, BlocklistKind.Ip) : [], now, ttl);
+    }
+
+    /// <summary>The zone for <paramref name="domains"/> and <paramref name="ips"/> (blocklist values, in the order given).</summary>
+    public static void WriteZone(Stream output, IEnumerable<string> domains, IEnumerable<string> ips, DateTimeOffset now, int ttl = 300)
+    {
         var sb = new StringBuilder();
         // The serial must grow on every export so secondaries transfer the zone: seconds since 1970 fit the 32-bit field until 2106.
         var serial = ((uint)now.ToUnixTimeSeconds()).ToString(CultureInfo.InvariantCulture);
         sb.Append("$TTL ").Append(ttl.ToString(CultureInfo.InvariantCulture)).Append('\n');
         sb.Append("@ IN SOA localhost. hostmaster.localhost. ").Append(serial).Append(" 3600 600 604800 ").Append(ttl.ToString(CultureInfo.InvariantCulture)).Append('\n');
         sb.Append("@ IN NS localhost.\n");
-        foreach (var domain in BlocklistWriter.Values(list, BlocklistKind.Domain))
+        foreach (var domain in domains)
         {
             var name = Escape(domain);
             sb.Append(name).Append(" CNAME .\n");
             sb.Append("*.").Append(name).Append(" CNAME .\n");
         }
-        if (includeIps)
-            foreach (var ip in BlocklistWriter.Values(list, BlocklistKind.Ip))
-                if (RpzIp(ip) is { } owner)
-                    sb.Append(owner).Append(" CNAME .\n");
+        foreach (var ip in ips)
+            if (RpzIp(ip) is { } owner)
+                sb.Append(owner).Append(" CNAME .\n");
         output.Write(Encoding.ASCII.GetBytes(sb.ToString()));
     }
 

@@ -104,16 +104,7 @@ public sealed class IndicatorQuery
             p.Add("type", Type);
             where.Append(" AND i.type = @type");
         }
-        if (Tag is not null)
-        {
-            p.Add("tag", "%" + EscapeLike(JsonSerializer.Serialize(Tag, IndicatorJson.Options)) + "%");
-            where.Append(" AND i.tags LIKE @tag ESCAPE '\\'");
-        }
-        if (Source is not null)
-        {
-            p.Add("source", Source);
-            where.Append(" AND EXISTS (SELECT 1 FROM indicator_sources s WHERE s.indicator_id = i.id AND (s.source_name = @source OR s.source_key = @source))");
-        }
+        AppendTagAndSource(where, p, Tag, Source);
         if (Since is not null)
         {
             p.Add("since", Since);
@@ -144,6 +135,21 @@ public sealed class IndicatorQuery
             before = rows[^1].Id;
             if (MinScore is null || scanned >= MaxScanned)
                 return new Page(items, Cursor.Encode(before.Value));
+        }
+    }
+
+    /// <summary>The conditions on <c>indicators i</c> for a tag (one of its tags, exactly) and a source (by name or key), as parameters @tag and @source.</summary>
+    internal static void AppendTagAndSource(StringBuilder where, DynamicParameters p, string? tag, string? source)
+    {
+        if (tag is not null)
+        {
+            p.Add("tag", "%" + EscapeLike(JsonSerializer.Serialize(tag, IndicatorJson.Options)) + "%");
+            where.Append(" AND i.tags LIKE @tag ESCAPE '\\'");
+        }
+        if (source is not null)
+        {
+            p.Add("source", source);
+            where.Append(" AND EXISTS (SELECT 1 FROM indicator_sources s WHERE s.indicator_id = i.id AND (s.source_name = @source OR s.source_key = @source))");
         }
     }
 

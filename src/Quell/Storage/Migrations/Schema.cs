@@ -430,6 +430,51 @@ public static class Schema
             CREATE INDEX ix_feed_pulls_feed ON feed_pulls(feed_id, id);
             CREATE INDEX ix_feed_pulls_job ON feed_pulls(job_id);
             """),
+        // Intel/Taxii: the TAXII 2.1 server's collections (besides the built-in one that serves the indicators), the
+        // STIX objects posted to them (every version, as posted: version = modified, else created, else date added, in Unix
+        // microseconds), and the status of each POST. date_added is the server's clock in Unix milliseconds; objects are paged in
+        // (date_added, id) order. The indicators collection pages by (updated_at, id), hence the index on indicators.
+        new(11, "taxii-collections", """
+            CREATE TABLE taxii_collections (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id),
+              uuid TEXT NOT NULL,
+              title TEXT NOT NULL,
+              description TEXT NOT NULL DEFAULT '',
+              alias TEXT NULL,
+              read_roles TEXT NOT NULL,
+              write_roles TEXT NOT NULL,
+              created_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              UNIQUE (org_id, uuid),
+              UNIQUE (org_id, title)
+            );
+            CREATE TABLE taxii_objects (
+              id {id},
+              collection_id BIGINT NOT NULL REFERENCES taxii_collections(id) ON DELETE CASCADE,
+              stix_id TEXT NOT NULL,
+              stix_type TEXT NOT NULL,
+              version BIGINT NOT NULL,
+              date_added BIGINT NOT NULL,
+              body TEXT NOT NULL,
+              UNIQUE (collection_id, stix_id, version)
+            );
+            CREATE INDEX ix_taxii_objects_added ON taxii_objects(collection_id, date_added, id);
+            CREATE TABLE taxii_status (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id),
+              uuid TEXT NOT NULL UNIQUE,
+              collection_id BIGINT NOT NULL,
+              status TEXT NOT NULL,
+              request_timestamp BIGINT NOT NULL,
+              total_count INTEGER NOT NULL,
+              success_count INTEGER NOT NULL,
+              failure_count INTEGER NOT NULL,
+              pending_count INTEGER NOT NULL,
+              details TEXT NOT NULL
+            );
+            CREATE INDEX ix_indicators_updated ON indicators(org_id, updated_at, id);
+            """),
         // Intel/Flagging: which observables of alerts and cases an indicator matched, recorded by the background flagger
         // (IntelFlagger) after the observables were committed; owner_kind is 'alert' or 'case'. Rows go with their
         // indicator (cascade); the index starting with indicator_id serves that cascade and "where it matched". The
