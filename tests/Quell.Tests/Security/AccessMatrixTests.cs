@@ -52,6 +52,18 @@ public abstract partial class AccessMatrixTests(TestServer server)
         Assert.True(both.Count == 0, "endpoints that are both public and permission-guarded: " + string.Join(", ", both));
     }
 
+    [Theory]
+    [InlineData("GET", "/api/v1/feeds/catalogue", Permission.IntelRead)]
+    [InlineData("POST", "/api/v1/feeds/catalogue/{entryId}", Permission.FeedManage)]
+    [InlineData("GET", "/intel/feeds/catalogue", Permission.IntelRead)]
+    public void An_endpoint_declares_the_permission_its_data_needs(string method, string pattern, Permission permission)
+    {
+        // The catalogue is public knowledge plus which feeds the organisation has: intel readers see it; making a feed
+        // of an entry is feed management, as POST /api/v1/feeds is.
+        var route = Assert.Single(Routes(), r => r.Method == method && r.Pattern == pattern);
+        Assert.Equal(permission, route.Permission?.Permission);
+    }
+
     [Fact]
     public async Task Every_endpoint_answers_each_caller_as_its_role_allows()
     {

@@ -43,6 +43,16 @@ public static class IntelDisplay
 
     public static string Number(double n, string format = "0.###") => n.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>An age in days as people read it: "8 s", "5 min", "3 h", "12 d".</summary>
+    public static string Age(double days)
+    {
+        var t = TimeSpan.FromDays(days);
+        return t.TotalMinutes < 1 ? $"{(int)t.TotalSeconds} s"
+            : t.TotalHours < 1 ? $"{(int)t.TotalMinutes} min"
+            : t.TotalDays < 2 ? $"{(int)t.TotalHours} h"
+            : $"{(int)t.TotalDays} d";
+    }
+
     /// <summary>CSS class of a score: high, medium, low (expired and suppressed indicators read as low).</summary>
     public static string ScoreClass(double score) => score >= 60 ? "score-high" : score > 30 ? "score-medium" : "score-low";
 }
