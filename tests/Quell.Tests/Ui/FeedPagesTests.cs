@@ -11,19 +11,6 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
 {
     static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..10];
 
-    async Task<IPage> SignedInAsync(string username = "admin", string password = TestServer.AdminPassword)
-    {
-        var page = await browser.NewPageAsync(server);
-        await page.SignInAsync(username, password);
-        return page;
-    }
-
-    static async Task AssertAccessibleAsync(IPage page)
-    {
-        var violations = await page.SeriousAccessibilityViolationsAsync();
-        Assert.True(violations.Count == 0, string.Join("\n", violations));
-    }
-
     /// <summary>Reloads the feed page until its newest pull has ended (the pull is a background job); generous, never a fixed sleep.</summary>
     static async Task<ILocator> NewestEndedPullAsync(IPage page)
     {
@@ -44,13 +31,13 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
     public async Task An_admin_reads_the_terms_enables_a_catalogue_feed_from_a_local_mirror_and_pulls_it()
     {
         var mirror = TestData.Shared("misp", "feed");
-        var page = await SignedInAsync();
+        var page = await browser.SignedInPageAsync(server);
         await page.GotoAsync("/intel/feeds/catalogue");
         var circl = page.Locator("li.catalogue-entry", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "CIRCL OSINT Feed" }) });
         await Assertions.Expect(circl.Locator(".terms")).ToContainTextAsync("CIRCL publishes this OSINT feed for MISP users");
         await Assertions.Expect(circl.GetByRole(AriaRole.Link, new() { Name = "The provider's terms for CIRCL OSINT Feed" })).ToHaveAttributeAsync("href", "https://www.circl.lu/doc/misp/feed-osint/");
         await page.ScreenshotAsync("intel-catalogue");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
 
         await circl.Locator("summary").ClickAsync();
         await circl.GetByLabel("Mirror URL or local path").FillAsync("ftp://mirror.example/feed");
@@ -73,14 +60,14 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
         await Assertions.Expect(page.Locator("#feed-health")).ToContainTextAsync("436 added");
         await Assertions.Expect(page.Locator("#item-errors tbody tr")).ToHaveCountAsync(2);
         await page.ScreenshotAsync("intel-feed");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
 
         await page.GotoAsync("/intel/feeds");
         var row = page.Locator("#feeds tbody tr", new() { HasText = "CIRCL OSINT Feed" });
         await Assertions.Expect(row).ToContainTextAsync("ok");
         await Assertions.Expect(row).ToContainTextAsync("+436 ~0 −0, 2 rejected");
         await page.ScreenshotAsync("intel-feeds");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
 
         await page.GotoAsync("/intel/feeds/catalogue");
         await Assertions.Expect(circl.Locator(".added")).ToContainTextAsync("This organisation has it");
@@ -91,7 +78,7 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
         await Assertions.Expect(page.Locator("#indicators tbody tr")).ToHaveCountAsync(20);
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Next page" })).ToBeVisibleAsync();
         await page.ScreenshotAsync("intel-indicators");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
         var first = page.Locator("#indicators tbody tr").First;
         await first.GetByRole(AriaRole.Link).ClickAsync();
         await Assertions.Expect(page.Locator("#indicator-sources")).ToContainTextAsync("CIRCL OSINT Feed");
@@ -103,7 +90,7 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
     public async Task The_feed_form_names_each_bad_field_then_a_feed_is_added_disabled_failed_and_deleted()
     {
         var name = Unique("feed-<b>");
-        var page = await SignedInAsync();
+        var page = await browser.SignedInPageAsync(server);
         await page.GotoAsync("/intel/feeds");
         var form = page.Locator("#add-feed-form");
         await form.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
@@ -160,7 +147,7 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
         var feedId = (await api.PostAsJsonAsync("/api/v1/feeds", new { name = feedName, format = "freetext", url = "/srv/feeds/x.txt" }).ExpectAsync(HttpStatusCode.Created)).Id();
         var username = Unique("reader");
         await server.CreateUserKeyAsync("read-only", username);
-        var page = await SignedInAsync(username, "user-password-123");
+        var page = await browser.SignedInPageAsync(server, username, "user-password-123");
 
         foreach (var path in new[] { "/intel/feeds", $"/intel/feeds/{feedId}", "/intel/feeds/catalogue" })
         {
@@ -169,22 +156,13 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
             await Assertions.Expect(page.Locator("main form")).ToHaveCountAsync(0);
             await Assertions.Expect(page.Locator("main button")).ToHaveCountAsync(0);
         }
-        await AssertAccessibleAsync(page);
-        var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
-        async Task<int> PostAsync(string path, params (string Name, string Value)[] fields)
-        {
-            var form = page.APIRequest.CreateFormData();
-            form.Set("__RequestVerificationToken", token!);
-            foreach (var (n, v) in fields)
-                form.Set(n, v);
-            return (await page.APIRequest.PostAsync(path, new() { Form = form, MaxRedirects = 0 })).Status;
-        }
+        await page.AssertAccessibleAsync();
         var entry = Quell.Intel.Feeds.Catalogue.FeedCatalogue.Default.Entries.First(e => e.Format == "urlhaus");
-        Assert.Equal(403, await PostAsync("/intel/feeds", ("_handler", "add-feed"), ("name", "forged"), ("format", "csv"), ("url", "/srv/x.csv")));
-        Assert.Equal(403, await PostAsync("/intel/feeds", ("_handler", $"feed-{feedId}"), ("action", "disable")));
-        Assert.Equal(403, await PostAsync($"/intel/feeds/{feedId}", ("_handler", "delete-feed"), ("confirm", "yes")));
-        Assert.Equal(403, await PostAsync($"/intel/feeds/{feedId}", ("_handler", "feed-action"), ("action", "pull")));
-        Assert.Equal(403, await PostAsync("/intel/feeds/catalogue", ("_handler", $"enable-{entry.Id}")));
+        Assert.Equal(403, await page.ForgedPostAsync("/intel/feeds", ("_handler", "add-feed"), ("name", "forged"), ("format", "csv"), ("url", "/srv/x.csv")));
+        Assert.Equal(403, await page.ForgedPostAsync("/intel/feeds", ("_handler", $"feed-{feedId}"), ("action", "disable")));
+        Assert.Equal(403, await page.ForgedPostAsync($"/intel/feeds/{feedId}", ("_handler", "delete-feed"), ("confirm", "yes")));
+        Assert.Equal(403, await page.ForgedPostAsync($"/intel/feeds/{feedId}", ("_handler", "feed-action"), ("action", "pull")));
+        Assert.Equal(403, await page.ForgedPostAsync("/intel/feeds/catalogue", ("_handler", $"enable-{entry.Id}")));
         var feed = await api.GetAsync($"/api/v1/feeds/{feedId}").ExpectAsync(HttpStatusCode.OK);
         Assert.True(feed.GetProperty("enabled").GetBoolean());
         var feeds = await api.GetAsync("/api/v1/feeds").ExpectAsync(HttpStatusCode.OK);

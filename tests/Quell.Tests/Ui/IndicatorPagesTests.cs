@@ -13,21 +13,8 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
 
     static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..10];
 
-    async Task<IPage> SignedInAsync(string username = "admin", string password = TestServer.AdminPassword)
-    {
-        var page = await browser.NewPageAsync(server);
-        await page.SignInAsync(username, password);
-        return page;
-    }
-
     static async Task<double> ScoreAsync(ILocator score) =>
         double.Parse(await score.InnerTextAsync(), CultureInfo.InvariantCulture);
-
-    static async Task AssertAccessibleAsync(IPage page)
-    {
-        var violations = await page.SeriousAccessibilityViolationsAsync();
-        Assert.True(violations.Count == 0, string.Join("\n", violations));
-    }
 
     [Fact]
     public async Task An_analyst_searches_a_defanged_value_opens_the_indicator_and_a_false_positive_halves_its_score()
@@ -40,7 +27,7 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
         var campaign = Unique("campaign:");
         await api.PostAsJsonAsync("/api/v1/indicators", new { type = "ip-dst", value = "192.168.77.1", tags = new[] { campaign } }).ExpectAsync(HttpStatusCode.Created);
         await api.PostAsJsonAsync("/api/v1/indicators", new { type = "ip-dst", value = "185.220.101.1", tags = new[] { campaign } }).ExpectAsync(HttpStatusCode.Created);
-        var page = await SignedInAsync();
+        var page = await browser.SignedInPageAsync(server);
 
         await page.GotoAsync("/intel/indicators");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Indicators", Level = 1 })).ToBeVisibleAsync();
@@ -60,7 +47,7 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
         await page.GotoAsync("/intel/indicators?q=" + Uri.EscapeDataString($"https://{host}"));
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await Assertions.Expect(rows.First).ToContainTextAsync("hxxps://");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
 
         await page.GotoAsync($"/intel/indicators?value={Uri.EscapeDataString(host)}");
         await rows.First.GetByRole(AriaRole.Link).ClickAsync();
@@ -85,7 +72,7 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
         await Assertions.Expect(page.Locator("#recent-sightings")).ToContainTextAsync("our own CDN");
         Assert.InRange((await api.GetAsync($"/api/v1/indicators/{S(id)}").ExpectAsync(HttpStatusCode.OK)).GetProperty("score").GetDouble(), 39.5, 40);
         await page.ScreenshotAsync("intel-indicator");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
         await page.Context.CloseAsync();
     }
 
@@ -93,9 +80,9 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
     public async Task Adding_and_editing_an_indicator_shows_invalid_values_next_to_their_fields()
     {
         using var api = server.Client();
-        var page = await SignedInAsync();
+        var page = await browser.SignedInPageAsync(server);
         await page.GotoAsync("/intel/indicators/new");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
 
         await page.Locator("#add-form select[name=type]").SelectOptionAsync("ip-dst");
         await page.Locator("#add-form input[name=value]").FillAsync("999.1.2.3");
@@ -138,9 +125,9 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
     public async Task A_bulk_import_lists_the_bad_line_and_imports_the_rest_pasted_or_uploaded()
     {
         var marker = Unique("bulk");
-        var page = await SignedInAsync();
+        var page = await browser.SignedInPageAsync(server);
         await page.GotoAsync("/intel/import");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
 
         await page.GetByLabel("Source name").FillAsync(marker);
         await page.GetByLabel("Or paste").FillAsync($"hxxp://{marker}[.]example/a\n{marker}.example\nnot an indicator at all\n198.51.100.77\n# a comment\n");
@@ -151,7 +138,7 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
         await Assertions.Expect(page.Locator("#import-errors tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#import-errors tbody tr")).ToContainTextAsync("line 3");
         await page.ScreenshotAsync("intel-import");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
 
         await page.Locator("#import-form select[name=format]").SelectOptionAsync("csv");
         await page.GetByLabel("Source name").FillAsync(marker + "-csv");
@@ -195,7 +182,7 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
         var huge = await api.PostAsJsonAsync("/api/v1/indicators", new { type = "text", value = new string('B', 1 << 20) }).ExpectProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal(["value"], Problem.Fields(huge));
 
-        var page = await SignedInAsync();
+        var page = await browser.SignedInPageAsync(server);
         await page.GotoAsync($"/intel/indicators?tag={Uri.EscapeDataString("<img src=x onerror=\"window.pwned=2\">")}");
         var row = page.Locator($"#indicators tr[data-id='{S(id)}']");
         await Assertions.Expect(row).ToContainTextAsync("<script>window.pwned=1</script>");
@@ -221,32 +208,23 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
         var id = (await api.PostAsJsonAsync("/api/v1/indicators", new { type = "domain", value = Unique("ro-") + ".example" }).ExpectAsync(HttpStatusCode.Created)).Id();
         var username = Unique("reader");
         await server.CreateUserKeyAsync("read-only", username);
-        var page = await SignedInAsync(username, "user-password-123");
+        var page = await browser.SignedInPageAsync(server, username, "user-password-123");
 
         await page.GotoAsync($"/intel/indicators/{S(id)}");
         await Assertions.Expect(page.Locator(".indicator-head .score")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("main form")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("main button, main textarea, main select, main input")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator(".subnav")).Not.ToContainTextAsync("Add indicator");
-        await AssertAccessibleAsync(page);
+        await page.AssertAccessibleAsync();
         await page.GotoAsync("/intel/indicators/new");
         await Assertions.Expect(page.Locator("main form")).ToHaveCountAsync(0);
         await page.GotoAsync("/intel/import");
         await Assertions.Expect(page.Locator("main form")).ToHaveCountAsync(0);
 
-        var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
-        async Task<int> PostAsync(string path, params (string Name, string Value)[] fields)
-        {
-            var form = page.APIRequest.CreateFormData();
-            form.Set("__RequestVerificationToken", token!);
-            foreach (var (n, v) in fields)
-                form.Set(n, v);
-            return (await page.APIRequest.PostAsync(path, new() { Form = form, MaxRedirects = 0 })).Status;
-        }
-        Assert.Equal(403, await PostAsync($"/intel/indicators/{S(id)}", ("_handler", "sighting"), ("type", "false-positive")));
-        Assert.Equal(403, await PostAsync($"/intel/indicators/{S(id)}", ("_handler", "edit"), ("tags", "forged"), ("tlp", "RED")));
-        Assert.Equal(403, await PostAsync("/intel/indicators/new", ("_handler", "add-indicator"), ("type", "domain"), ("value", "forged.example")));
-        Assert.Equal(403, await PostAsync("/intel/import", ("_handler", "import"), ("format", "freetext"), ("text", "forged-import.example")));
+        Assert.Equal(403, await page.ForgedPostAsync($"/intel/indicators/{S(id)}", ("_handler", "sighting"), ("type", "false-positive")));
+        Assert.Equal(403, await page.ForgedPostAsync($"/intel/indicators/{S(id)}", ("_handler", "edit"), ("tags", "forged"), ("tlp", "RED")));
+        Assert.Equal(403, await page.ForgedPostAsync("/intel/indicators/new", ("_handler", "add-indicator"), ("type", "domain"), ("value", "forged.example")));
+        Assert.Equal(403, await page.ForgedPostAsync("/intel/import", ("_handler", "import"), ("format", "freetext"), ("text", "forged-import.example")));
         var after = await api.GetAsync($"/api/v1/indicators/{S(id)}").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(0, after.GetProperty("sightings").GetProperty("counts").GetProperty("false-positive").GetInt32());
         Assert.Equal("AMBER", after.Str("tlp"));
@@ -261,7 +239,7 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
     {
         using var otherOrg = server.Client(await server.CreateOtherOrganisationKeyAsync());
         var foreign = (await otherOrg.PostAsJsonAsync("/api/v1/indicators", new { type = "domain", value = Unique("secret-") + ".example" }).ExpectAsync(HttpStatusCode.Created)).Id();
-        var page = await SignedInAsync();
+        var page = await browser.SignedInPageAsync(server);
         Assert.Equal(404, (await page.GotoAsync("/intel/indicators/987654321"))!.Status);
         Assert.Equal(404, (await page.GotoAsync($"/intel/indicators/{S(foreign)}"))!.Status);
         await Assertions.Expect(page.GetByText("secret-")).ToHaveCountAsync(0);

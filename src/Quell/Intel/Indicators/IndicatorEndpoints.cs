@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,8 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Quell.Audit;
 using Quell.Http;
 using Quell.Identity;
-using Quell.Intel.Decay;
-using Quell.Intel.Feeds;
 using Quell.Observables;
 using Quell.Storage;
 
