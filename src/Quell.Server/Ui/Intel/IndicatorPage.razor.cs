@@ -58,8 +58,16 @@ public partial class IndicatorPage
         };
     }
 
-    async Task LoadAsync() =>
-        View = await Db.ReadAsync(c => IndicatorReads.GetViewAsync(c, Caller.OrgId, Id, Time.GetUtcNow()), Ct);
+    async Task LoadAsync()
+    {
+        ScoredAt = Time.GetUtcNow();
+        View = await Db.ReadAsync(c => IndicatorReads.GetViewAsync(c, Caller.OrgId, Id, ScoredAt), Ct);
+    }
+
+    /// <summary>When the score was computed: the age is shown from it to the second (the explanation rounds it to 1.4 min).</summary>
+    DateTimeOffset ScoredAt;
+
+    double AgeDays(Quell.Intel.Decay.ScoreExplanation e) => Math.Max(0, (ScoredAt.ToUnixTimeMilliseconds() - e.ReferenceTime) / 86_400_000.0);
 
     async Task AddSightingAsync()
     {
