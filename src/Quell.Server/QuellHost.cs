@@ -46,7 +46,12 @@ public static class QuellHost
             doc.Info.Description = "Automated incident response: alerts, cases, identity, audit. Authenticate with `Authorization: Bearer <API key>`.";
             return Task.CompletedTask;
         }));
-        builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = MaxRequestBodyBytes);
+        // A form field may be as large as the body (the bulk import's text box takes what its file upload takes).
+        builder.Services.Configure<FormOptions>(o =>
+        {
+            o.MultipartBodyLengthLimit = MaxRequestBodyBytes;
+            o.ValueLengthLimit = (int)MaxRequestBodyBytes;
+        });
         if (settings.Warninglists is not null)
             builder.Services.AddWarninglists(WarninglistLoader.Load(settings.Warninglists));
         builder.Services.AddQuell(new StoreOptions { DataDirectory = settings.DataDirectory, Database = settings.Database });

@@ -54,10 +54,15 @@ public abstract partial class AccessMatrixTests(TestServer server)
 
     [Theory]
     [InlineData("GET", "/api/v1/indicators/{id:long}/matches", Permission.IntelRead)]
+    [InlineData("GET", "/api/v1/feeds/catalogue", Permission.IntelRead)]
+    [InlineData("POST", "/api/v1/feeds/catalogue/{entryId}", Permission.FeedManage)]
+    [InlineData("GET", "/intel/feeds/catalogue", Permission.IntelRead)]
     public void An_endpoint_declares_the_permission_its_data_needs(string method, string pattern, Permission permission)
     {
         // "Where an indicator matched" names alerts and cases, but it is the indicator's page: intel readers see it, as
         // they see the indicator itself (every role has AlertRead and CaseRead too).
+        // The catalogue is public knowledge plus which feeds the organisation has: intel readers see it; making a feed
+        // of an entry is feed management, as POST /api/v1/feeds is.
         var route = Assert.Single(Routes(), r => r.Method == method && r.Pattern == pattern);
         Assert.Equal(permission, route.Permission?.Permission);
     }

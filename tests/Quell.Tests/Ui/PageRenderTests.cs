@@ -22,11 +22,18 @@ public abstract class PageRenderTests(TestServer server)
         await api.PostAsJsonAsync($"/api/v1/cases/{caseId}/tasks", new { title = "Check the mailbox" }).ExpectAsync(HttpStatusCode.Created);
         await api.PostAsJsonAsync($"/api/v1/cases/{caseId}/comments", new { message = "**seen**" }).ExpectAsync(HttpStatusCode.Created);
         var userId = await Tenants.CreateUserAsync(api, Tenants.NewUsername(), "analyst");
+        var indicatorId = (await api.PostAsJsonAsync("/api/v1/indicators", new { type = "url", value = $"http://{Guid.NewGuid():N}.example/login", tags = new[] { "phishing" }, source = "render test" })
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+        await api.PostAsJsonAsync($"/api/v1/indicators/{indicatorId}/sightings", new { type = "seen", note = "in the proxy log" }).ExpectAsync(HttpStatusCode.Created);
+        var feedId = (await api.PostAsJsonAsync("/api/v1/feeds", new { name = "render-" + Guid.NewGuid().ToString("N")[..8], format = "freetext", url = "/srv/feeds/none.txt", schedule = "@daily" })
+            .ExpectAsync(HttpStatusCode.Created)).Id();
 
         string[] pages =
         [
             "/alerts", $"/alerts?source={source}", $"/alerts/{alertId}", "/cases", $"/cases/{caseId}",
             "/profile", "/admin", "/admin/users", $"/admin/users/{userId}", "/admin/organisations", "/admin/templates", "/admin/audit",
+            "/intel/indicators", "/intel/indicators?type=url&warninglisted=false&state=active&tag=phishing", $"/intel/indicators/{indicatorId}",
+            "/intel/indicators/new", "/intel/import", "/intel/feeds", $"/intel/feeds/{feedId}", "/intel/feeds/catalogue",
         ];
         foreach (var path in pages)
         {

@@ -8,6 +8,7 @@ using Quell.Audit;
 using Quell.Http;
 using Quell.Identity;
 using Quell.Intel.Feeds.Fetching;
+using Quell.Intel.Feeds.Catalogue;
 using Quell.Jobs;
 using Quell.Storage;
 
@@ -35,6 +36,7 @@ public static class FeedEndpoints
             .WithSummary("Pull now: 202 {jobId}; with ?wait=true answers when the pull ended (200 with counts, 502 problem with the error)");
         g.MapGet("/{id:long}/pulls", Pulls).RequirePermission(Permission.IntelRead)
             .WithSummary("The feed's pulls, newest first: outcome, counts, error; keyset by ?before=id, ?limit=");
+        g.MapFeedCatalogueEndpoints();
         return app;
     }
 
@@ -59,6 +61,12 @@ public static class FeedEndpoints
             return Problems.Invalid(errors);
         if (RefuseLocal(input.Url, fetch.Value) is { } refused)
             return refused;
+        return await CreateAsync(input, caller, db, audit, secrets, time, ct);
+    }
+
+    /// <summary>Registers a parsed feed: 201 with the feed, or 409 when the name is taken. The API, the web UI and the catalogue end here.</summary>
+    public static async Task<IResult> CreateAsync(FeedInput input, Caller caller, Db db, AuditLog audit, FeedSecrets secrets, TimeProvider time, CancellationToken ct)
+    {
         var now = Now(time);
         var feed = new FeedRow
         {
@@ -106,6 +114,12 @@ public static class FeedEndpoints
             return Problems.Invalid(errors);
         if (RefuseLocal(input.Url, fetch.Value) is { } refused)
             return refused;
+        return await UpdateAsync(id, input, caller, db, audit, secrets, time, ct);
+    }
+
+    /// <summary>Applies a parsed PATCH: 200 with the feed, 404, or 409 when the new name is taken.</summary>
+    public static async Task<IResult> UpdateAsync(long id, FeedInput input, Caller caller, Db db, AuditLog audit, FeedSecrets secrets, TimeProvider time, CancellationToken ct)
+    {
         return await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var feed = await FeedStore.GetAsync(c, caller.OrgId, id, tx);
@@ -141,7 +155,8 @@ public static class FeedEndpoints
         }, ct);
     }
 
-    static async Task<IResult> Delete(long id, Caller caller, Db db, AuditLog audit, IIndicatorImport import, CancellationToken ct)
+    /// <summary>Removes a feed and its links (indicators other sources or sightings hold stay): 204 or 404.</summary>
+    public static async Task<IResult> Delete(long id, Caller caller, Db db, AuditLog audit, IIndicatorImport import, CancellationToken ct)
     {
         var feed = await db.ReadAsync(c => FeedStore.GetAsync(c, caller.OrgId, id), ct);
         if (feed is null)
@@ -176,15 +191,7 @@ public static class FeedEndpoints
             errors.Add("wait", "wait must be true or false");
         if (errors.Any)
             return Problems.Invalid(errors);
-        var jobId = await db.WriteAsync(async (c, tx) =>
-        {
-            if (await FeedStore.GetAsync(c, caller.OrgId, id, tx) is null)
-                return (long?)null;
-            var job = await queue.EnqueueAsync(c, tx, FeedPullJob.Request(caller.OrgId, id, "manual"));
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "feed.pull", "feed", Id(id), null, new { jobId = job }));
-            return job;
-        }, ct);
-        if (jobId is not { } jid)
+        if (await EnqueuePullAsync(id, caller, db, audit, queue, ct) is not { } jid)
             return Problems.NotFound("feed", id);
         if (waitText != "true")
             return TypedResults.Accepted($"/api/v1/feeds/{id}/pulls", new { feedId = id, jobId = jid, status = JobStatus.Pending });
@@ -207,6 +214,17 @@ public static class FeedEndpoints
         }
         return TypedResults.Accepted($"/api/v1/feeds/{id}/pulls", new { feedId = id, jobId = jid, status = JobStatus.Running });
     }
+
+    /// <summary>Asks for a pull now (a durable job, audited): the job's id, or null when the feed does not exist in the caller's organisation.</summary>
+    public static Task<long?> EnqueuePullAsync(long id, Caller caller, Db db, AuditLog audit, JobQueue queue, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            if (await FeedStore.GetAsync(c, caller.OrgId, id, tx) is null)
+                return (long?)null;
+            var job = await queue.EnqueueAsync(c, tx, FeedPullJob.Request(caller.OrgId, id, "manual"));
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "feed.pull", "feed", Id(id), null, new { jobId = job }));
+            return job;
+        }, ct);
 
     /// <summary>A pull that ended in failure: 502 (the source, not the request, is at fault), the error as detail, the pull as an extension.</summary>
     static IResult PullFailed(long id, string error, object? pull) =>

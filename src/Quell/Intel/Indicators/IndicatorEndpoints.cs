@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,14 +6,12 @@ using Microsoft.AspNetCore.Routing;
 using Quell.Audit;
 using Quell.Http;
 using Quell.Identity;
-using Quell.Intel.Decay;
-using Quell.Intel.Feeds;
 using Quell.Observables;
 using Quell.Storage;
 
 namespace Quell.Intel.Indicators;
 
-public static class IndicatorEndpoints
+public static partial class IndicatorEndpoints
 {
     /// <summary>A JSON body may carry a value up to the normalizer's limit and still be read, so its error names the field.</summary>
     public const int MaxJsonBytes = 2 << 20;
@@ -53,6 +50,15 @@ public static class IndicatorEndpoints
         var input = IndicatorInput.Parse(doc!.RootElement, errors, patch: false);
         if (input is null || errors.Any)
             return Problems.Invalid(errors);
+        return await CreateAsync(input, caller, db, store, audit, time, ct);
+    }
+
+    /// <summary>
+    /// Adds a parsed indicator (or this source to the existing one): 201 or 200 with the <see cref="IndicatorView"/>.
+    /// The API and the web UI's form both end here.
+    /// </summary>
+    public static async Task<IResult> CreateAsync(IndicatorInput input, Caller caller, Db db, IndicatorStore store, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
         var pending = store.Prepare(input.ToRecord(), new ImportOptions(), out var reason);
         if (pending is null)
             return Problems.Invalid("value", reason!);
@@ -65,7 +71,7 @@ public static class IndicatorEndpoints
                 null, new { pending.Type, pending.Value, source = source.Name }));
             return (o, await IndicatorReads.GetViewAsync(c, caller.OrgId, o.Id, now, tx));
         }, ct);
-        return outcome.Created ? TypedResults.Created($"/api/v1/indicators/{outcome.Id}", view) : TypedResults.Ok(view);
+        return outcome.Created ? TypedResults.Created($"/api/v1/indicators/{outcome.Id}", view!) : TypedResults.Ok(view!);
     }
 
     static async Task<IResult> Search(HttpRequest request, Caller caller, Db db, TimeProvider time, CancellationToken ct)
@@ -94,6 +100,12 @@ public static class IndicatorEndpoints
         var input = IndicatorInput.Parse(doc!.RootElement, errors, patch: true);
         if (input is null || errors.Any)
             return Problems.Invalid(errors);
+        return await UpdateAsync(id, input, caller, db, audit, time, ct);
+    }
+
+    /// <summary>Applies a parsed PATCH: 200 with the <see cref="IndicatorView"/>, 404, or 400 naming the field.</summary>
+    public static async Task<IResult> UpdateAsync(long id, IndicatorInput input, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
         var now = time.GetUtcNow();
         var result = await db.WriteAsync<IResult>(async (c, tx) =>
         {
@@ -124,7 +136,7 @@ public static class IndicatorEndpoints
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "indicator.update", "indicator", Id(id),
                 new { tags = row.Tags, tlp = TlpNames.Name(row.Tlp), row.Category, row.ToIds, row.Comment, row.Confidence, row.FirstSeen, row.LastSeen },
                 new { after.tags, tlp = TlpNames.Name(after.tlp), after.category, after.toIds, after.comment, after.confidence, after.firstSeen, after.lastSeen }));
-            return TypedResults.Ok(await IndicatorReads.GetViewAsync(c, caller.OrgId, id, now, tx));
+            return TypedResults.Ok((await IndicatorReads.GetViewAsync(c, caller.OrgId, id, now, tx))!);
         }, ct);
         return result;
     }
@@ -155,117 +167,25 @@ public static class IndicatorEndpoints
             return error;
         using var _ = doc;
         var errors = new InputErrors();
-        var f = JsonFields.ForObject(doc!.RootElement, errors);
-        var type = f?.String("type", required: true, maxLength: 32);
-        if (type is not null && !SightingTypes.All.Contains(type))
-            errors.Add("type", $"type must be one of {string.Join(", ", SightingTypes.All)}");
-        var note = f?.String("note", maxLength: IndicatorSightings.MaxNoteLength);
-        var source = f?.String("source", maxLength: 256);
-        if (errors.Any)
+        var input = SightingInput.Parse(doc!.RootElement, errors);
+        if (input is null)
             return Problems.Invalid(errors);
+        return await AddSightingAsync(id, input, caller, db, audit, time, ct);
+    }
+
+    /// <summary>Records a parsed sighting: 201 with the rescored <see cref="IndicatorView"/>, or 404.</summary>
+    public static async Task<IResult> AddSightingAsync(long id, SightingInput input, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
         var now = time.GetUtcNow();
         var view = await db.WriteAsync(async (c, tx) =>
         {
-            var sighting = await IndicatorSightings.AddAsync(c, tx, caller.OrgId, id, type!, source ?? caller.Actor, now.ToUnixTimeMilliseconds(), note);
+            var sighting = await IndicatorSightings.AddAsync(c, tx, caller.OrgId, id, input.Type, input.Source ?? caller.Actor, now.ToUnixTimeMilliseconds(), input.Note);
             if (sighting is null)
                 return null;
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "indicator.sighting", "indicator", Id(id), null, new { type, note, source }));
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "indicator.sighting", "indicator", Id(id), null,
+                new { type = input.Type, note = input.Note, source = input.Source }));
             return await IndicatorReads.GetViewAsync(c, caller.OrgId, id, now, tx);
         }, ct);
         return view is null ? Problems.NotFound("indicator", id) : TypedResults.Created($"/api/v1/indicators/{id}", view);
-    }
-
-    static async Task<IResult> Import(HttpRequest request, Caller caller, Db db, IndicatorStore store, AuditLog audit, TimeProvider time, CancellationToken ct)
-    {
-        var errors = new InputErrors();
-        var q = new QueryParams(request.Query, errors);
-        var format = q.String("format") is null ? null : q.OneOf("format", TextImport.Formats, "csv");
-        if (format is null && !errors.Any)
-            errors.Add("format", "format is required: csv or freetext");
-        var sourceName = q.String("source", 256) ?? "import by " + caller.Username;
-        if (errors.Any)
-            return Problems.Invalid(errors);
-        if (request.ContentLength > MaxImportBytes)
-            return Problems.Invalid("body", $"the body is larger than {MaxImportBytes >> 20} MB; split the import");
-        var text = await ReadTextAsync(request.Body, MaxImportBytes, ct);
-        if (text is null)
-            return Problems.Invalid("body", $"the body is larger than {MaxImportBytes >> 20} MB or not UTF-8 text; split the import");
-        List<FeedEntry> entries;
-        try
-        {
-            entries = TextImport.Parse(format!, text);
-        }
-        catch (FeedFormatException e)
-        {
-            return Problems.Invalid("body", e.Message);
-        }
-
-        var itemErrors = new List<FeedItemError>();
-        var rejected = 0;
-        var pending = new Dictionary<(string, string), PendingIndicator>();
-        foreach (var entry in entries)
-        {
-            if (entry.Error is { } parseError)
-            {
-                rejected++;
-                if (itemErrors.Count < IndicatorStore.MaxErrors)
-                    itemErrors.Add(parseError);
-                continue;
-            }
-            var p = store.Prepare(entry.Indicator!, new ImportOptions(), out var reason);
-            if (p is null)
-            {
-                rejected++;
-                if (itemErrors.Count < IndicatorStore.MaxErrors)
-                    itemErrors.Add(new FeedItemError(entry.Indicator!.SourceRef ?? "", reason!));
-                continue;
-            }
-            if (pending.TryGetValue((p.Type, p.Value), out var earlier))
-                earlier.Absorb(p);
-            else
-                pending.Add((p.Type, p.Value), p);
-        }
-        var source = new IndicatorSource("import", sourceName);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var items = pending.Values.ToList();
-        var (added, updated) = await db.WriteAsync(async (c, tx) =>
-        {
-            int added = 0, updated = 0;
-            var run = IndicatorStore.NewRun();
-            foreach (var chunk in items.Chunk(IndicatorStore.BatchSize))
-                foreach (var o in await IndicatorWrites.UpsertAsync(c, tx, caller.OrgId, source, chunk, run, now))
-                {
-                    if (o.Linked)
-                        added++;
-                    else
-                        updated++;
-                }
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "indicator.import", "indicator-import", sourceName, null,
-                new { format, added, updated, rejected }));
-            return (added, updated);
-        }, ct);
-        return TypedResults.Ok(new { added, updated, rejected, errors = itemErrors });
-    }
-
-    /// <summary>The body as UTF-8 text, or null past <paramref name="maxBytes"/> or when it is not UTF-8.</summary>
-    static async Task<string?> ReadTextAsync(Stream body, int maxBytes, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + n > maxBytes)
-                return null;
-            buffer.Write(chunk, 0, n);
-        }
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-        catch (DecoderFallbackException)
-        {
-            return null;
-        }
     }
 }

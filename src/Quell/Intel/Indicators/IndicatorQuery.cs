@@ -9,16 +9,28 @@ namespace Quell.Intel.Indicators;
 
 /// <summary>
 /// Indicator search: exact value (normalized as stored; the type detected when not given), value prefix, type, tag,
-/// source, updated since, minimum score. Newest first, keyset pages by id. The score is computed at read time, so
-/// <see cref="MinScore"/> filters pages after reading them: a page may then hold fewer items than the limit, and
-/// <c>next</c> still says whether more may follow.
+/// source, warninglisted, state (active, suppressed, expired), updated since, minimum score. Newest first, keyset pages
+/// by id. Every request does bounded work, whatever the store holds:
+/// <list type="bullet">
+/// <item>An exact value or a prefix is looked up in the value index and its matches sorted.</item>
+/// <item>Otherwise the store is walked newest first in windows of <see cref="Window"/> ids (a range of the primary key,
+/// whoever's rows they are), filtering inside each window, until the page is full or <see cref="ScanBudget"/> ids
+/// were looked at. A rare filter (a tag on one indicator in a million) then answers a short or empty page with a
+/// <c>next</c> cursor that continues further back, instead of one request reading the whole table.</item>
+/// <item>The score is computed at read time, so <see cref="MinScore"/> and the expired state filter pages after
+/// reading them, at most <see cref="MaxScanned"/> rows per request.</item>
+/// </list>
+/// A page may therefore hold fewer items than the limit; <c>next</c> still says whether more may follow.
 /// </summary>
 public sealed class IndicatorQuery
 {
     /// <summary>PostgreSQL's prefix index holds the first characters of a value (see migration 9).</summary>
     public const int PrefixIndexLength = 256;
 
-    /// <summary>Rows read per page when filtering by score, at most: a rare score must not make one request scan the store.</summary>
+    /// <summary>State filter values: not suppressed and not expired; suppressed by false positives; expired by age or an expiration sighting.</summary>
+    public static readonly string[] States = ["active", "suppressed", "expired"];
+
+    /// <summary>Rows read per page when filtering by score or expiry, at most: a rare score must not make one request scan the store.</summary>
     const int MaxScanned = 5000;
 
     public string? Value { get; init; }
@@ -26,10 +38,18 @@ public sealed class IndicatorQuery
     public string? Type { get; init; }
     public string? Tag { get; init; }
     public string? Source { get; init; }
+    public bool? Warninglisted { get; init; }
+    public string? State { get; init; }
     public double? MinScore { get; init; }
     public long? Since { get; init; }
     public int Limit { get; init; } = 50;
     public long? Before { get; init; }
+
+    /// <summary>Ids per window of the newest-first walk.</summary>
+    public long Window { get; init; } = 5_000;
+
+    /// <summary>Ids one request looks at, at most, in the newest-first walk.</summary>
+    public long ScanBudget { get; init; } = 20_000;
 
     public static IndicatorQuery Parse(QueryParams q)
     {
@@ -57,7 +77,7 @@ public sealed class IndicatorQuery
         long? before = null;
         if (q.String("cursor", 200) is { } cursor)
         {
-            if (Cursor.TryDecode(cursor, 1, out var keys))
+            if (Cursor.TryDecode(cursor, 1, out var keys) && keys[0] > 0)
                 before = keys[0];
             else
                 q.Errors.Add("cursor", "cursor is not valid; start again without it");
@@ -69,6 +89,8 @@ public sealed class IndicatorQuery
             Type = type,
             Tag = q.String("tag", PendingIndicator.MaxTagLength),
             Source = q.String("source", 256),
+            Warninglisted = q.Bool("warninglisted"),
+            State = q.String("state", 16) is null ? null : q.OneOf("state", States, "active"),
             MinScore = minScore,
             Since = q.Time("since"),
             Limit = q.Int("limit", 1, 500, 50),
@@ -83,7 +105,10 @@ public sealed class IndicatorQuery
         var pg = c is NpgsqlConnection;
         var p = new DynamicParameters();
         p.Add("org", orgId);
-        var where = new StringBuilder("i.org_id = @org");
+        var indexed = Value is not null || Prefix is not null;
+        // Without a value to look up, SQLite must walk the primary key: "+" keeps it from reading the (org_id, value)
+        // index instead and sorting every row of the organisation by id (150 ms at a million rows).
+        var where = new StringBuilder(indexed || pg ? "i.org_id = @org" : "+i.org_id = @org");
         if (Value is not null)
         {
             p.Add("value", Value);
@@ -105,36 +130,61 @@ public sealed class IndicatorQuery
             where.Append(" AND i.type = @type");
         }
         AppendTagAndSource(where, p, Tag, Source);
+        if (Warninglisted is { } listed)
+            where.Append(listed ? " AND i.warninglists IS NOT NULL" : " AND i.warninglists IS NULL");
+        if (State is not null)
+        {
+            // The stored flag follows the sightings (IndicatorSightings); expiry depends on the clock and is filtered after scoring.
+            p.Add("suppressed", State == "suppressed");
+            where.Append(" AND i.suppressed = @suppressed");
+        }
         if (Since is not null)
         {
             p.Add("since", Since);
             where.Append(" AND i.updated_at >= @since");
         }
-        var chunk = MinScore is null ? Limit + 1 : Math.Max(Limit * 4, 200);
-        p.Add("limit", chunk);
+        var postFilter = MinScore is not null || State is "active" or "expired";
+        var chunk = postFilter ? Math.Max(Limit * 4, 200) : Limit + 1;
         var items = new List<IndicatorView>();
-        var before = Before;
-        var scanned = 0;
+        var top = Before ?? long.MaxValue;
+        long scannedIds = 0, scannedRows = 0;
         while (true)
         {
-            p.Add("before", before ?? long.MaxValue);
-            var rows = (await c.QueryAsync<IndicatorRow>(
-                $"SELECT {IndicatorRow.Columns} FROM indicators i WHERE {where} AND i.id < @before ORDER BY i.id DESC LIMIT @limit", p)).AsList();
-            scanned += rows.Count;
-            var views = await IndicatorReads.ViewsAsync(c, rows, now);
-            for (var i = 0; i < views.Count; i++)
+            long floor = 0;
+            if (!indexed)
             {
-                if (MinScore is { } min && views[i].Score < min)
+                // The window below top; an empty stretch of ids (deleted rows) is skipped in one step.
+                if (await c.ExecuteScalarAsync<long?>("SELECT MAX(id) FROM indicators WHERE id < @top", new { top }) is not { } highest)
+                    return new Page(items, null);
+                top = highest + 1;
+                floor = Math.Max(0, top - Window);
+            }
+            p.Add("top", top);
+            p.Add("floor", floor);
+            p.Add("limit", chunk);
+            var rows = (await c.QueryAsync<IndicatorRow>(
+                $"SELECT {IndicatorRow.Columns} FROM indicators i WHERE {where} AND i.id < @top AND i.id >= @floor ORDER BY i.id DESC LIMIT @limit", p)).AsList();
+            scannedRows += rows.Count;
+            var views = await IndicatorReads.ViewsAsync(c, rows, now);
+            foreach (var view in views)
+            {
+                if (!Keep(view))
                     continue;
                 if (items.Count == Limit)
                     return new Page(items, Cursor.Encode(items[^1].Id));
-                items.Add(views[i]);
+                items.Add(view);
             }
-            if (rows.Count < chunk)
+            if (rows.Count == chunk)
+                top = rows[^1].Id; // more rows below in this window (or, indexed, in the index)
+            else if (indexed || floor == 0)
                 return new Page(items, null);
-            before = rows[^1].Id;
-            if (MinScore is null || scanned >= MaxScanned)
-                return new Page(items, Cursor.Encode(before.Value));
+            else
+            {
+                scannedIds += top - floor;
+                top = floor;
+            }
+            if ((!indexed && scannedIds >= ScanBudget) || scannedRows >= MaxScanned)
+                return new Page(items, Cursor.Encode(top));
         }
     }
 
@@ -152,6 +202,10 @@ public sealed class IndicatorQuery
             where.Append(" AND EXISTS (SELECT 1 FROM indicator_sources s WHERE s.indicator_id = i.id AND (s.source_name = @source OR s.source_key = @source))");
         }
     }
+
+    bool Keep(IndicatorView view) =>
+        (MinScore is not { } min || view.Score >= min)
+        && State switch { "active" => !view.Expired && !view.Suppressed, "expired" => view.Expired, _ => true };
 
     static string EscapeLike(string s) =>
         s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
