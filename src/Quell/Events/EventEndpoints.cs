@@ -63,7 +63,8 @@ public static class EventEndpoints
         public async Task ExecuteAsync(HttpContext ctx)
         {
             ctx.Response.ContentType = "application/json; charset=utf-8";
-            await using var w = new Utf8JsonWriter(ctx.Response.Body);
+            // Relaxed escaping: the answer is JSON, never HTML, and raw events are full of quotes and backslashes.
+            await using var w = new Utf8JsonWriter(ctx.Response.Body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             w.WriteStartObject();
             w.WriteStartArray("items");
             var count = 0;
