@@ -273,9 +273,18 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
         {
             if (hits.Count >= limit)
                 break;
-            var rows = await db.ReadAsync(c => c.QueryAsync<(long, long)>(
-                $"SELECT event_time, event_id FROM {EventPartitions.RelatedTable(p.Name)} WHERE org_id = @orgId AND value = @value ORDER BY event_time DESC LIMIT @n",
-                new { orgId, value, n = limit - hits.Count }), ct);
+            IEnumerable<(long, long)> rows;
+            try
+            {
+                rows = await db.ReadAsync(c => c.QueryAsync<(long, long)>(
+                    $"SELECT event_time, event_id FROM {EventPartitions.RelatedTable(p.Name)} WHERE org_id = @orgId AND value = @value ORDER BY event_time DESC LIMIT @n",
+                    new { orgId, value, n = limit - hits.Count }), ct);
+            }
+            catch (DbException) when (EventPartitions.Expired(p.Day, p.RetentionDays, time.GetUtcNow()))
+            {
+                // Retention dropped this partition since it was listed.
+                continue;
+            }
             hits.AddRange(rows.Select(r => new RelatedHit(r.Item1, r.Item2, p.Name)));
         }
         return hits.OrderByDescending(h => h.EventTime).ThenByDescending(h => h.EventId).ToList();

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quell.Http;
 using Quell.Identity;
@@ -38,7 +40,8 @@ public static class HecEndpoints
                 await WriteAsync(ctx, error);
                 return;
             }
-            await sink.AppendAsync(new EventOrigin(owner.OrgId, owner.Source), events!, ct);
+            if (!await StoreAsync(ctx, sink, owner, events!, ct))
+                return;
         }
         await WriteAsync(ctx, HecReply.Success);
     }
@@ -62,7 +65,8 @@ public static class HecEndpoints
                 await WriteAsync(ctx, error);
                 return;
             }
-            await sink.AppendAsync(new EventOrigin(owner.OrgId, owner.Source), events!, ct);
+            if (!await StoreAsync(ctx, sink, owner, events!, ct))
+                return;
         }
         await WriteAsync(ctx, HecReply.Success);
     }
@@ -100,6 +104,26 @@ public static class HecEndpoints
             return (null, null);
         }
         return (owner, body);
+    }
+
+    /// <summary>
+    /// Stores a batch; when the store fails, answers Splunk's "Internal server error" (500, code 8), which HEC clients
+    /// retry, instead of a problem document they cannot read.
+    /// </summary>
+    static async Task<bool> StoreAsync(HttpContext ctx, IEventSink sink, IngestTokenOwner owner, List<IncomingEvent> events, CancellationToken ct)
+    {
+        try
+        {
+            await sink.AppendAsync(new EventOrigin(owner.OrgId, owner.Source), events, ct);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Quell.Events.Hec")
+                .LogError(e, "HEC batch of {Count} events for source {Source} was not stored", events.Count, owner.Source);
+            await WriteAsync(ctx, new HecReply(500, 8, "Internal server error"));
+            return false;
+        }
     }
 
     static async Task WriteAsync(HttpContext ctx, HecReply reply)
