@@ -501,5 +501,70 @@ public static class Schema
               updated_at BIGINT NOT NULL
             );
             """),
+        // Events: the day partitions (events_r{retention}_d{yyyyMMdd} and their _related index tables) are created on
+        // demand by EventStore and listed in event_partitions, which retention reads to drop them whole. Ingest tokens
+        // are stored hashed like API keys; event_sources holds each source's retention. Event ids come from one
+        // counter (SQLite: a row the single writer bumps per batch; PostgreSQL: a sequence), unique across partitions.
+        new(13, "events", """
+            CREATE TABLE ingest_tokens (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              name TEXT NOT NULL,
+              source TEXT NOT NULL,
+              prefix TEXT NOT NULL,
+              token_hash TEXT NOT NULL UNIQUE,
+              created_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              revoked_at BIGINT NULL
+            );
+            CREATE INDEX ix_ingest_tokens_org ON ingest_tokens(org_id, id);
+            CREATE TABLE event_sources (
+              org_id BIGINT NOT NULL,
+              source TEXT NOT NULL,
+              retention_days INTEGER NOT NULL,
+              updated_at BIGINT NOT NULL,
+              PRIMARY KEY (org_id, source)
+            );
+            CREATE TABLE event_partitions (
+              name TEXT PRIMARY KEY,
+              day INTEGER NOT NULL,
+              retention_days INTEGER NOT NULL,
+              created_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_event_partitions_day ON event_partitions(day);
+            CREATE TABLE event_id_counter (
+              one INTEGER PRIMARY KEY CHECK (one = 1),
+              next_id BIGINT NOT NULL
+            );
+            INSERT INTO event_id_counter (one, next_id) VALUES (1, 1);
+            """, PostgresSql: """
+            CREATE TABLE ingest_tokens (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              name TEXT NOT NULL,
+              source TEXT NOT NULL,
+              prefix TEXT NOT NULL,
+              token_hash TEXT NOT NULL UNIQUE,
+              created_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              revoked_at BIGINT NULL
+            );
+            CREATE INDEX ix_ingest_tokens_org ON ingest_tokens(org_id, id);
+            CREATE TABLE event_sources (
+              org_id BIGINT NOT NULL,
+              source TEXT NOT NULL,
+              retention_days INTEGER NOT NULL,
+              updated_at BIGINT NOT NULL,
+              PRIMARY KEY (org_id, source)
+            );
+            CREATE TABLE event_partitions (
+              name TEXT PRIMARY KEY,
+              day INTEGER NOT NULL,
+              retention_days INTEGER NOT NULL,
+              created_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_event_partitions_day ON event_partitions(day);
+            CREATE SEQUENCE event_ids CACHE 100;
+            """),
     ];
 }

@@ -1,0 +1,17 @@
+namespace Quell.Events;
+
+/// <summary>Settings of the event store and its receivers (configuration section "Events").</summary>
+public sealed class EventOptions
+{
+    /// <summary>Days a source's events are kept when its retention was not set. 90 by default.</summary>
+    public int DefaultRetentionDays { get; set; } = 90;
+
+    /// <summary>How often the retention task looks for expired day partitions. Hourly by default.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Largest HEC or ingest request body. 16 MiB by default (below the server's 17 MiB request limit).</summary>
+    public int MaxBodyBytes { get; set; } = 16 << 20;
+
+    /// <summary>Most events in one HEC or ingest request.</summary>
+    public int MaxEventsPerRequest { get; set; } = 100_000;
+}

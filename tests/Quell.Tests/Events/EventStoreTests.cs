@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Quell.Events;
+using Quell.Storage;
+using Quell.Tests.Support;
+
+namespace Quell.Tests.Events;
+
+public abstract class EventStoreTests(Dialect dialect)
+{
+    const long Org = 1;
+
+    static IncomingEvent Event(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return EventNormalizer.Normalize(doc.RootElement, json);
+    }
+
+    async Task<(TestStore Store, EventStore Events)> CreateAsync()
+    {
+        var store = await TestStore.CreateAsync(dialect);
+        await store.Db.WriteAsync((c, tx) => c.ExecuteAsync("INSERT INTO organisations (name, created_at) VALUES ('o1', 0), ('o2', 0)", transaction: tx));
+        return (store, new EventStore(store.Db, store.Time, Options.Create(new EventOptions())));
+    }
+
+    static async Task<List<StoredEvent>> Search(EventStore events, string q, long org = Org, int limit = 100, (long, long)? after = null, long? from = null, long? to = null)
+    {
+        var terms = EventQuery.Parse(q, out var error) ?? throw new InvalidOperationException(error);
+        var list = new List<StoredEvent>();
+        await foreach (var e in new EventSearch(events).SearchAsync(new EventSearchRequest(org, terms, from, to, limit, after)))
+            list.Add(e);
+        return list;
+    }
+
+    [Fact]
+    public async Task Events_are_stored_in_day_partitions_and_found_newest_first()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        await events.AppendAsync(new EventOrigin(Org, "fw"), [
+            Event("""{"@timestamp":"2025-02-27T23:59:00Z","source":{"ip":"10.0.0.1"},"msg":"first deny"}"""),
+            Event("""{"@timestamp":"2025-02-28T00:01:00Z","source":{"ip":"10.0.0.2"},"msg":"second allow"}"""),
+            Event("""{"msg":"no time, so receive time"}"""),
+        ], CancellationToken.None);
+
+        var partitions = await events.PartitionsAsync();
+        Assert.Equal(["events_r90_d20250301", "events_r90_d20250228", "events_r90_d20250227"], partitions.Select(p => p.Name));
+        var all = await Search(events, "");
+        Assert.Equal(3, all.Count);
+        Assert.Equal(store.Time.GetUtcNow().ToUnixTimeMilliseconds(), all[0].EventTime);
+        Assert.Contains("second allow", all[1].Raw);
+        Assert.Contains("first deny", all[2].Raw);
+        Assert.All(all, e => Assert.Equal("fw", e.Source));
+        Assert.Equal("10.0.0.2", JsonDocument.Parse(all[1].Fields).RootElement.GetProperty("source.ip").GetString());
+    }
+
+    [Fact]
+    public async Task Field_equality_and_free_text_are_combined_and_scoped_by_organisation()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        await events.AppendAsync(new EventOrigin(Org, "fw"), [
+            Event("""{"source":{"ip":"10.0.0.1"},"user":{"name":"alice"},"msg":"Login FAILED","n":42}"""),
+            Event("""{"source":{"ip":"10.0.0.1"},"user":{"name":"bob"},"msg":"login ok","n":43}"""),
+            Event("""{"source":{"ip":"10.0.0.9"},"user":{"name":"alice smith"},"msg":"login ok 100%"}"""),
+        ], CancellationToken.None);
+        await events.AppendAsync(new EventOrigin(2, "fw"), [Event("""{"source":{"ip":"10.0.0.1"},"msg":"other org"}""")], CancellationToken.None);
+
+        Assert.Equal(2, (await Search(events, "source.ip:10.0.0.1")).Count);
+        Assert.Single(await Search(events, "source.ip:10.0.0.1 failed"));
+        Assert.Single(await Search(events, "related.ip:10.0.0.1 related.user:bob"));
+        Assert.Single(await Search(events, "user.name:\"alice smith\""));
+        Assert.Single(await Search(events, "n:42"));
+        Assert.Single(await Search(events, "\"100%\""));
+        Assert.Empty(await Search(events, "\"10%\""));
+        Assert.Empty(await Search(events, "user.name:alic"));
+        Assert.Single(await Search(events, "source.ip:10.0.0.1", org: 2));
+    }
+
+    [Fact]
+    public async Task Pages_follow_the_cursor_without_gaps_or_repeats_across_days()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        var start = new DateTimeOffset(2025, 2, 20, 0, 0, 0, TimeSpan.Zero);
+        var batch = Enumerable.Range(0, 50).Select(i =>
+            Event($$"""{"@timestamp":"{{start.AddHours(i * 3 + i % 2):O}}","i":{{i}}}""")).ToList();
+        // Same times twice: the id breaks ties.
+        batch.Add(Event($$"""{"@timestamp":"{{start:O}}","i":50}"""));
+        await events.AppendAsync(new EventOrigin(Org, "s"), batch, CancellationToken.None);
+        var seen = new List<long>();
+        (long, long)? after = null;
+        while (true)
+        {
+            var page = await Search(events, "", limit: 7, after: after);
+            seen.AddRange(page.Select(e => e.Id));
+            if (page.Count < 7)
+                break;
+            after = (page[^1].EventTime, page[^1].Id);
+        }
+        Assert.Equal(51, seen.Count);
+        Assert.Equal(51, seen.Distinct().Count());
+        var window = await Search(events, "", from: start.AddDays(1).ToUnixTimeMilliseconds(), to: start.AddDays(2).ToUnixTimeMilliseconds() - 1);
+        Assert.Equal(8, window.Count);
+    }
+
+    [Fact]
+    public async Task Related_values_are_looked_up_across_partitions()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        await events.AppendAsync(new EventOrigin(Org, "a"), [
+            Event("""{"@timestamp":"2025-01-05T00:00:00Z","destination":{"ip":"203.0.113.7"}}"""),
+            Event("""{"@timestamp":"2025-02-05T00:00:00Z","destination":{"ip":"203.0.113.8"}}"""),
+        ], CancellationToken.None);
+        await events.AppendAsync(new EventOrigin(Org, "b"), [Event("""{"@timestamp":"2025-02-25T00:00:00Z","src_ip":"203.0.113.7"}""")], CancellationToken.None);
+        var hits = await events.LookupRelatedAsync(Org, "203.0.113.7");
+        Assert.Equal(2, hits.Count);
+        Assert.Equal(["events_r90_d20250225", "events_r90_d20250105"], hits.Select(h => h.Partition));
+        Assert.Empty(await events.LookupRelatedAsync(2, "203.0.113.7"));
+    }
+
+    [Fact]
+    public async Task Retention_drops_expired_partitions_whole_per_source_retention()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        await store.Db.WriteAsync((c, tx) => events.SetRetentionAsync(c, tx, Org, "short", 7));
+        var now = store.Time.GetUtcNow();
+        await events.AppendAsync(new EventOrigin(Org, "short"), [
+            Event($$"""{"@timestamp":"{{now.AddDays(-9):O}}","x":1}"""),
+            Event($$"""{"@timestamp":"{{now.AddDays(-3):O}}","x":2}"""),
+        ], CancellationToken.None);
+        await events.AppendAsync(new EventOrigin(Org, "long"), [Event($$"""{"@timestamp":"{{now.AddDays(-9):O}}","x":3}""")], CancellationToken.None);
+
+        var dropped = await events.DropExpiredAsync();
+        Assert.Equal(["events_r7_d20250220"], dropped);
+        Assert.Equal([2L, 3L], (await Search(events, "")).Select(e => JsonDocument.Parse(e.Fields).RootElement.GetProperty("x").GetInt64()).Order());
+        var tables = store.Dialect == Dialect.Sqlite
+            ? await store.Db.ReadAsync(c => c.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'events_r7_%'"))
+            : await store.Db.ReadAsync(c => c.QueryAsync<string>("SELECT tablename FROM pg_tables WHERE tablename LIKE 'events_r7_%'"));
+        Assert.Equal(["events_r7_d20250226", "events_r7_d20250226_related"], tables.Order());
+        store.Time.Advance(TimeSpan.FromDays(5));
+        Assert.Equal(["events_r7_d20250226"], await events.DropExpiredAsync());
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_all_land_with_unique_ids()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(b => events.AppendAsync(new EventOrigin(Org, "c"),
+            Enumerable.Range(0, 200).Select(i => Event($$$"""{"b":{{{b}}},"i":{{{i}}},"source":{"ip":"10.1.{{{b}}}.{{{i % 250}}}"}}""")).ToList(), CancellationToken.None).AsTask()));
+        var all = await Search(events, "", limit: 5000);
+        Assert.Equal(1600, all.Count);
+        Assert.Equal(1600, all.Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Nul_characters_are_stored_as_replacement_characters()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        await events.AppendAsync(new EventOrigin(Org, "x\0y"), [Event("{\"m\":\"a\\u0000b\"}")], CancellationToken.None);
+        var e = Assert.Single(await Search(events, "m:a\uFFFDb"));
+        Assert.Equal("x\uFFFDy", e.Source);
+    }
+}
+
+public sealed class EventStoreTestsOnSqlite() : EventStoreTests(Dialect.Sqlite);
+
+public sealed class EventStoreTestsOnPostgres() : EventStoreTests(Dialect.Postgres);
