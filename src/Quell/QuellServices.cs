@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
+using Quell.Events.Syslog;
 using Quell.Identity;
 using Quell.Intel.Export;
 using Quell.Intel.Feeds;
@@ -54,6 +55,7 @@ public static class QuellServices
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Matching.IntelIndex>());
         services.AddSingleton<Intel.Flagging.IntelFlagger>();
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Flagging.IntelFlagger>());
+        services.AddSyslogReceivers();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
