@@ -61,11 +61,12 @@ internal static class Rfc5424
             return timestamp;
         if (Value(msgId) is { } msgIdText)
             fields.Set(SyslogFields.MsgId, msgIdText);
-        if (pos >= s.Length)
+        if (pos + 1 >= s.Length || s[pos] != ' ')
         {
             fields.Error("header ends before STRUCTURED-DATA");
             return timestamp;
         }
+        pos++;
 
         if (s[pos] == '-')
         {

@@ -108,27 +108,30 @@ internal static class Timestamps
         return i;
     }
 
+    /// <summary>How far after its reception a BSD timestamp may lie (a sender's clock running ahead) and keep the later year.</summary>
+    static readonly TimeSpan BsdFutureTolerance = TimeSpan.FromDays(7);
+
     /// <summary>
-    /// The year of a BSD timestamp: of the years around <paramref name="receivedAt"/>'s, the one that puts the timestamp
-    /// nearest to it (a message from Dec 31 arriving on Jan 1 is from last year; a sender whose clock runs ahead into
-    /// January while we are in December is in the next). Null when the date exists in none of them (Feb 29).
+    /// The year of a BSD timestamp: the latest year that puts it no more than <see cref="BsdFutureTolerance"/> after
+    /// <paramref name="receivedAt"/>. A message from Dec 31 arriving on Jan 1 is from last year; a sender whose clock runs
+    /// a little ahead into January while we are in December is in the next; an old February line replayed in November is
+    /// from this February, not the next. Feb 29 goes back to the last leap year. Null if no year fits.
     /// </summary>
     public static DateTimeOffset? ResolveBsd(int month, int day, TimeSpan time, DateTimeOffset receivedAt, TimeZoneInfo zone)
     {
         var nowLocal = TimeZoneInfo.ConvertTime(receivedAt, zone);
-        DateTimeOffset? best = null;
-        for (var year = nowLocal.Year - 1; year <= nowLocal.Year + 1; year++)
+        for (var year = nowLocal.Year + 1; year >= nowLocal.Year - 8; year--)
         {
-            if (year < 1 || year > 9998 || day > DateTime.DaysInMonth(year, month))
+            if (year < 2 || year > 9998 || day > DateTime.DaysInMonth(year, month))
                 continue;
             var local = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified).Add(time);
             // A time skipped by a daylight-saving change has no offset of its own; the standard offset is as good a guess as any.
             var offset = zone.IsInvalidTime(local) ? zone.BaseUtcOffset : zone.GetUtcOffset(local);
             var candidate = new DateTimeOffset(local, offset);
-            if (best is null || (candidate - receivedAt).Duration() < (best.Value - receivedAt).Duration())
-                best = candidate;
+            if (candidate - receivedAt <= BsdFutureTolerance)
+                return candidate;
         }
-        return best;
+        return null;
     }
 
     public static int MonthOf(ReadOnlySpan<byte> s)
