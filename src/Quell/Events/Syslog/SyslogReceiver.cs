@@ -58,7 +58,15 @@ public sealed partial class SyslogReceiver(
             SyslogOptions.TryParseEndpoint(_options.Tcp, out var endpoint);
             _tcp = Bind(endpoint, SocketType.Stream, ProtocolType.Tcp, "--syslog-tcp");
             _tcp.Listen(512);
-            _certificate = _options.LoadCertificate();
+            try
+            {
+                _certificate = _options.LoadCertificate();
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                throw new InvalidOperationException(
+                    $"Syslog:TlsCertificate (--syslog-tls-cert) '{_options.TlsCertificate}' could not be loaded with its key: {e.Message}", e);
+            }
             Listening(log, "TCP" + (_certificate is null ? "" : " (TLS)"), TcpEndpoint!);
         }
         if (_options.Udp is not null)
