@@ -13,6 +13,8 @@ missing=()
 command -v curl >/dev/null || missing+=(curl)
 # The web UI tests drive Debian's headless Chromium through Playwright (/usr/bin/chromium, no browser download).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The syslog receiver tests send with util-linux logger (Debian package bsdutils).
+command -v logger >/dev/null || missing+=(bsdutils)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -3,6 +3,7 @@ using Quell.Bench;
 
 // quell-bench latency --url http://127.0.0.1:5080 --key KEY [--iterations 500] [--label sqlite] [--json out.json]
 // quell-bench intel-memory [1000000]
+// quell-bench syslog-send --target 127.0.0.1:6601 [--messages 1000000] [--format 5424|3164|cef] [--connections 4]
 // quell-bench micro [BenchmarkDotNet arguments, e.g. --filter '*' --job short]
 var mode = args.FirstOrDefault();
 var rest = args.Skip(1).ToArray();
@@ -12,6 +13,8 @@ switch (mode)
         return await LatencyBench.RunAsync(LatencyOptions.Parse(rest));
     case "intel-memory":
         return IntelMatchData.ReportMemory(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    case "syslog-send":
+        return await SyslogSender.RunAsync(rest);
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(LatencyBench).Assembly).Run(rest);
         return 0;
@@ -19,5 +22,6 @@ switch (mode)
         Console.Error.WriteLine("usage: Quell.Bench latency --url URL --key API_KEY [--iterations N] [--warmup N] [--label NAME] [--json FILE]");
         Console.Error.WriteLine("       Quell.Bench micro [BenchmarkDotNet arguments]");
         Console.Error.WriteLine("       Quell.Bench intel-memory [INDICATORS]");
+        Console.Error.WriteLine("       Quell.Bench syslog-send --target IP:PORT [--messages N] [--format 5424|3164|cef] [--connections N]");
         return 2;
 }

@@ -13,7 +13,36 @@ namespace Quell.Server;
 /// <summary>Settings of `quell serve` (and of the admin verbs that open the store directly).</summary>
 /// <param name="Warninglists">A directory of MISP warninglists to load at start; null: only the built-in sanity checks.</param>
 /// <param name="FeedDirectories">Directories local feeds may read; null: as configured (Feeds:LocalDirectories), by default any outside the data folder and system directories.</param>
-public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database, string? Warninglists = null, IReadOnlyList<string>? FeedDirectories = null);
+/// <param name="Syslog">Syslog receivers asked for on the command line or in the environment; null: as configured (Syslog:*), by default off.</param>
+public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database, string? Warninglists = null, IReadOnlyList<string>? FeedDirectories = null,
+    SyslogSettings? Syslog = null);
+
+/// <summary>`quell serve --syslog-tcp/--syslog-udp/--syslog-tls-cert/--syslog-tls-key` (and QUELL_SYSLOG_*); each given value overrides configuration.</summary>
+public sealed record SyslogSettings(string? Tcp, string? Udp, string? TlsCertificate, string? TlsKey, string? TlsPassword = null)
+{
+    public bool IsEmpty => Tcp is null && Udp is null && TlsCertificate is null && TlsKey is null && TlsPassword is null;
+
+    /// <summary>Applies the given values over <paramref name="o"/>.</summary>
+    public void ApplyTo(Quell.Events.Syslog.SyslogOptions o)
+    {
+        o.Tcp = Tcp ?? o.Tcp;
+        o.Udp = Udp ?? o.Udp;
+        o.TlsCertificate = TlsCertificate ?? o.TlsCertificate;
+        o.TlsKey = TlsKey ?? o.TlsKey;
+        o.TlsPassword = TlsPassword ?? o.TlsPassword;
+    }
+
+    /// <summary>What is wrong with these values alone (configuration is checked again at start), or null.</summary>
+    public string? Validate()
+    {
+        var o = new Quell.Events.Syslog.SyslogOptions();
+        ApplyTo(o);
+        // TLS without a TCP address may still be completed by configuration (Syslog:Tcp); the start checks that.
+        if (o.Tcp is null && o.TlsCertificate is not null)
+            o.Tcp = "127.0.0.1:0";
+        return o.Validate();
+    }
+}
 
 /// <summary>Builds the one process that serves the API, the web UI and runs the workers. Tests start it the same way.</summary>
 public static class QuellHost
@@ -57,6 +86,8 @@ public static class QuellHost
         builder.Services.AddQuell(new StoreOptions { DataDirectory = settings.DataDirectory, Database = settings.Database });
         if (settings.FeedDirectories is { } feedDirectories)
             builder.Services.PostConfigure<Quell.Intel.Feeds.Fetching.FeedFetchOptions>(o => o.LocalDirectories = [.. feedDirectories]);
+        if (settings.Syslog is { } syslog)
+            builder.Services.PostConfigure<Quell.Events.Syslog.SyslogOptions>(syslog.ApplyTo);
         builder.Services.AddRazorComponents();
         configure?.Invoke(builder);
 

@@ -11,6 +11,7 @@ using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
 using Quell.Events;
+using Quell.Events.Syslog;
 using Quell.Identity;
 using Quell.Intel.Export;
 using Quell.Intel.Feeds;
@@ -62,6 +63,7 @@ public static class QuellServices
         services.AddSingleton<Events.EventSearch>();
         services.AddSingleton<Events.IngestTokens>();
         services.AddHostedService<Events.EventRetentionHost>();
+        services.AddSyslogReceivers();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();

@@ -21,15 +21,41 @@ public static class ServeCommand
             "Feeds:LocalDirectories; default: any file outside the data folder and system directories; \"none\": local feeds are refused)",
     };
 
+    static readonly Option<string?> SyslogTcp = new("--syslog-tcp")
+    {
+        Description = "Receive syslog over TCP on HOST:PORT, e.g. 0.0.0.0:601 (RFC 6587 octet counting or newline framing; env QUELL_SYSLOG_TCP, " +
+            "configuration Syslog:Tcp; default: off)",
+    };
+
+    static readonly Option<string?> SyslogUdp = new("--syslog-udp")
+    {
+        Description = "Receive syslog over UDP on HOST:PORT, e.g. 0.0.0.0:514 (env QUELL_SYSLOG_UDP, configuration Syslog:Udp; default: off)",
+    };
+
+    static readonly Option<string?> SyslogTlsCert = new("--syslog-tls-cert")
+    {
+        Description = "Certificate (PEM with its key, or PFX/P12) that makes the TCP syslog receiver speak TLS (RFC 5425); password in " +
+            "QUELL_SYSLOG_TLS_PASSWORD (env QUELL_SYSLOG_TLS_CERT, configuration Syslog:TlsCertificate)",
+    };
+
+    static readonly Option<string?> SyslogTlsKey = new("--syslog-tls-key")
+    {
+        Description = "PEM private key of --syslog-tls-cert when it is in a file of its own (env QUELL_SYSLOG_TLS_KEY, configuration Syslog:TlsKey)",
+    };
+
     public static Command Create()
     {
-        var cmd = new Command("serve", "Run the API, the web UI and the background workers") { Urls, CommonOptions.Data, CommonOptions.Db, Warninglists, FeedDirectories };
+        var cmd = new Command("serve", "Run the API, the web UI and the background workers") { Urls, CommonOptions.Data, CommonOptions.Db, Warninglists, FeedDirectories,
+            SyslogTcp, SyslogUdp, SyslogTlsCert, SyslogTlsKey };
         cmd.SetAction(async (r, ct) =>
         {
             WebApplication app;
             try
             {
-                app = QuellHost.Build(Settings(r));
+                var settings = Settings(r);
+                if (settings.Syslog?.Validate() is { } syslogProblem)
+                    return Terminal.System.Report(new CliFailure(ExitCodes.Usage, syslogProblem));
+                app = QuellHost.Build(settings);
             }
             catch (DirectoryNotFoundException e)
             {
@@ -54,12 +80,21 @@ public static class ServeCommand
         var urls = r.GetValue(Urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
         var warninglists = r.GetValue(Warninglists) ?? Environment.GetEnvironmentVariable("QUELL_WARNINGLISTS");
         var feedDirectories = r.GetValue(FeedDirectories) ?? Environment.GetEnvironmentVariable("QUELL_FEED_DIRECTORIES");
+        var syslog = new SyslogSettings(
+            r.GetValue(SyslogTcp) ?? Env("QUELL_SYSLOG_TCP"),
+            r.GetValue(SyslogUdp) ?? Env("QUELL_SYSLOG_UDP"),
+            r.GetValue(SyslogTlsCert) ?? Env("QUELL_SYSLOG_TLS_CERT"),
+            r.GetValue(SyslogTlsKey) ?? Env("QUELL_SYSLOG_TLS_KEY"),
+            Env("QUELL_SYSLOG_TLS_PASSWORD"));
         return CommonOptions.Settings(r, urls) with
         {
+            Syslog = syslog.IsEmpty ? null : syslog,
             Warninglists = string.IsNullOrWhiteSpace(warninglists) ? null : warninglists,
             FeedDirectories = string.IsNullOrWhiteSpace(feedDirectories)
                 ? null
                 : feedDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
     }
+
+    static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Syslog ingest over TCP, whole process: starts `quell serve --syslog-tcp` on a fresh SQLite data folder, sends
+# MESSAGES (default 1,000,000) octet-counted messages with `Quell.Bench syslog-send` over CONNECTIONS (4) connections
+# and prints messages/s, the server's CPU per message and its syslog totals. The sender's clock includes storing: the
+# server reads a connection no further than it has stored, and the sender waits for the server to close each
+# connection after its last batch. Needs the event store (an IEventSink) in the server; without one, `quell serve`
+# refuses --syslog-tcp with "the syslog receivers need an event store".
+#   bench/syslog-ingest.sh [MESSAGES]     env: FORMAT (5424|3164|cef), CONNECTIONS, PORT (5185), SYSLOG_PORT (6601)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MESSAGES=${1:-1000000}
+FORMAT=${FORMAT:-5424}
+CONNECTIONS=${CONNECTIONS:-4}
+PORT=${PORT:-5185}
+SYSLOG_PORT=${SYSLOG_PORT:-6601}
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+command -v curl >/dev/null || { echo "curl is required"; exit 2; }
+
+log "building (Release)"
+if [ -z "${SKIP_BUILD:-}" ]; then
+  dotnet build src/Quell.Server -c Release --nologo -v quiet >/dev/null
+  dotnet build bench/Quell.Bench -c Release --nologo -v quiet >/dev/null
+fi
+DATA=$(mktemp -d /tmp/quell-syslog-data.XXXXXX)
+log "starting quell serve (SQLite in $DATA) with --syslog-tcp 127.0.0.1:$SYSLOG_PORT"
+QUELL_ADMIN_PASSWORD=bench-admin-password \
+  dotnet src/Quell.Server/bin/Release/net10.0/quell.dll serve --urls "http://127.0.0.1:$PORT" --data "$DATA" \
+  --syslog-tcp "127.0.0.1:$SYSLOG_PORT" >"$DATA/server.log" 2>&1 &
+SERVER=$!
+cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }
+trap cleanup EXIT
+for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 1; done
+curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$DATA/server.log"; exit 1; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+ticks0=$(cpu_ticks)
+log "sending $MESSAGES $FORMAT messages over $CONNECTIONS connections"
+dotnet bench/Quell.Bench/bin/Release/net10.0/Quell.Bench.dll syslog-send --target "127.0.0.1:$SYSLOG_PORT" \
+  --messages "$MESSAGES" --format "$FORMAT" --connections "$CONNECTIONS"
+ticks1=$(cpu_ticks)
+echo "server CPU: $(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$MESSAGES" 'BEGIN { printf "%.1f s, %.1f µs per message", t / hz, t / hz * 1e6 / n }'); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+kill -INT "$SERVER"; wait "$SERVER" 2>/dev/null || true
+grep -o "Syslog totals: .*" "$DATA/server.log" | tail -n 1
