@@ -13,5 +13,6 @@ var root = new RootCommand("Quell: automated incident response")
     AuditCommand.Create(),
     DevSeedCommand.Create(),
     IntelCommand.Create(),
+    DetectCommand.Create(),
 };
 return await ExitCodes.InvokeAsync(root.Parse(args));
