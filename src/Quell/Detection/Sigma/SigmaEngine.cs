@@ -53,7 +53,7 @@ public sealed class SigmaEngine
                 }
             }
             Always = [.. always];
-            Fields = [.. byField.Select(f => new FieldScan(f.Key, new AhoCorasick(f.Value.Needles), [.. f.Value.Rules.Select(l => l.ToArray())]))];
+            Fields = [.. byField.Select(f => new FieldScan(f.Key == SigmaTrigger.AnyField ? SigmaTrigger.AnyField : f.Key, new AhoCorasick(f.Value.Needles), [.. f.Value.Rules.Select(l => l.ToArray())]))];
         }
 
         public SigmaRule[] Rules { get; }
@@ -93,15 +93,16 @@ public sealed class SigmaMatcher
         _candidates.Clear();
         foreach (var scan in set.Fields)
         {
-            if (!e.TryGetValue(scan.Field, out var value))
-                continue;
             _found.Clear();
-            if (value.IsScalar)
-                scan.Automaton.Search(value.Text, _found);
-            else if (value.Kind == SigmaValueKind.Array)
-                foreach (var item in value.Items!)
-                    if (item.IsScalar)
-                        scan.Automaton.Search(item.Text, _found);
+            if (ReferenceEquals(scan.Field, SigmaTrigger.AnyField))
+            {
+                foreach (var value in e.AllValues)
+                    Scan(scan.Automaton, value);
+            }
+            else if (e.TryGetValue(scan.Field, out var value))
+                Scan(scan.Automaton, value);
+            else
+                continue;
             foreach (var needle in _found)
                 foreach (var r in scan.NeedleRules[needle])
                     if (_stamp[r] != _generation)
@@ -124,5 +125,14 @@ public sealed class SigmaMatcher
             }
         }
         return count;
+    }
+
+    void Scan(AhoCorasick automaton, SigmaValue value)
+    {
+        if (value.IsScalar)
+            automaton.Search(value.Text, _found);
+        else if (value.Kind == SigmaValueKind.Array)
+            foreach (var item in value.Items!)
+                Scan(automaton, item);
     }
 }

@@ -88,19 +88,38 @@ internal abstract class SigmaNode
         }
     }
 
-    /// <summary>Keywords: any value matches any scalar value of the event.</summary>
+    /// <summary>Keywords: any value matches any scalar value of the event (all values with <c>|all</c>).</summary>
     internal sealed class Keywords(SigmaValueMatcher[] matchers, bool all) : SigmaNode
     {
+        public SigmaValueMatcher[] Matchers => matchers;
+
+        public bool All => all;
+
         public override bool Evaluate(ISigmaEvent e)
         {
-            bool One(SigmaValueMatcher m)
+            if (matchers.Length == 0)
+                return false;
+            if (all)
             {
-                foreach (var v in e.AllValues)
+                foreach (var m in matchers)
+                    if (!AnyValue(m, e))
+                        return false;
+                return true;
+            }
+            // One pass over the event's values, every keyword tested on each.
+            foreach (var v in e.AllValues)
+                foreach (var m in matchers)
                     if (m.Matches(true, v, e))
                         return true;
-                return false;
-            }
-            return all ? matchers.All(One) : matchers.Any(One);
+            return false;
+        }
+
+        static bool AnyValue(SigmaValueMatcher m, ISigmaEvent e)
+        {
+            foreach (var v in e.AllValues)
+                if (m.Matches(true, v, e))
+                    return true;
+            return false;
         }
     }
 }

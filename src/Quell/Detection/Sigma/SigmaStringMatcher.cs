@@ -12,6 +12,7 @@ internal sealed class SigmaStringMatcher
     readonly string _text = "";
     readonly SigmaPattern.Token[] _tokens;
     readonly StringComparison _comparison;
+    readonly Segment[] _segments;
 
     public SigmaPattern Pattern { get; }
 
@@ -22,6 +23,7 @@ internal sealed class SigmaStringMatcher
         Pattern = pattern;
         _comparison = cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
         _tokens = [.. pattern.Tokens];
+        _segments = Split(_tokens);
         var t = _tokens;
         bool Star(int i) => t[i].Star;
         bool Lit(int i) => t[i].Literal is not null;
@@ -44,65 +46,105 @@ internal sealed class SigmaStringMatcher
         Shape.Suffix => s.EndsWith(_text, _comparison),
         Shape.Contains => s.Contains(_text, _comparison),
         Shape.Any => true,
-        _ => Glob(s, 0),
+        _ => Glob(s),
     };
 
     /// <summary>
-    /// Matches tokens from index <paramref name="i"/> against <paramref name="s"/>. Runs of <c>?</c> are counted, a
-    /// <c>*</c> followed by a literal tries each occurrence of that literal, leftmost first.
+    /// Matches a pattern with stars: the part before the first star must match at the start, the part after the last
+    /// at the end, and each part between stars is found leftmost after the previous one. Leftmost is always right (it
+    /// leaves the most text for the rest), so there is no backtracking: O(text × pattern) at worst.
     /// </summary>
-    bool Glob(ReadOnlySpan<char> s, int i)
+    bool Glob(ReadOnlySpan<char> s)
     {
-        while (i < _tokens.Length)
+        var segments = _segments;
+        if (segments.Length == 1)
+            return s.Length == segments[0].Length && segments[0].MatchesAt(s, 0, _comparison);
+        var head = segments[0];
+        var tail = segments[^1];
+        if (s.Length < head.Length + tail.Length || !head.MatchesAt(s, 0, _comparison) || !tail.MatchesAt(s, s.Length - tail.Length, _comparison))
+            return false;
+        var pos = head.Length;
+        var end = s.Length - tail.Length;
+        for (var k = 1; k < segments.Length - 1; k++)
         {
-            var t = _tokens[i];
-            if (t.Literal is { } lit)
+            var at = segments[k].Find(s[..end], pos, _comparison);
+            if (at < 0)
+                return false;
+            pos = at + segments[k].Length;
+        }
+        return true;
+    }
+
+    /// <summary>Literals and '?' between two stars (or the pattern's start/end).</summary>
+    internal sealed class Segment(SigmaPattern.Token[] tokens)
+    {
+        public int Length { get; } = tokens.Sum(t => t.Literal?.Length ?? 1);
+
+        public bool MatchesAt(ReadOnlySpan<char> s, int at, StringComparison comparison)
+        {
+            if (at < 0 || at + Length > s.Length)
+                return false;
+            foreach (var t in tokens)
             {
-                if (!s.StartsWith(lit, _comparison))
-                    return false;
-                s = s[lit.Length..];
-                i++;
+                if (t.Literal is { } lit)
+                {
+                    if (!s.Slice(at, lit.Length).Equals(lit, comparison))
+                        return false;
+                    at += lit.Length;
+                }
+                else
+                    at++;
             }
-            else if (!t.Star)
+            return true;
+        }
+
+        /// <summary>The leftmost index at or after <paramref name="from"/> where the segment matches, or -1.</summary>
+        public int Find(ReadOnlySpan<char> s, int from, StringComparison comparison)
+        {
+            // Anchor on the segment's first literal (after any leading '?').
+            var lead = 0;
+            string? first = null;
+            foreach (var t in tokens)
             {
-                if (s.IsEmpty)
-                    return false;
-                s = s[1..];
-                i++;
+                if (t.Literal is { } lit)
+                {
+                    first = lit;
+                    break;
+                }
+                lead++;
+            }
+            if (first is null)
+                return s.Length - from >= Length ? from : -1;
+            var search = from + lead;
+            while (search + first.Length <= s.Length)
+            {
+                var i = s[search..].IndexOf(first, comparison);
+                if (i < 0)
+                    return -1;
+                var start = search + i - lead;
+                if (MatchesAt(s, start, comparison))
+                    return start;
+                search += i + 1;
+            }
+            return -1;
+        }
+    }
+
+    static Segment[] Split(SigmaPattern.Token[] tokens)
+    {
+        var segments = new List<Segment>();
+        var current = new List<SigmaPattern.Token>();
+        foreach (var t in tokens)
+        {
+            if (t.Star)
+            {
+                segments.Add(new Segment([.. current]));
+                current.Clear();
             }
             else
-            {
-                // A star: skip '?' that follow it (each needs one character), then find the next literal.
-                i++;
-                var ones = 0;
-                while (i < _tokens.Length && _tokens[i].IsOne)
-                {
-                    ones++;
-                    i++;
-                }
-                if (s.Length < ones)
-                    return false;
-                s = s[ones..];
-                if (i == _tokens.Length)
-                    return true;
-                if (_tokens[i].Star)
-                    continue; // "*?*": the next star takes over
-                var next = _tokens[i].Literal!; // normalized: no two stars in a row
-                if (i == _tokens.Length - 1)
-                    return s.EndsWith(next, _comparison);
-                var offset = 0;
-                while (true)
-                {
-                    var at = s[offset..].IndexOf(next, _comparison);
-                    if (at < 0)
-                        return false;
-                    var start = offset + at;
-                    if (Glob(s[(start + next.Length)..], i + 1))
-                        return true;
-                    offset = start + 1;
-                }
-            }
+                current.Add(t);
         }
-        return s.IsEmpty;
+        segments.Add(new Segment([.. current]));
+        return [.. segments];
     }
 }

@@ -8,6 +8,9 @@ namespace Quell.Detection.Sigma;
 /// </summary>
 internal static class SigmaTrigger
 {
+    /// <summary>The pseudo field of keyword needles: every value of the event is scanned.</summary>
+    public const string AnyField = "\0any";
+
     public static List<(string Field, string Needle)>? Of(SigmaNode node)
     {
         switch (node)
@@ -30,22 +33,29 @@ internal static class SigmaTrigger
                 }
                 return union;
             case SigmaNode.Field field:
-                if (field.All)
-                {
-                    var longest = field.Matchers.Select(m => m.RequiredText).Where(t => !string.IsNullOrEmpty(t)).MaxBy(t => t!.Length);
-                    return longest is null ? null : [(field.Name, longest)];
-                }
-                var needles = new List<(string, string)>(field.Matchers.Length);
-                foreach (var m in field.Matchers)
-                {
-                    if (string.IsNullOrEmpty(m.RequiredText))
-                        return null;
-                    needles.Add((field.Name, m.RequiredText));
-                }
-                return needles;
+                return Values(field.Name, field.Matchers, field.All);
+            case SigmaNode.Keywords keywords:
+                return Values(AnyField, keywords.Matchers, keywords.All);
             default:
                 return null;
         }
+    }
+
+    static List<(string Field, string Needle)>? Values(string name, SigmaValueMatcher[] matchers, bool all)
+    {
+        if (all)
+        {
+            var longest = matchers.Select(m => m.RequiredText).Where(t => !string.IsNullOrEmpty(t)).MaxBy(t => t!.Length);
+            return longest is null ? null : [(name, longest)];
+        }
+        var needles = new List<(string, string)>(matchers.Length);
+        foreach (var m in matchers)
+        {
+            if (string.IsNullOrEmpty(m.RequiredText))
+                return null;
+            needles.Add((name, m.RequiredText));
+        }
+        return needles;
     }
 
     /// <summary>Fewer and longer needles fire less often.</summary>
