@@ -14,5 +14,6 @@ var root = new RootCommand("Quell: automated incident response")
     DevSeedCommand.Create(),
     IntelCommand.Create(),
     IngestCommand.Create(),
+    DetectCommand.Create(),
 };
 return await ExitCodes.InvokeAsync(root.Parse(args));

@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Quell.Detection.Sigma;
+
+/// <summary>What the engine reads an event through; implementations decide how Sigma field names are resolved.</summary>
+public interface ISigmaEvent
+{
+    /// <summary>The log source the event comes from, used to pick the rules that apply to it.</summary>
+    SigmaEventLogsource Logsource { get; }
+
+    /// <summary>The value of a Sigma field (e.g. <c>CommandLine</c>); false when the event has no such field.</summary>
+    bool TryGetValue(string field, out SigmaValue value);
+
+    /// <summary>Every scalar value of the event, for keyword (field-less) detections.</summary>
+    IEnumerable<SigmaValue> AllValues { get; }
+}
+
+public enum SigmaValueKind
+{
+    Null,
+    String,
+    Number,
+    Boolean,
+    Array,
+    Object,
+}
+
+/// <summary>One field value: scalars as their text (numbers in their JSON spelling), arrays as items.</summary>
+public readonly record struct SigmaValue(SigmaValueKind Kind, string Text, SigmaValue[]? Items = null)
+{
+    public static readonly SigmaValue Null = new(SigmaValueKind.Null, "");
+
+    public static SigmaValue Of(string text) => new(SigmaValueKind.String, text);
+
+    public bool IsScalar => Kind is SigmaValueKind.String or SigmaValueKind.Number or SigmaValueKind.Boolean;
+
+    public bool TryGetNumber(out double number) =>
+        double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+}
+
+/// <summary>
+/// The log source of an event. A null attribute is unknown (every rule's value is accepted); an empty service or an
+/// empty category list is known to be none (a Windows event from an unmapped channel matches no service rule).
+/// </summary>
+public sealed record SigmaEventLogsource(string? Product, string? Service, IReadOnlyList<string>? Categories)
+{
+    public static readonly SigmaEventLogsource Unknown = new(null, null, null);
+
+    public string Key { get; } = $"{Product ?? "?"}|{Service ?? "?"}|{(Categories is null ? "?" : string.Join(',', Categories))}";
+
+    /// <summary>Whether a rule with this logsource applies to events from here.</summary>
+    public bool Accepts(SigmaLogsource rule) =>
+        (rule.Product is null || Product is null || string.Equals(rule.Product, Product, StringComparison.OrdinalIgnoreCase))
+        && (rule.Service is null || Service is null || string.Equals(rule.Service, Service, StringComparison.OrdinalIgnoreCase))
+        && (rule.Category is null || Categories is null || Categories.Contains(rule.Category, StringComparer.OrdinalIgnoreCase));
+}

@@ -1,0 +1,125 @@
+namespace Quell.Detection.Sigma;
+
+/// <summary>A compiled condition: boolean operators over field tests. Evaluation is pure and never throws.</summary>
+internal abstract class SigmaNode
+{
+    public static readonly SigmaNode False = new Constant(false);
+
+    public abstract bool Evaluate(ISigmaEvent e);
+
+    internal sealed class Constant(bool value) : SigmaNode
+    {
+        public bool Value => value;
+
+        public override bool Evaluate(ISigmaEvent e) => value;
+    }
+
+    internal sealed class And(SigmaNode[] children) : SigmaNode
+    {
+        public SigmaNode[] Children => children;
+
+        public override bool Evaluate(ISigmaEvent e)
+        {
+            foreach (var c in children)
+                if (!c.Evaluate(e))
+                    return false;
+            return true;
+        }
+    }
+
+    internal sealed class Or(SigmaNode[] children) : SigmaNode
+    {
+        public SigmaNode[] Children => children;
+
+        public override bool Evaluate(ISigmaEvent e)
+        {
+            foreach (var c in children)
+                if (c.Evaluate(e))
+                    return true;
+            return false;
+        }
+    }
+
+    internal sealed class AtLeast(int count, SigmaNode[] children) : SigmaNode
+    {
+        public override bool Evaluate(ISigmaEvent e)
+        {
+            var hits = 0;
+            foreach (var c in children)
+                if (c.Evaluate(e) && ++hits >= count)
+                    return true;
+            return false;
+        }
+    }
+
+    internal sealed class Not(SigmaNode child) : SigmaNode
+    {
+        public override bool Evaluate(ISigmaEvent e) => !child.Evaluate(e);
+    }
+
+    /// <summary>
+    /// One field and its values: any value matches (all of them with <c>|all</c>). A missing field fails every value
+    /// test except <c>null</c> and <c>|exists: false</c>, so <c>not</c> of it holds, as in SIEM backends' queries.
+    /// </summary>
+    internal sealed class Field(string name, SigmaValueMatcher[] matchers, bool all) : SigmaNode
+    {
+        public string Name => name;
+
+        public SigmaValueMatcher[] Matchers => matchers;
+
+        public bool All => all;
+
+        public override bool Evaluate(ISigmaEvent e)
+        {
+            var found = e.TryGetValue(name, out var value);
+            if (matchers.Length == 0)
+                return false;
+            if (all)
+            {
+                foreach (var m in matchers)
+                    if (!m.Matches(found, value, e))
+                        return false;
+                return true;
+            }
+            foreach (var m in matchers)
+                if (m.Matches(found, value, e))
+                    return true;
+            return false;
+        }
+    }
+
+    /// <summary>Keywords: any value matches any scalar value of the event (all values with <c>|all</c>).</summary>
+    internal sealed class Keywords(SigmaValueMatcher[] matchers, bool all) : SigmaNode
+    {
+        public SigmaValueMatcher[] Matchers => matchers;
+
+        public bool All => all;
+
+        public override bool Evaluate(ISigmaEvent e)
+        {
+            if (matchers.Length == 0)
+                return false;
+            if (all)
+            {
+                foreach (var m in matchers)
+                    if (!AnyValue(m, e))
+                        return false;
+                return true;
+            }
+            // One pass over the event's values, every keyword tested on each.
+            foreach (var v in e.AllValues)
+                foreach (var m in matchers)
+                    if (m.Matches(true, v, e))
+                        return true;
+            return false;
+        }
+
+        static bool AnyValue(SigmaValueMatcher m, ISigmaEvent e)
+        {
+            foreach (var v in e.AllValues)
+                if (m.Matches(true, v, e))
+                    return true;
+            return false;
+        }
+    }
+}

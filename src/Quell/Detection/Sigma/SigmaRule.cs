@@ -1,0 +1,50 @@
+namespace Quell.Detection.Sigma;
+
+/// <summary>The logsource section of a rule; null means "any".</summary>
+public sealed record SigmaLogsource(string? Product, string? Category, string? Service);
+
+/// <summary>A loaded, compiled Sigma detection rule.</summary>
+public sealed record SigmaRule(
+    string Title,
+    string? Id,
+    string? Status,
+    string? Level,
+    string? Description,
+    IReadOnlyList<string> Tags,
+    SigmaLogsource Logsource,
+    IReadOnlyList<string> FalsePositives,
+    IReadOnlyList<string> Fields,
+    string Condition,
+    string Source)
+{
+    /// <summary>The compiled condition over the rule's named selections.</summary>
+    internal SigmaNode Detection { get; init; } = SigmaNode.False;
+
+    /// <summary>Evaluates the rule's detection (not its logsource) against an event.</summary>
+    public bool Matches(ISigmaEvent e) => Detection.Evaluate(e);
+}
+
+/// <summary>A rule (or document) that was not loaded, and why.</summary>
+public sealed record SigmaLoadProblem(string Source, string? RuleId, string? Title, string Reason)
+{
+    public override string ToString() => $"{Source}{(Title is null ? "" : $" ({Title})")}: {Reason}";
+}
+
+/// <summary>Loaded rules and the problems of those that were not loaded.</summary>
+public sealed record SigmaLoadResult(IReadOnlyList<SigmaRule> Rules, IReadOnlyList<SigmaLoadProblem> Problems);
+
+/// <summary>Thrown while compiling a rule; the reader turns it into a <see cref="SigmaLoadProblem"/>.</summary>
+public sealed class SigmaRuleException(string message) : Exception(message);
+
+/// <summary>Settings for reading rules.</summary>
+public sealed record SigmaReaderOptions
+{
+    /// <summary>Values for the <c>expand</c> modifier's <c>%placeholder%</c>s, by placeholder name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Placeholders { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Rule files larger than this are refused (a rule is a few KB).</summary>
+    public int MaxFileBytes { get; init; } = 1 << 20;
+
+    /// <summary>How deep conditions may nest.</summary>
+    public int MaxConditionDepth { get; init; } = 64;
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Quell.Detection.Sigma;
+
+namespace Quell.Tests.Detection.Sigma;
+
+/// <summary>Builds one-rule engines from a detection block and evaluates JSON events against them.</summary>
+internal static class SigmaTestRules
+{
+    public static SigmaLoadResult Read(string detection, SigmaReaderOptions? options = null, string logsource = "product: test")
+    {
+        var indented = string.Join("\n", detection.Trim('\n').Split('\n').Select(l => "  " + l));
+        var yaml = $"title: test rule\nid: 00000000-0000-0000-0000-000000000001\nlevel: high\ntags: [attack.t1059]\nlogsource:\n  {logsource}\ndetection:\n{indented}\n";
+        return SigmaRuleReader.Read(yaml, "test.yml", options);
+    }
+
+    public static SigmaRule Rule(string detection, SigmaReaderOptions? options = null)
+    {
+        var result = Read(detection, options);
+        Assert.True(result.Problems.Count == 0, string.Join("; ", result.Problems));
+        return Assert.Single(result.Rules);
+    }
+
+    /// <summary>Evaluates directly and through the engine (prefilter included); both must agree.</summary>
+    public static bool Matches(string detection, string json, SigmaReaderOptions? options = null)
+    {
+        var rule = Rule(detection, options);
+        var e = new JsonSigmaEvent(JsonDocument.Parse(json).RootElement);
+        var direct = rule.Matches(e);
+        var viaEngine = new SigmaEngine([rule]).CreateMatcher().Match(e, []) == 1;
+        Assert.True(direct == viaEngine, $"the engine's prefilter disagrees with the rule: direct {direct}, engine {viaEngine}");
+        return direct;
+    }
+
+    public static string Problem(string detection, SigmaReaderOptions? options = null)
+    {
+        var result = Read(detection, options);
+        Assert.Empty(result.Rules);
+        return Assert.Single(result.Problems).Reason;
+    }
+}
