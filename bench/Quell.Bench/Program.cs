@@ -4,6 +4,7 @@ using Quell.Bench;
 // quell-bench latency --url http://127.0.0.1:5080 --key KEY [--iterations 500] [--label sqlite] [--json out.json]
 // quell-bench intel-memory [1000000]
 // quell-bench syslog-send --target 127.0.0.1:6601 [--messages 1000000] [--format 5424|3164|cef] [--connections 4]
+// quell-bench intel-import FEED_FILE [--db POSTGRES_CONNECTION_STRING]
 // quell-bench micro [BenchmarkDotNet arguments, e.g. --filter '*' --job short]
 var mode = args.FirstOrDefault();
 var rest = args.Skip(1).ToArray();
@@ -11,6 +12,8 @@ switch (mode)
 {
     case "latency":
         return await LatencyBench.RunAsync(LatencyOptions.Parse(rest));
+    case "intel-import":
+        return await IntelImportBench.RunAsync(rest);
     case "intel-memory":
         return IntelMatchData.ReportMemory(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
     case "syslog-send":
@@ -23,5 +26,6 @@ switch (mode)
         Console.Error.WriteLine("       Quell.Bench micro [BenchmarkDotNet arguments]");
         Console.Error.WriteLine("       Quell.Bench intel-memory [INDICATORS]");
         Console.Error.WriteLine("       Quell.Bench syslog-send --target IP:PORT [--messages N] [--format 5424|3164|cef] [--connections N]");
+        Console.Error.WriteLine("       Quell.Bench intel-import FEED_FILE [--db POSTGRES_CONNECTION_STRING]");
         return 2;
 }

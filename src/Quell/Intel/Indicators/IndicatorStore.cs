@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Quell.Intel.Feeds;
 using Quell.Storage;
 
@@ -21,10 +23,44 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
 
     public IWarninglistLookup? Warninglists => warninglists;
 
+    /// <summary>Full batches waiting for the writer while the next ones are read: enough to keep both sides busy.</summary>
+    const int QueuedBatches = 2;
+
+    /// <remarks>
+    /// Reading (parsing, type detection, normalization, warninglist checks) and writing overlap: the entries are read
+    /// into batches on the caller's task while a second task writes the batches before them, so a pull costs about
+    /// the longer of the two instead of their sum. A batch is written as soon as it is full, as before: when the stream
+    /// fails half-way (a truncated feed), the full batches read until then are written and the error is raised after.
+    /// </remarks>
     public async Task<ImportResult> ImportAsync(long orgId, IndicatorSource source, IAsyncEnumerable<FeedEntry> entries, ImportOptions options, CancellationToken ct)
     {
         var run = NewRun();
         var tally = new ImportTally();
+        var queue = Channel.CreateBounded<List<PendingIndicator>>(new BoundedChannelOptions(QueuedBatches) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var writer = Task.Run(() => WriteBatchesAsync(orgId, source, queue.Reader, run, tally, stop), CancellationToken.None);
+        Exception? readError = null;
+        try
+        {
+            await ReadBatchesAsync(entries, options, queue.Writer, tally, stop.Token);
+        }
+        catch (Exception e)
+        {
+            readError = e;
+        }
+        // The writer goes on with the batches queued before a read failure (they were read whole), then ends. Its own
+        // failure wins: the reader was stopped because of it, and a store error must fail the pull's job.
+        queue.Writer.TryComplete();
+        await writer;
+        if (readError is not null)
+            ExceptionDispatchInfo.Throw(readError);
+        if (options.FullSnapshot)
+            tally.Removed = await RemoveUnreportedAsync(orgId, source, run, ct);
+        return tally.Result();
+    }
+
+    async Task ReadBatchesAsync(IAsyncEnumerable<FeedEntry> entries, ImportOptions options, ChannelWriter<List<PendingIndicator>> queue, ImportTally tally, CancellationToken ct)
+    {
         var batch = new Dictionary<(string, string), PendingIndicator>();
         var item = 0;
         await foreach (var entry in entries.WithCancellation(ct))
@@ -54,15 +90,33 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
                 batch.Add((pending.Type, pending.Value), pending);
             if (batch.Count >= BatchSize)
             {
-                await FlushAsync(orgId, source, batch, run, tally, ct);
+                await queue.WriteAsync([.. batch.Values], ct);
                 batch.Clear();
             }
         }
         if (batch.Count > 0)
-            await FlushAsync(orgId, source, batch, run, tally, ct);
-        if (options.FullSnapshot)
-            tally.Removed = await RemoveUnreportedAsync(orgId, source, run, ct);
-        return tally.Result();
+            await queue.WriteAsync([.. batch.Values], ct);
+    }
+
+    async Task WriteBatchesAsync(long orgId, IndicatorSource source, ChannelReader<List<PendingIndicator>> queue, long run, ImportTally tally, CancellationTokenSource stop)
+    {
+        try
+        {
+            // A feed's first pull is mostly new indicators, a re-pull mostly known ones: each batch starts with the
+            // statement that the batch before shows to be the likelier (IndicatorWrites.UpsertAsync, insertFirst).
+            var insertFirst = false;
+            await foreach (var items in queue.ReadAllAsync(stop.Token))
+            {
+                var created = await FlushAsync(orgId, source, items, run, tally, insertFirst, stop.Token);
+                insertFirst = created * 2 > items.Count;
+            }
+        }
+        catch
+        {
+            // Stop the reader: nothing it reads from now on could be written.
+            await stop.CancelAsync();
+            throw;
+        }
     }
 
     /// <summary>Normalizes one record and looks its value up on the warninglists; null with the reason when refused.</summary>
@@ -82,18 +136,21 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
             ? $"item {item} ({IndicatorNormalizer.Printable(sourceRef)})"
             : $"item {item} ({IndicatorNormalizer.Printable(r.Type)} {IndicatorNormalizer.Printable(r.Value)})";
 
-    async Task FlushAsync(long orgId, IndicatorSource source, Dictionary<(string, string), PendingIndicator> batch, long run, ImportTally tally, CancellationToken ct)
+    async Task<int> FlushAsync(long orgId, IndicatorSource source, List<PendingIndicator> items, long run, ImportTally tally, bool insertFirst, CancellationToken ct)
     {
-        var items = batch.Values.ToList();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var outcomes = await db.WriteAsync((c, tx) => IndicatorWrites.UpsertAsync(c, tx, orgId, source, items, run, now), ct);
+        var outcomes = await db.WriteAsync((c, tx) => IndicatorWrites.UpsertAsync(c, tx, orgId, source, items, run, now, insertFirst), ct);
+        var created = 0;
         foreach (var o in outcomes)
         {
+            if (o.Created)
+                created++;
             if (o.Linked)
                 tally.Added++;
             else
                 tally.Updated++;
         }
+        return created;
     }
 
     /// <summary>Unlinks, in batches, what this source reported before this run; deletes indicators left with nothing.</summary>

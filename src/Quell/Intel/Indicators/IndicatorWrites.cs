@@ -54,41 +54,53 @@ public static class IndicatorWrites
     /// are inserted; existing ones gain the tags, the widest first/last seen, the stricter stated TLP, the higher confidence;
     /// the source's link is added or refreshed with <paramref name="run"/>. Outcomes are in the order of the items.
     /// </summary>
-    public static async Task<UpsertOutcome[]> UpsertAsync(DbConnection c, DbTransaction tx, long orgId, IndicatorSource source, IReadOnlyList<PendingIndicator> items, long run, long now)
+    /// <remarks>
+    /// With <paramref name="insertFirst"/>, every item is first offered to the INSERT (existing rows are skipped by its
+    /// ON CONFLICT) and only the items it did not insert are looked up and merged: when most of a batch is new (a feed's
+    /// first pull), that saves the look-up of every value. When most of it exists (a re-pull), the look-up first is
+    /// cheaper, as the INSERT then has nothing to do. The result is the same either way.
+    /// </remarks>
+    public static async Task<UpsertOutcome[]> UpsertAsync(DbConnection c, DbTransaction tx, long orgId, IndicatorSource source, IReadOnlyList<PendingIndicator> items, long run, long now, bool insertFirst = false)
     {
         var pg = IsPg(c);
         var key = SourceKey(source);
-        var p = new DynamicParameters();
-        p.Add("org", orgId);
-        p.Add("key", key);
-        var values = items.Select(i => i.Value).Distinct(StringComparer.Ordinal).ToArray();
-        string sql;
-        if (pg)
+        var outcomes = new UpsertOutcome[items.Count];
+        var done = new bool[items.Count];
+        var lookup = items;
+        if (insertFirst)
         {
-            p.Add("values", values);
-            sql = $"SELECT {ExistingColumns} FROM unnest(@values) AS j(value) JOIN indicators i ON i.org_id = @org AND md5(i.value) = md5(j.value) AND i.value = j.value LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id";
+            var all = Enumerable.Range(0, items.Count).ToList();
+            var inserted = await InsertAsync(c, tx, orgId, items, all, now, pg);
+            var rest = new List<PendingIndicator>();
+            foreach (var index in all)
+            {
+                if (inserted.TryGetValue((items[index].Type, items[index].Value), out var id))
+                {
+                    outcomes[index] = new UpsertOutcome(id, true, true);
+                    done[index] = true;
+                }
+                else
+                    rest.Add(items[index]);
+            }
+            lookup = rest;
         }
-        else
-        {
-            p.Add("values", JsonSerializer.Serialize(values));
-            // CROSS JOIN keeps SQLite's planner from scanning indicators: the value list drives the index lookups.
-            sql = $"SELECT {ExistingColumns} FROM json_each(@values) j CROSS JOIN indicators i LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id WHERE i.org_id = @org AND i.value = j.value";
-        }
-        var existing = new Dictionary<(string, string), Existing>();
-        foreach (var e in await c.QueryAsync<Existing>(sql, p, tx))
-            existing[(e.Type, e.Value)] = e;
+        var existing = lookup.Count == 0 ? [] : await ExistingAsync(c, tx, orgId, key, lookup, pg);
 
         // New rows, then changed rows, then every link: one statement each for the whole batch, the rows passed as one
         // JSON document that the database unpacks (json_each on SQLite, json_to_recordset on PostgreSQL). Row by row,
         // the per-statement cost was most of a large import's time.
-        var outcomes = new UpsertOutcome[items.Count];
         var fresh = new List<int>();
         var changed = new List<(long Id, Existing Merged)>();
         for (var index = 0; index < items.Count; index++)
         {
+            if (done[index])
+                continue;
             var item = items[index];
             if (!existing.TryGetValue((item.Type, item.Value), out var row))
             {
+                // Offered to the INSERT already, not inserted and not found: deleted by a concurrent transaction since.
+                if (insertFirst)
+                    throw new InvalidOperationException($"indicator {item.Type} '{IndicatorNormalizer.Printable(item.Value)}' was removed by another transaction during the import; run the import again");
                 fresh.Add(index);
                 continue;
             }
@@ -98,39 +110,7 @@ public static class IndicatorWrites
         }
         if (fresh.Count > 0)
         {
-            var json = RowsJson(w =>
-            {
-                foreach (var index in fresh)
-                {
-                    var item = items[index];
-                    w.WriteStartObject();
-                    w.WriteString("typ", item.Type);
-                    w.WriteString("val", item.Value);
-                    w.WriteString("knd", KindName(item.Type));
-                    w.WriteString("cat", item.Category);
-                    w.WriteBoolean("ids", item.ToIds);
-                    Number(w, "fs", item.FirstSeen);
-                    Number(w, "ls", item.LastSeen);
-                    w.WriteNumber("tlp", (int)item.Tlp);
-                    Number(w, "conf", item.Confidence);
-                    w.WriteString("cmt", item.Comment);
-                    w.WriteString("tags", IndicatorJson.Tags(item.Tags));
-                    w.WriteString("wl", item.Warninglists.Count == 0 ? null : IndicatorJson.Tags(item.Warninglists));
-                    w.WriteEndObject();
-                }
-            });
-            var from = pg
-                ? "json_to_recordset(@rows::json) AS r(typ text, val text, knd text, cat text, ids boolean, fs bigint, ls bigint, tlp integer, conf integer, cmt text, tags text, wl text)"
-                : "(SELECT value ->> 'typ' AS typ, value ->> 'val' AS val, value ->> 'knd' AS knd, value ->> 'cat' AS cat, value ->> 'ids' AS ids, value ->> 'fs' AS fs, value ->> 'ls' AS ls, value ->> 'tlp' AS tlp, value ->> 'conf' AS conf, value ->> 'cmt' AS cmt, value ->> 'tags' AS tags, value ->> 'wl' AS wl FROM json_each(@rows)) r";
-            // "WHERE true": SQLite needs it to tell the upsert's ON from a join's ON after INSERT ... SELECT.
-            var conflict = pg ? "(org_id, md5(value), type)" : "(org_id, value, type)";
-            var inserted = new Dictionary<(string, string), long>();
-            foreach (var (id, type, value) in await c.QueryAsync<(long, string, string)>($"""
-                INSERT INTO indicators (org_id, type, value, kind, category, to_ids, first_seen, last_seen, tlp, confidence, comment, tags, warninglists, created_at, updated_at)
-                SELECT @org, r.typ, r.val, r.knd, r.cat, r.ids, r.fs, r.ls, r.tlp, r.conf, r.cmt, r.tags, r.wl, @now, @now FROM {from} WHERE true
-                ON CONFLICT {conflict} DO NOTHING RETURNING id, type, value
-                """, new { org = orgId, rows = json, now }, tx))
-                inserted[(type, value)] = id;
+            var inserted = await InsertAsync(c, tx, orgId, items, fresh, now, pg);
             var raced = new List<int>();
             foreach (var index in fresh)
             {
@@ -200,6 +180,70 @@ public static class IndicatorWrites
               run_id = excluded.run_id, context = COALESCE(excluded.context, indicator_sources.context)
             """, new { org = orgId, key, kind = source.Kind, name = source.Name, feedId = source.FeedId, now, run, links }, tx);
         return outcomes;
+    }
+
+    /// <summary>The stored rows of <paramref name="items"/>' values, with the source's link when it has one.</summary>
+    static async Task<Dictionary<(string, string), Existing>> ExistingAsync(DbConnection c, DbTransaction tx, long orgId, string key, IReadOnlyList<PendingIndicator> items, bool pg)
+    {
+        var p = new DynamicParameters();
+        p.Add("org", orgId);
+        p.Add("key", key);
+        var values = items.Select(i => i.Value).Distinct(StringComparer.Ordinal).ToArray();
+        string sql;
+        if (pg)
+        {
+            p.Add("values", values);
+            sql = $"SELECT {ExistingColumns} FROM unnest(@values) AS j(value) JOIN indicators i ON i.org_id = @org AND md5(i.value) = md5(j.value) AND i.value = j.value LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id";
+        }
+        else
+        {
+            p.Add("values", JsonSerializer.Serialize(values));
+            // CROSS JOIN keeps SQLite's planner from scanning indicators: the value list drives the index lookups.
+            sql = $"SELECT {ExistingColumns} FROM json_each(@values) j CROSS JOIN indicators i LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id WHERE i.org_id = @org AND i.value = j.value";
+        }
+        var existing = new Dictionary<(string, string), Existing>();
+        foreach (var e in await c.QueryAsync<Existing>(sql, p, tx))
+            existing[(e.Type, e.Value)] = e;
+        return existing;
+    }
+
+    /// <summary>Inserts the items at <paramref name="indexes"/> that are not stored yet; the ids of those it inserted.</summary>
+    static async Task<Dictionary<(string, string), long>> InsertAsync(DbConnection c, DbTransaction tx, long orgId, IReadOnlyList<PendingIndicator> items, List<int> indexes, long now, bool pg)
+    {
+        var json = RowsJson(w =>
+        {
+            foreach (var index in indexes)
+            {
+                var item = items[index];
+                w.WriteStartObject();
+                w.WriteString("typ", item.Type);
+                w.WriteString("val", item.Value);
+                w.WriteString("knd", KindName(item.Type));
+                w.WriteString("cat", item.Category);
+                w.WriteBoolean("ids", item.ToIds);
+                Number(w, "fs", item.FirstSeen);
+                Number(w, "ls", item.LastSeen);
+                w.WriteNumber("tlp", (int)item.Tlp);
+                Number(w, "conf", item.Confidence);
+                w.WriteString("cmt", item.Comment);
+                w.WriteString("tags", IndicatorJson.Tags(item.Tags));
+                w.WriteString("wl", item.Warninglists.Count == 0 ? null : IndicatorJson.Tags(item.Warninglists));
+                w.WriteEndObject();
+            }
+        });
+        var from = pg
+            ? "json_to_recordset(@rows::json) AS r(typ text, val text, knd text, cat text, ids boolean, fs bigint, ls bigint, tlp integer, conf integer, cmt text, tags text, wl text)"
+            : "(SELECT value ->> 'typ' AS typ, value ->> 'val' AS val, value ->> 'knd' AS knd, value ->> 'cat' AS cat, value ->> 'ids' AS ids, value ->> 'fs' AS fs, value ->> 'ls' AS ls, value ->> 'tlp' AS tlp, value ->> 'conf' AS conf, value ->> 'cmt' AS cmt, value ->> 'tags' AS tags, value ->> 'wl' AS wl FROM json_each(@rows)) r";
+        // "WHERE true": SQLite needs it to tell the upsert's ON from a join's ON after INSERT ... SELECT.
+        var conflict = pg ? "(org_id, md5(value), type)" : "(org_id, value, type)";
+        var inserted = new Dictionary<(string, string), long>();
+        foreach (var (id, type, value) in await c.QueryAsync<(long, string, string)>($"""
+            INSERT INTO indicators (org_id, type, value, kind, category, to_ids, first_seen, last_seen, tlp, confidence, comment, tags, warninglists, created_at, updated_at)
+            SELECT @org, r.typ, r.val, r.knd, r.cat, r.ids, r.fs, r.ls, r.tlp, r.conf, r.cmt, r.tags, r.wl, @now, @now FROM {from} WHERE true
+            ON CONFLICT {conflict} DO NOTHING RETURNING id, type, value
+            """, new { org = orgId, rows = json, now }, tx))
+            inserted[(type, value)] = id;
+        return inserted;
     }
 
     /// <summary>A JSON array of rows written by <paramref name="write"/>, for json_to_recordset (PostgreSQL) or json_each (SQLite).</summary>

@@ -175,6 +175,51 @@ public abstract class IndicatorImportTests(TestServer server)
         Assert.Equal(n / 2, await server.Db.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM indicators WHERE org_id = @org", new { org })));
     }
 
+    [Fact]
+    public async Task Known_indicators_in_a_batch_after_new_ones_are_merged_not_duplicated()
+    {
+        // The first batch is all new, so the next one is written insert-first: its known values must still gain the
+        // second source's tags and link, and count as updated.
+        var org = (await Tenants.CreateAsync(server)).OrgId;
+        var n = IndicatorStore.BatchSize;
+        var known = Enumerable.Range(0, 50).Select(i => Ind("domain", $"known{i}.example", "old")).ToArray();
+        await Import.ImportAsync(org, IndicatorSource.Feed(21, "first"), Entries(known), new ImportOptions(), default);
+
+        var fresh = Enumerable.Range(0, n + 100).Select(i => Ind("domain", $"fresh{i}.example", "new")).ToArray();
+        var second = fresh[..n].Concat(Enumerable.Range(0, 50).Select(i => Ind("domain", $"known{i}.example", "new"))).Concat(fresh[n..]).ToArray();
+        var result = await Import.ImportAsync(org, IndicatorSource.Feed(22, "second"), Entries(second), new ImportOptions(), default);
+
+        Assert.Equal((n + 100 + 50, 0), (result.Added, result.Updated));
+        var rows = await IndicatorsAsync(org);
+        Assert.Equal(n + 100 + 50, rows.Count);
+        var k = Assert.Single(rows, r => r.Value == "known7.example");
+        Assert.Equal("""["old","new"]""", k.Tags);
+        Assert.Equal(["feed:21", "feed:22"], await SourcesOfAsync(k.Id));
+        var again = await Import.ImportAsync(org, IndicatorSource.Feed(22, "second"), Entries(second), new ImportOptions(), default);
+        Assert.Equal((0, n + 100 + 50), (again.Added, again.Updated));
+    }
+
+    [Fact]
+    public async Task A_stream_that_fails_after_full_batches_keeps_them_and_raises_its_error()
+    {
+        var org = (await Tenants.CreateAsync(server)).OrgId;
+        var n = IndicatorStore.BatchSize * 2;
+        async IAsyncEnumerable<FeedEntry> Truncated()
+        {
+            foreach (var i in Enumerable.Range(0, n + 10))
+            {
+                yield return Ind("ip-dst", $"10.20.{i >> 8 & 255}.{i & 255}");
+                await Task.Yield();
+            }
+            throw new FeedFormatException("the feed ends in the middle of an item");
+        }
+
+        var e = await Assert.ThrowsAsync<FeedFormatException>(() => Import.ImportAsync(org, IndicatorSource.Feed(23, "cut"), Truncated(), new ImportOptions(FullSnapshot: true), default));
+        Assert.Contains("middle of an item", e.Message, StringComparison.Ordinal);
+        // The two full batches were written; the 10 read after them were not, and nothing was removed.
+        Assert.Equal(n, (await IndicatorsAsync(org)).Count);
+    }
+
     sealed class OneList(string name, string value) : IWarninglistLookup
     {
         public IReadOnlyList<string> Hits(string type, string normalizedValue) => normalizedValue == value ? [name] : [];
