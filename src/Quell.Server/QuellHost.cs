@@ -90,6 +90,8 @@ public static class QuellHost
     {
         await services.GetRequiredService<Migrator>().MigrateAsync(ct: ct);
         var outcome = await services.GetRequiredService<Bootstrap>().RunAsync(adminPassword, bootstrapApiKey, ct);
+        // QUELL_HEC_TOKEN: an ingest token for the default organisation, created on the first start that sees it.
+        await services.GetRequiredService<Quell.Events.IngestTokens>().EnsureFromEnvironmentAsync(Environment.GetEnvironmentVariable("QUELL_HEC_TOKEN"), ct);
         return outcome.GeneratedPassword;
     }
 }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
+using Quell.Events;
 using Quell.Identity;
 using Quell.Intel.Export;
 using Quell.Intel.Feeds;
@@ -54,6 +55,12 @@ public static class QuellServices
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Matching.IntelIndex>());
         services.AddSingleton<Intel.Flagging.IntelFlagger>();
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Flagging.IntelFlagger>());
+        services.AddOptions<Events.EventOptions>().BindConfiguration("Events");
+        services.AddSingleton<Events.EventStore>();
+        services.AddSingleton<Events.IEventSink>(sp => sp.GetRequiredService<Events.EventStore>());
+        services.AddSingleton<Events.EventSearch>();
+        services.AddSingleton<Events.IngestTokens>();
+        services.AddHostedService<Events.EventRetentionHost>();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
@@ -121,6 +128,8 @@ public static class QuellServices
         app.MapIntelExportEndpoints();
         app.MapTaxiiEndpoints();
         app.MapTaxiiCollectionEndpoints();
+        app.MapEventEndpoints();
+        app.MapHecEndpoints();
         return app;
     }
 

@@ -16,7 +16,7 @@ public readonly ref struct JsonRecord(int number, int line, JsonDocument? docume
 /// <summary>
 /// Reads concatenated JSON values: NDJSON, HEC bodies (objects one after another, any whitespace between) and files
 /// of pretty-printed Windows events. A broken value is reported with its line and skipped: reading goes on at the
-/// next line that starts with '{' (the next NDJSON line, or the next top-level object of a pretty-printed file).
+/// next line that starts with '{' or '[' (the next NDJSON line, or the next top-level object of a pretty-printed file).
 /// </summary>
 public static class JsonStream
 {
@@ -65,8 +65,8 @@ public static class JsonStream
             }
             if (doc is null)
             {
-                // Skip to the next line that starts a top-level object.
-                var next = rest.IndexOf("\n{"u8);
+                // Skip to the next line that starts a top-level object or array.
+                var next = NextLineStartingValue(rest);
                 consumed = next < 0 ? rest.Length : next + 1;
             }
             var bytes = rest[..consumed];
@@ -83,6 +83,21 @@ public static class JsonStream
                 return;
             line += bytes.Count((byte)'\n');
             pos += consumed;
+        }
+    }
+
+    static int NextLineStartingValue(ReadOnlySpan<byte> s)
+    {
+        var offset = 0;
+        while (true)
+        {
+            var nl = s[offset..].IndexOf((byte)'\n');
+            if (nl < 0)
+                return -1;
+            var at = offset + nl;
+            if (at + 1 < s.Length && s[at + 1] is (byte)'{' or (byte)'[')
+                return at;
+            offset = at + 1;
         }
     }
 }

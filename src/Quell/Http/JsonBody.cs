@@ -71,7 +71,7 @@ public static class JsonBody
         return offset;
     }
 
-    static IResult TooLarge(int maxBytes) =>
+    public static IResult TooLarge(int maxBytes) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large",
             detail: $"the request body is larger than {maxBytes} bytes; split it into smaller requests");
 }

@@ -24,14 +24,20 @@ public enum Permission
     IntelWrite,
     /// <summary>Add, edit, pull and remove feeds; manage warninglists and sharing collections.</summary>
     FeedManage,
+    /// <summary>Search events.</summary>
+    EventRead,
+    /// <summary>Send events through the API (`quell ingest`).</summary>
+    EventWrite,
+    /// <summary>Create, list and revoke ingest (HEC) tokens and set sources' retention.</summary>
+    IngestManage,
 }
 
 public static class RolePermissions
 {
-    static readonly Permission[] ReadOnly = [Permission.Authenticated, Permission.AlertRead, Permission.CaseRead, Permission.IntelRead];
-    static readonly Permission[] Analyst = [.. ReadOnly, Permission.AlertWrite, Permission.CaseWrite, Permission.IntelWrite];
+    static readonly Permission[] ReadOnly = [Permission.Authenticated, Permission.AlertRead, Permission.CaseRead, Permission.IntelRead, Permission.EventRead];
+    static readonly Permission[] Analyst = [.. ReadOnly, Permission.AlertWrite, Permission.CaseWrite, Permission.IntelWrite, Permission.EventWrite];
     static readonly Permission[] Approver = [.. Analyst, Permission.Approve];
-    static readonly Permission[] Admin = [.. Approver, Permission.TemplateManage, Permission.UserManage, Permission.AuditRead, Permission.FeedManage];
+    static readonly Permission[] Admin = [.. Approver, Permission.TemplateManage, Permission.UserManage, Permission.AuditRead, Permission.FeedManage, Permission.IngestManage];
 
     public static bool Allows(Role role, bool platformAdmin, Permission p) =>
         p is Permission.OrganisationManage or Permission.JobManage
