@@ -25,7 +25,6 @@ public static class ElasticEndpoints
     {
         var g = app.MapGroup(Prefix).WithTags("Events").Public().WithMetadata(new IngestTokenEndpoint());
         g.MapMethods("", ["GET", "HEAD"], Info).WithSummary("Elasticsearch compatibility: cluster information and version");
-        g.MapMethods("/", ["GET", "HEAD"], Info).ExcludeFromDescription();
         g.MapGet("/_license", License).WithSummary("Elasticsearch compatibility: an active basic license (Beats check it)");
         g.MapMethods("/_bulk", ["POST", "PUT"], (HttpContext ctx, IngestTokens tokens, IEventSink sink, IOptions<EventOptions> options, CancellationToken ct) => Bulk(ctx, null, tokens, sink, options.Value, ct))
             .WithSummary("Elasticsearch compatibility: bulk indexing (NDJSON); index and create append events");

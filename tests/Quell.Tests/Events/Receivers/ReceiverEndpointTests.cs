@@ -74,14 +74,14 @@ public abstract class ReceiverEndpointTests(TestServer server)
         var host = "bulk-host-" + Guid.NewGuid().ToString("N")[..6];
         var token = await CreateTokenAsync(source);
         using var shipper = Shipper("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("elastic:" + token)));
-        var ndjson = $$"""
+        var ndjson = $$$"""
             {"create":{"_index":"filebeat-8.19.0"}}
-            {"@timestamp":"2026-11-28T09:00:00Z","host":{"name":"{{host}}"},"message":"first","source":{"ip":"192.0.2.44"}}
+            {"@timestamp":"2026-11-28T09:00:00Z","host":{"name":"{{{host}}}"},"message":"first","source":{"ip":"192.0.2.44"}}
             {"create":{"_index":"filebeat-8.19.0"}}
-            {"@timestamp":"2026-11-28T09:00:01Z","host":{"name":"{{host}}"},"message":"broken
+            {"@timestamp":"2026-11-28T09:00:01Z","host":{"name":"{{{host}}}"},"message":"broken
             {"delete":{"_index":"filebeat-8.19.0","_id":"x"}}
             {"index":{"_index":"winlogbeat-8.19.0","_id":"mine"}}
-            {"@timestamp":"2026-11-28T09:00:02Z","host":{"name":"{{host}}"},"message":"third"}
+            {"@timestamp":"2026-11-28T09:00:02Z","host":{"name":"{{{host}}}"},"message":"third"}
 
             """;
         using var gzipped = new MemoryStream();
@@ -124,8 +124,8 @@ public abstract class ReceiverEndpointTests(TestServer server)
     {
         var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
         var token = await CreateTokenAsync("otlp");
-        var body = $$"""
-            {"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"{{service}}"}}]},
+        var body = $$$"""
+            {"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"{{{service}}}"}}]},
               "scopeLogs":[{"scope":{"name":"auth"},"logRecords":[
                 {"timeUnixNano":"1764320400000000000","severityText":"WARN","body":{"stringValue":"failed login"},
                  "attributes":[{"key":"user.name","value":{"stringValue":"mallory"}},{"key":"source.ip","value":{"stringValue":"198.51.100.23"}}]},
