@@ -58,6 +58,7 @@ public static class QuellServices
         services.AddSingleton<Intel.Flagging.IntelFlagger>();
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Flagging.IntelFlagger>());
         services.AddOptions<Events.EventOptions>().BindConfiguration("Events");
+        services.AddOptions<Events.Receivers.ElasticOptions>().BindConfiguration("Events:Elastic");
         services.AddSingleton<Events.EventStore>();
         services.AddSingleton<Events.IEventSink>(sp => sp.GetRequiredService<Events.EventStore>());
         services.AddSingleton<Events.EventSearch>();
@@ -133,6 +134,8 @@ public static class QuellServices
         app.MapTaxiiCollectionEndpoints();
         app.MapEventEndpoints();
         app.MapHecEndpoints();
+        Events.Receivers.ElasticEndpoints.MapElasticEndpoints(app);
+        Events.Receivers.OtlpEndpoints.MapOtlpEndpoints(app);
         return app;
     }
 

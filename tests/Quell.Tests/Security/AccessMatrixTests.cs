@@ -92,11 +92,13 @@ public abstract partial class AccessMatrixTests(TestServer server)
                 var body = await response.Content.ReadAsStringAsync();
                 checkedCount++;
                 string? expected;
-                // The Splunk HEC receiver authenticates with ingest tokens (Authorization: Splunk <token>), not API keys:
-                // every caller here is refused, with Splunk's documented status and body.
-                var hec = route.Pattern.StartsWith("/services/collector", StringComparison.Ordinal);
+                // The receivers (Splunk HEC, Elasticsearch _bulk, OTLP) authenticate with ingest tokens, not API keys: every
+                // caller here is refused, with the status and body the shipper's protocol documents.
+                var hec = route.Pattern.StartsWith("/services/collector", StringComparison.Ordinal) || route.Pattern.StartsWith("/es", StringComparison.Ordinal)
+                    || route.Pattern == "/v1/logs";
                 if (hec)
-                    expected = status is 401 or 403 && body.Contains("\"code\":", StringComparison.Ordinal) ? null : "401 or 403 with a HEC reply";
+                    expected = status is 401 or 403 && (route.Method == "HEAD" || body.Contains("\"code\":", StringComparison.Ordinal) || body.Contains("\"status\":401", StringComparison.Ordinal))
+                        ? null : "401 or 403 with the protocol's reply";
                 else if (route.Public)
                     expected = status is 401 or 403 ? "neither 401 nor 403 (public)" : null;
                 else if (who.Key is null && route.Page && route.Method == "GET")
