@@ -12,7 +12,7 @@ namespace Quell.Server;
 
 /// <summary>Settings of `quell serve` (and of the admin verbs that open the store directly).</summary>
 /// <param name="Warninglists">A directory of MISP warninglists to load at start; null: only the built-in sanity checks.</param>
-/// <param name="FeedDirectories">Directories local feeds may read; null: as configured (Feeds:LocalDirectories), by default none.</param>
+/// <param name="FeedDirectories">Directories local feeds may read; null: as configured (Feeds:LocalDirectories), by default any outside the data folder and system directories.</param>
 public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database, string? Warninglists = null, IReadOnlyList<string>? FeedDirectories = null);
 
 /// <summary>Builds the one process that serves the API, the web UI and runs the workers. Tests start it the same way.</summary>

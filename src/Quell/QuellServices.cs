@@ -49,6 +49,7 @@ public static class QuellServices
         services.AddSingleton<IndicatorStore>();
         services.AddSingleton<Intel.IIndicatorImport>(sp => sp.GetRequiredService<IndicatorStore>());
         services.AddIntelFeeds();
+        services.PostConfigure<Intel.Feeds.Fetching.FeedFetchOptions>(o => o.ProtectedDirectories.Add(Path.GetFullPath(store.DataDirectory)));
         services.AddWarninglists();
         services.AddOptions<TaxiiOptions>().BindConfiguration("Taxii");
         services.AddSingleton<Intel.Matching.IntelIndex>();

@@ -18,7 +18,7 @@ public static class ServeCommand
     static readonly Option<string?> FeedDirectories = new("--feed-directories")
     {
         Description = "Directories local feeds (file:// URLs and paths) may read, separated by ':' (env QUELL_FEED_DIRECTORIES, or configuration " +
-            "Feeds:LocalDirectories; default: none, local feeds are refused)",
+            "Feeds:LocalDirectories; default: any file outside the data folder and system directories; \"none\": local feeds are refused)",
     };
 
     public static Command Create()

@@ -23,7 +23,7 @@ public sealed class FileFetcherTests
     [Fact]
     public async Task A_missing_file_or_a_directory_is_a_feed_error_naming_the_path()
     {
-        var fetcher = new FileFetcher("/nonexistent/feed.csv", ["/nonexistent", Path.GetTempPath()]);
+        var fetcher = new FileFetcher("/nonexistent/feed.csv", new FeedFetchOptions { LocalDirectories = ["/nonexistent", Path.GetTempPath()] });
         var missing = await Assert.ThrowsAsync<FeedFormatException>(() => fetcher.GetAsync("/nonexistent/feed.csv", null, CancellationToken.None));
         Assert.Contains("/nonexistent/feed.csv", missing.Message, StringComparison.Ordinal);
         var directory = Directory.CreateTempSubdirectory("quell-feed-dir-").FullName;

@@ -18,5 +18,5 @@ public static class LocalFeeds
     ];
 
     /// <summary>A fetcher for a local feed file allowed to read the test directories.</summary>
-    public static FileFetcher Fetcher(string url) => new(url, Directories);
+    public static FileFetcher Fetcher(string url) => new(url, new FeedFetchOptions { LocalDirectories = [.. Directories] });
 }

@@ -42,9 +42,9 @@ public static class FeedEndpoints
 
     static long Now(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>A local feed outside the configured directories is refused when it is registered, not only when it is pulled.</summary>
+    /// <summary>A local feed the server may not read is refused when it is registered, not only when it is pulled.</summary>
     static IResult? RefuseLocal(string? url, FeedFetchOptions options) =>
-        url is not null && FileFetcher.Handles(url) && LocalFeedPaths.Refusal(FileFetcher.PathOf(url), options.LocalDirectories) is { } why
+        url is not null && FileFetcher.Handles(url) && LocalFeedPaths.Refusal(FileFetcher.PathOf(url), options.LocalDirectories, options.ProtectedDirectories) is { } why
             ? Problems.Invalid("url", why)
             : null;
 

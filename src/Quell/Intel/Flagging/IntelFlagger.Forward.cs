@@ -35,32 +35,10 @@ public sealed partial class IntelFlagger
             return (await c.QueryAsync<(long Id, string Type, string Value)>($"SELECT id, type, value FROM indicators WHERE {inIds}", p))
                 .ToDictionary(i => i.Id);
         }, ct);
-        // Each candidate is checked against its indicator as stored now: on SQLite a deleted indicator's id can be given
-        // to a new one, while the server's matcher still holds the old value under that id.
-        var alone = new Dictionary<long, IndicatorIndex?>();
-        var matches = found.Where(f => indicators.ContainsKey(f.IndicatorId) && Alone(f.IndicatorId).IsMatch(f.Row.Data.AsSpan()))
+        var stored = new StoredMatch();
+        var matches = found.Where(f => indicators.TryGetValue(f.IndicatorId, out var i) && stored.Confirms(i.Id, i.Type, i.Value, f.Row.Data))
             .Select(f => new FoundMatch(f.Row.Id, f.Row.Data, f.IndicatorId, MatchKinds.Of(f.Row.Data, indicators[f.IndicatorId].Type, indicators[f.IndicatorId].Value)))
             .ToList();
         return await SaveAsync(source.Table, state, (c, tx) => IntelMatchWrites.InsertAsync(c, tx, source, matches, Now), ct);
-
-        IndicatorIndex Alone(long id)
-        {
-            if (alone.TryGetValue(id, out var one))
-                return one ?? Empty;
-            var (_, type, value) = indicators[id];
-            one = new IndicatorIndex();
-            try
-            {
-                one.Add(id, type, value);
-            }
-            catch (ArgumentException)
-            {
-                one = null;
-            }
-            alone[id] = one;
-            return one ?? Empty;
-        }
     }
-
-    static readonly IndicatorIndex Empty = new();
 }

@@ -24,6 +24,12 @@ public sealed partial class IntelIndex(Db db, ILogger<IntelIndex> log) : Backgro
     /// </summary>
     const long Window = 5000;
 
+    /// <summary>
+    /// Ids below the high-water mark read again by an on-demand catch-up: on SQLite, deleting the newest indicators
+    /// hands their ids to the next ones stored, which a plain "above the mark" read never sees. One small indexed read.
+    /// </summary>
+    const long RecentWindow = 64;
+
     const int Page = 20_000;
 
     readonly ConcurrentDictionary<long, IndicatorIndex> _byOrg = new();
@@ -47,13 +53,16 @@ public sealed partial class IntelIndex(Db db, ILogger<IntelIndex> log) : Backgro
 
     public bool IsMatch(long orgId, string value) => _byOrg.TryGetValue(orgId, out var index) && index.IsMatch(value.AsSpan());
 
-    /// <summary>Indexes indicators stored since the last catch-up (and, with <paramref name="reread"/>, a window below it).</summary>
+    /// <summary>
+    /// Indexes indicators stored since the last catch-up and the newest few below it (with <paramref name="reread"/>,
+    /// the background's wider window).
+    /// </summary>
     public async Task CatchUpAsync(bool reread, CancellationToken ct)
     {
         await _catchUp.WaitAsync(ct);
         try
         {
-            var after = reread ? Math.Max(0, Volatile.Read(ref _maxId) - Window) : Volatile.Read(ref _maxId);
+            var after = Math.Max(0, Volatile.Read(ref _maxId) - (reread ? Window : RecentWindow));
             while (true)
             {
                 var from = after;

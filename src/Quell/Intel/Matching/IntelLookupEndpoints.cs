@@ -69,9 +69,10 @@ public static class IntelLookupEndpoints
             foreach (var v in found)
                 views[v.Id] = v;
         }
+        var stored = new StoredMatch();
         var results = values.Select((value, n) => new LookupResult(
             value,
-            candidates[n].Where(views.ContainsKey).Select(id => views[id])
+            candidates[n].Where(id => views.TryGetValue(id, out var v) && stored.Confirms(id, v.Type, v.Value, value)).Select(id => views[id])
                 .Select(v => new LookupMatch(v.Id, v.Type, v.Value, v.Sources, v.Score, v.Expired, v.Suppressed, v.Warninglists)).ToList(),
             WarninglistsOf(warninglists, value))).ToList();
         return TypedResults.Ok(new { results });

@@ -73,17 +73,29 @@ public sealed class ServerWithoutFeedDirectories : SqliteServer
     protected override IReadOnlyList<string>? FeedDirectories => null;
 }
 
-public sealed class LocalFeedsOffByDefaultTests(ServerWithoutFeedDirectories server) : IClassFixture<ServerWithoutFeedDirectories>
+public sealed class LocalFeedsByDefaultTests(ServerWithoutFeedDirectories server) : IClassFixture<ServerWithoutFeedDirectories>, IDisposable
 {
+    readonly string _dir = Directory.CreateTempSubdirectory("quell-default-local-feed-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
     [Fact]
-    public async Task Without_configured_directories_local_feeds_are_refused_and_http_feeds_are_not()
+    public async Task Without_configured_directories_a_local_feed_is_pulled_and_system_and_data_files_are_refused()
     {
         using var client = server.Client();
-        var problem = await client.PostAsJsonAsync("/api/v1/feeds", new { name = "off-" + Guid.NewGuid().ToString("N")[..8], format = "csv", url = Path.GetTempPath() + "x.csv" })
-            .ExpectProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("local feeds are turned off on this server", Problem.Detail(problem), StringComparison.Ordinal);
-        Assert.Contains("QUELL_FEED_DIRECTORIES", Problem.Detail(problem), StringComparison.Ordinal);
-        await client.PostAsJsonAsync("/api/v1/feeds", new { name = "web-" + Guid.NewGuid().ToString("N")[..8], format = "csv", url = "https://feeds.example.org/x.csv" })
-            .ExpectAsync(HttpStatusCode.Created);
+        var file = Path.Combine(_dir, "list.txt");
+        await File.WriteAllTextAsync(file, "default-local-feed.example\n");
+        var id = (await client.PostAsJsonAsync("/api/v1/feeds", new { name = "on-" + Guid.NewGuid().ToString("N")[..8], format = "freetext", url = file })
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+        var pull = await client.PostAsync($"/api/v1/feeds/{id}/pull?wait=true", null).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("ok", pull.GetProperty("outcome").GetString());
+
+        foreach (var url in new[] { "/etc/shadow", Path.Combine(server.DataDirectory, "quell.db") })
+        {
+            var problem = await client.PostAsJsonAsync("/api/v1/feeds", new { name = "off-" + Guid.NewGuid().ToString("N")[..8], format = "csv", url })
+                .ExpectProblemAsync(HttpStatusCode.BadRequest);
+            Assert.Contains("which local feeds never read", problem.GetRawText(), StringComparison.Ordinal);
+            Assert.Contains("QUELL_FEED_DIRECTORIES", problem.GetRawText(), StringComparison.Ordinal);
+        }
     }
 }

@@ -72,9 +72,9 @@ public sealed class LocalFeedPathsTests : IDisposable
     }
 
     [Fact]
-    public void With_no_directory_configured_every_local_feed_is_refused_naming_the_setting()
+    public void Turned_off_every_local_feed_is_refused_naming_the_setting()
     {
-        var refusal = LocalFeedPaths.Refusal(Path.Combine(_allowed, "list.txt"), []);
+        var refusal = LocalFeedPaths.Refusal(Path.Combine(_allowed, "list.txt"), [LocalFeedPaths.Off]);
         Assert.NotNull(refusal);
         Assert.Contains("turned off", refusal, StringComparison.Ordinal);
         Assert.Contains("Feeds:LocalDirectories", refusal, StringComparison.Ordinal);
@@ -82,9 +82,27 @@ public sealed class LocalFeedPathsTests : IDisposable
     }
 
     [Fact]
+    public void With_no_directory_configured_any_file_outside_the_protected_directories_is_read()
+    {
+        Assert.Null(LocalFeedPaths.Refusal(Path.Combine(_allowed, "list.txt"), []));
+        Assert.Null(LocalFeedPaths.Refusal(Path.Combine(_outside, "secret.txt"), [], [_allowed]));
+        var data = LocalFeedPaths.Refusal(Path.Combine(_allowed, "sub", "deeper.txt"), [], [_allowed]);
+        Assert.NotNull(data);
+        Assert.Contains("protected", data, StringComparison.Ordinal);
+        Assert.Contains("Feeds:LocalDirectories", data, StringComparison.Ordinal);
+        Assert.NotNull(LocalFeedPaths.Refusal("/etc/shadow", []));
+        Assert.NotNull(LocalFeedPaths.Refusal("/proc/self/environ", []));
+        // A link from an ordinary directory into a protected one is followed before the check.
+        var link = Path.Combine(_outside, "to-etc");
+        Directory.CreateSymbolicLink(link, "/etc");
+        Assert.NotNull(LocalFeedPaths.Refusal(Path.Combine(link, "passwd"), []));
+        Assert.NotNull(LocalFeedPaths.Refusal(Path.Combine(_outside, "..", Path.GetFileName(_allowed), "list.txt"), [], [_allowed]));
+    }
+
+    [Fact]
     public async Task The_fetcher_checks_every_file_it_opens_including_names_relative_to_the_feed()
     {
-        var fetcher = new FileFetcher(Path.Combine(_allowed, "list.txt"), [_allowed]);
+        var fetcher = new FileFetcher(Path.Combine(_allowed, "list.txt"), new FeedFetchOptions { LocalDirectories = [_allowed] });
         await using (var doc = await fetcher.GetAsync(Path.Combine(_allowed, "list.txt"), null, CancellationToken.None))
             Assert.Equal("evil.example\n", await new StreamReader(doc.Body).ReadToEndAsync());
         await using (await fetcher.GetAsync("sub/deeper.txt", null, CancellationToken.None))

@@ -16,7 +16,7 @@ public sealed class ServeFeedDirectoriesOptionTests
     }
 
     [Fact]
-    public async Task The_directories_reach_the_feed_options_and_default_to_none()
+    public async Task The_directories_reach_the_feed_options_and_the_data_folder_is_protected_by_default()
     {
         var data = Directory.CreateTempSubdirectory("quell-feed-dirs-").FullName;
         try
@@ -24,7 +24,10 @@ public sealed class ServeFeedDirectoriesOptionTests
             await using var with = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", data, null, FeedDirectories: ["/srv/feeds"]));
             Assert.Equal(["/srv/feeds"], with.Services.GetRequiredService<IOptions<FeedFetchOptions>>().Value.LocalDirectories);
             await using var without = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", data, null));
-            Assert.Empty(without.Services.GetRequiredService<IOptions<FeedFetchOptions>>().Value.LocalDirectories);
+            var defaults = without.Services.GetRequiredService<IOptions<FeedFetchOptions>>().Value;
+            Assert.Empty(defaults.LocalDirectories);
+            Assert.Contains(Path.GetFullPath(data), defaults.ProtectedDirectories);
+            Assert.Contains("/etc", defaults.ProtectedDirectories);
         }
         finally
         {

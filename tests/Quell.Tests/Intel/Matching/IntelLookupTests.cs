@@ -53,6 +53,24 @@ public abstract class IntelLookupTests(TestServer server)
     }
 
     [Fact]
+    public async Task A_deleted_indicator_stops_matching_even_when_a_new_one_takes_its_id()
+    {
+        using var client = server.Client();
+        var gone = $"{Guid.NewGuid():N}.example";
+        var next = $"{Guid.NewGuid():N}.example";
+        var goneId = (await client.PostAsJsonAsync("/api/v1/indicators", new { type = "domain", value = gone }).ExpectAsync(HttpStatusCode.Created)).Id();
+        Assert.Single((await LookupAsync(client, gone)).GetProperty("results")[0].GetProperty("matches").EnumerateArray());
+        (await client.DeleteAsync($"/api/v1/indicators/{goneId}")).EnsureSuccessStatusCode();
+        // SQLite gives the highest deleted id to the next row: the matcher still holds the old value under it.
+        var nextId = (await client.PostAsJsonAsync("/api/v1/indicators", new { type = "domain", value = next }).ExpectAsync(HttpStatusCode.Created)).Id();
+
+        var answer = await LookupAsync(client, gone, next);
+
+        Assert.Empty(answer.GetProperty("results")[0].GetProperty("matches").EnumerateArray());
+        Assert.Equal(nextId, Assert.Single(answer.GetProperty("results")[1].GetProperty("matches").EnumerateArray()).GetProperty("id").GetInt64());
+    }
+
+    [Fact]
     public async Task Bad_bodies_are_problems_naming_the_field()
     {
         using var client = server.Client();

@@ -20,9 +20,12 @@ public sealed class FeedFetchOptions
 
     /// <summary>
     /// Directories whose files local feeds (<c>file://</c> URLs and paths) may read, subdirectories included; empty (the
-    /// default): local feeds are refused (<see cref="LocalFeedPaths"/>).
+    /// default): any file outside <see cref="ProtectedDirectories"/>; <c>["none"]</c>: none (<see cref="LocalFeedPaths"/>).
     /// </summary>
     public List<string> LocalDirectories { get; set; } = [];
+
+    /// <summary>Directories local feeds never read when <see cref="LocalDirectories"/> is empty: the data folder (added at start) and the system's.</summary>
+    public List<string> ProtectedDirectories { get; set; } = [.. LocalFeedPaths.SystemDirectories];
 
     /// <summary>First retry delay; later ones grow exponentially.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);

@@ -100,6 +100,6 @@ public sealed class FeedFetchers(IHttpClientFactory factory, IOptions<FeedFetchO
 {
     public IFeedFetcher Create(FeedRow feed) =>
         FileFetcher.Handles(feed.Url)
-            ? new FileFetcher(feed.Url, options.Value.LocalDirectories)
+            ? new FileFetcher(feed.Url, options.Value)
             : new HttpFeedFetcher(factory.CreateClient(FeedHttp.ClientName), feed.Url, feed.ETag, feed.LastModified, options.Value.MaxBodyBytes);
 }

@@ -4,9 +4,9 @@ namespace Quell.Intel.Feeds.Fetching;
 /// Feeds kept on disk, for offline use and mirrored feeds: <c>file:///srv/feeds/x.csv</c> or a plain path. Relative
 /// URLs (a MISP feed's <c>&lt;uuid&gt;.json</c> next to its manifest) resolve against the directory of
 /// <see cref="BaseUrl"/>. Conditional headers do not apply: a local file is read whole every pull. Every file, the
-/// feed's own and those it names, must lie below one of <paramref name="allowedDirectories"/> (<see cref="LocalFeedPaths"/>).
+/// feed's own and those it names, must be allowed by <paramref name="options"/> (<see cref="LocalFeedPaths"/>).
 /// </summary>
-public sealed class FileFetcher(string baseUrl, IReadOnlyCollection<string> allowedDirectories) : IFeedFetcher
+public sealed class FileFetcher(string baseUrl, FeedFetchOptions options) : IFeedFetcher
 {
     public string BaseUrl { get; } = baseUrl;
 
@@ -17,7 +17,7 @@ public sealed class FileFetcher(string baseUrl, IReadOnlyCollection<string> allo
     public Task<FeedDocument> GetAsync(string url, IReadOnlyDictionary<string, string>? headers, CancellationToken ct)
     {
         var path = Resolve(url);
-        if (LocalFeedPaths.Refusal(path, allowedDirectories) is { } refusal)
+        if (LocalFeedPaths.Refusal(path, options.LocalDirectories, options.ProtectedDirectories) is { } refusal)
             throw new FeedFormatException(refusal);
         if (Directory.Exists(path))
             throw new FeedFormatException($"{path} is a directory; name the feed's file (for a MISP feed, its manifest.json)");
