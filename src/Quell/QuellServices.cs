@@ -60,7 +60,8 @@ public static class QuellServices
         services.AddOptions<Events.EventOptions>().BindConfiguration("Events");
         services.AddOptions<Events.Receivers.ElasticOptions>().BindConfiguration("Events:Elastic");
         services.AddSingleton<Events.EventStore>();
-        services.AddSingleton<Events.IEventSink>(sp => sp.GetRequiredService<Events.EventStore>());
+        services.AddOptions<Detection.DetectionOptions>().BindConfiguration("Detection");
+        services.AddSingleton<Events.IEventSink, Detection.DetectingEventSink>();
         services.AddSingleton<Events.EventSearch>();
         services.AddSingleton<Events.IngestTokens>();
         services.AddHostedService<Events.EventRetentionHost>();

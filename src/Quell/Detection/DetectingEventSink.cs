@@ -1,0 +1,148 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Quell.Alerts;
+using Quell.Events;
+using Quell.Intel.Decay;
+using Quell.Intel.Indicators;
+using Quell.Intel.Matching;
+using Quell.Observables;
+using Quell.Storage;
+
+namespace Quell.Detection;
+
+/// <summary>
+/// The event store with detection behind it: a batch is stored, then its indicator-bearing fields are looked up in the
+/// intel matcher, and the receiver acknowledges only after both. A crash in between leaves the batch unacknowledged,
+/// so the shipper sends it again: detection is at least once, never silently skipped. Hits of one indicator on one
+/// asset within <see cref="DetectionOptions.AlertWindow"/> share one alert (source <c>quell-intel</c>), which records a
+/// "seen" sighting on the indicator when it is raised.
+/// </summary>
+public sealed class DetectingEventSink(EventStore store, IntelIndex intel, AlertStore alerts, TimeProvider time, IOptions<DetectionOptions> options) : IEventSink
+{
+    public const string IntelSource = "quell-intel";
+
+    public async ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    {
+        await store.AppendAsync(origin, events, ct);
+        var hits = IntelHits.Find(events, value => intel.Match(origin.OrgId, value));
+        if (hits.Count > 0)
+            await RaiseAsync(origin, events, hits, ct);
+    }
+
+    sealed record Group(IndicatorView Indicator, string Asset, long Window, List<IntelHit> Hits);
+
+    async Task RaiseAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, List<IntelHit> hits, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var ids = hits.Select(h => h.IndicatorId).Distinct().ToArray();
+        var views = await store.Db.ReadAsync(async c =>
+        {
+            var rows = (await c.QueryAsync<IndicatorRow>(
+                $"SELECT {IndicatorRow.Columns} FROM indicators i WHERE i.org_id = @org AND {Db.In(c, "i.id", "@ids")}", new { org = origin.OrgId, ids })).AsList();
+            return (await IndicatorReads.ViewsAsync(c, rows, now)).ToDictionary(v => v.Id);
+        }, ct);
+        var window = (long)options.Value.AlertWindow.TotalMilliseconds;
+        var stored = new StoredMatch();
+        var groups = new Dictionary<(long, string, long), Group>();
+        foreach (var hit in hits)
+        {
+            // Only live indicators alert: a suppressed, expired or warninglisted one is the false positive analysts asked to silence.
+            if (!views.TryGetValue(hit.IndicatorId, out var view) || view.Suppressed || view.Expired || view.Warninglists.Count > 0
+                || !stored.Confirms(view.Id, view.Type, view.Value, hit.Value))
+                continue;
+            var e = events[hit.EventIndex];
+            var asset = AssetOf(e, origin);
+            var at = (e.Timestamp ?? now).ToUnixTimeMilliseconds();
+            var key = (view.Id, asset, at - (at % window));
+            if (!groups.TryGetValue(key, out var group))
+            {
+                group = new Group(view, asset, key.Item3, []);
+                groups[key] = group;
+            }
+            group.Hits.Add(hit);
+        }
+        if (groups.Count == 0)
+            return;
+        await store.Db.WriteAsync(async (c, tx) =>
+        {
+            foreach (var group in groups.Values)
+            {
+                var result = await alerts.UpsertAsync(c, tx, origin.OrgId, AlertOf(group, origin, events, now), IntelSource, now.ToUnixTimeMilliseconds());
+                if (result.Created)
+                    await IndicatorSightings.AddAsync(c, tx, origin.OrgId, group.Indicator.Id, SightingTypes.Seen, IntelSource,
+                        now.ToUnixTimeMilliseconds(), $"events from {Short(group.Asset, 200)} (alert {result.Id})");
+            }
+        }, ct);
+    }
+
+    /// <summary>The asset an event is about: its host, else the shipper's source.</summary>
+    static string AssetOf(IncomingEvent e, EventOrigin origin)
+    {
+        foreach (var field in (string[])["host.name", "host.hostname", "agent.name", "Event.System.Computer", "host.ip"])
+            if (e.Fields.TryGetValue(field, out var v) && (v is string s ? s : v is IEnumerable<object?> l ? l.OfType<string>().FirstOrDefault() : null) is { Length: > 0 } name)
+                return name.ToLowerInvariant();
+        return origin.Source;
+    }
+
+    AlertInput AlertOf(Group g, EventOrigin origin, IReadOnlyList<IncomingEvent> events, DateTimeOffset now)
+    {
+        var i = g.Indicator;
+        var evidence = g.Hits.Select(h => h.EventIndex).Distinct().Select(n => events[n]).ToList();
+        var first = evidence.Min(e => e.Timestamp ?? now);
+        var asset = Short(g.Asset, 200);
+        // The key may be long (a URL indicator, a long host name); the reference stays short and stable.
+        var reference = $"{i.Id}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(g.Asset)))[..16]}:{g.Window}";
+        var observables = g.Hits.Select(h => (Type: ObservableTypeOf(h.Field), h.Value)).Distinct()
+            .Select(o => new ObservableInput { DataType = o.Type, Data = o.Value, Ioc = true, Sighted = true, Tags = ["quell:intel"] })
+            .Append(new ObservableInput { DataType = "hostname", Data = asset, Message = "the asset the events came from" })
+            .DistinctBy(o => (o.DataType, o.Data)).Take(AlertInput.MaxObservables).ToList();
+        return new AlertInput
+        {
+            Type = "intel-match",
+            Source = IntelSource,
+            SourceRef = reference,
+            Title = Short($"{i.Type} {i.Value} seen on {asset}", 250),
+            Description = $"""
+                The indicator **{i.Type}** `{Short(i.Value, 500)}` (score {i.Score:0}, sources: {string.Join(", ", i.Sources)}) matched
+                {g.Hits.Count} value(s) in {evidence.Count} event(s) from **{asset}** (source `{origin.Source}`), fields: {string.Join(", ", g.Hits.Select(h => h.Field).Distinct())}.
+                """,
+            Severity = i.Score >= 80 ? 3 : i.Score >= 50 ? 2 : 1,
+            Tags = [.. new[] { "quell:intel" }.Concat(i.Tags).Distinct().Take(20)],
+            Date = now.ToUnixTimeMilliseconds(),
+            FirstEvidenceAt = first.ToUnixTimeMilliseconds(),
+            Raw = Evidence(i, g, evidence),
+            Observables = observables,
+        };
+    }
+
+    string Evidence(IndicatorView i, Group g, List<IncomingEvent> evidence)
+    {
+        var raw = JsonSerializer.Serialize(new
+        {
+            indicator = new { i.Id, i.Type, i.Value, i.Sources, i.Score, i.Tags },
+            asset = g.Asset,
+            matches = g.Hits.Select(h => new { h.Field, h.Value }).Distinct().Take(50),
+            events = evidence.Take(options.Value.EventsPerAlert).Select(e => new { time = e.Timestamp, raw = Short(e.Raw, 4096) }),
+            eventCount = evidence.Count,
+        }, JsonOptions);
+        return raw.Length <= AlertInput.MaxRawBytes / 2 ? raw : raw[..(AlertInput.MaxRawBytes / 2)];
+    }
+
+    static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    static string ObservableTypeOf(string field) => field switch
+    {
+        "related.ip" => "ip",
+        "related.hosts" or "dns.question.name" or "destination.domain" => "domain",
+        "related.hash" => "hash",
+        "url.original" or "url.full" => "url",
+        "file.name" or "process.name" => "filename",
+        _ when field.StartsWith("email.", StringComparison.Ordinal) => "mail",
+        _ => "other",
+    };
+
+    static string Short(string s, int max) => s.Length <= max ? s : s[..max] + "…";
+}

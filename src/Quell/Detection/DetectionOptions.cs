@@ -1,0 +1,11 @@
+namespace Quell.Detection;
+
+/// <summary>Detection at ingest (configuration section <c>Detection</c>).</summary>
+public sealed class DetectionOptions
+{
+    /// <summary>Hits of one indicator on one asset within this window share one alert (updated as more events arrive).</summary>
+    public TimeSpan AlertWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Events kept in an alert's raw payload as evidence (the first ones of the batch that raised or updated it).</summary>
+    public int EventsPerAlert { get; set; } = 20;
+}
