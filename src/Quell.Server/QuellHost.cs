@@ -14,8 +14,9 @@ namespace Quell.Server;
 /// <param name="Warninglists">A directory of MISP warninglists to load at start; null: only the built-in sanity checks.</param>
 /// <param name="FeedDirectories">Directories local feeds may read; null: as configured (Feeds:LocalDirectories), by default any outside the data folder and system directories.</param>
 /// <param name="Syslog">Syslog receivers asked for on the command line or in the environment; null: as configured (Syslog:*), by default off.</param>
+/// <param name="SigmaRules">A directory of Sigma rules to detect with at ingest; null: as configured (Detection:SigmaRules), by default none.</param>
 public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database, string? Warninglists = null, IReadOnlyList<string>? FeedDirectories = null,
-    SyslogSettings? Syslog = null);
+    SyslogSettings? Syslog = null, string? SigmaRules = null);
 
 /// <summary>`quell serve --syslog-tcp/--syslog-udp/--syslog-tls-cert/--syslog-tls-key` (and QUELL_SYSLOG_*); each given value overrides configuration.</summary>
 public sealed record SyslogSettings(string? Tcp, string? Udp, string? TlsCertificate, string? TlsKey, string? TlsPassword = null)
@@ -86,6 +87,8 @@ public static class QuellHost
         builder.Services.AddQuell(new StoreOptions { DataDirectory = settings.DataDirectory, Database = settings.Database });
         if (settings.FeedDirectories is { } feedDirectories)
             builder.Services.PostConfigure<Quell.Intel.Feeds.Fetching.FeedFetchOptions>(o => o.LocalDirectories = [.. feedDirectories]);
+        if (settings.SigmaRules is { } sigmaRules)
+            builder.Services.PostConfigure<Quell.Detection.DetectionOptions>(o => o.SigmaRules = sigmaRules);
         if (settings.Syslog is { } syslog)
             builder.Services.PostConfigure<Quell.Events.Syslog.SyslogOptions>(syslog.ApplyTo);
         builder.Services.AddRazorComponents();

@@ -61,6 +61,7 @@ public static class QuellServices
         services.AddOptions<Events.Receivers.ElasticOptions>().BindConfiguration("Events:Elastic");
         services.AddSingleton<Events.EventStore>();
         services.AddOptions<Detection.DetectionOptions>().BindConfiguration("Detection");
+        services.AddSingleton<Detection.SigmaRuleSet>();
         services.AddSingleton<Events.IEventSink, Detection.DetectingEventSink>();
         services.AddSingleton<Events.EventSearch>();
         services.AddSingleton<Events.IngestTokens>();

@@ -21,6 +21,11 @@ public static class ServeCommand
             "Feeds:LocalDirectories; default: any file outside the data folder and system directories; \"none\": local feeds are refused)",
     };
 
+    static readonly Option<string?> SigmaRules = new("--sigma-rules")
+    {
+        Description = "Directory of Sigma rules (a SigmaHQ checkout) matched against every event at ingest; matches raise quell-sigma alerts (env QUELL_SIGMA_RULES)",
+    };
+
     static readonly Option<string?> SyslogTcp = new("--syslog-tcp")
     {
         Description = "Receive syslog over TCP on HOST:PORT, e.g. 0.0.0.0:601 (RFC 6587 octet counting or newline framing; env QUELL_SYSLOG_TCP, " +
@@ -46,7 +51,7 @@ public static class ServeCommand
     public static Command Create()
     {
         var cmd = new Command("serve", "Run the API, the web UI and the background workers") { Urls, CommonOptions.Data, CommonOptions.Db, Warninglists, FeedDirectories,
-            SyslogTcp, SyslogUdp, SyslogTlsCert, SyslogTlsKey };
+            SyslogTcp, SyslogUdp, SyslogTlsCert, SyslogTlsKey, SigmaRules };
         cmd.SetAction(async (r, ct) =>
         {
             WebApplication app;
@@ -89,6 +94,7 @@ public static class ServeCommand
         return CommonOptions.Settings(r, urls) with
         {
             Syslog = syslog.IsEmpty ? null : syslog,
+            SigmaRules = r.GetValue(SigmaRules) ?? Env("QUELL_SIGMA_RULES"),
             Warninglists = string.IsNullOrWhiteSpace(warninglists) ? null : warninglists,
             FeedDirectories = string.IsNullOrWhiteSpace(feedDirectories)
                 ? null

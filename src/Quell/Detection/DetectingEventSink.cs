@@ -18,11 +18,13 @@ namespace Quell.Detection;
 /// intel matcher, and the receiver acknowledges only after both. A crash in between leaves the batch unacknowledged,
 /// so the shipper sends it again: detection is at least once, never silently skipped. Hits of one indicator on one
 /// asset within <see cref="DetectionOptions.AlertWindow"/> share one alert (source <c>quell-intel</c>), which records a
-/// "seen" sighting on the indicator when it is raised.
+/// "seen" sighting on the indicator when it is raised. With Sigma rules configured, matches of one rule on one asset
+/// within the window share one alert (source <c>quell-sigma</c>) with the rule's level and ATT&amp;CK tags.
 /// </summary>
-public sealed class DetectingEventSink(EventStore store, IntelIndex intel, AlertStore alerts, TimeProvider time, IOptions<DetectionOptions> options) : IEventSink
+public sealed class DetectingEventSink(EventStore store, IntelIndex intel, SigmaRuleSet sigma, AlertStore alerts, TimeProvider time, IOptions<DetectionOptions> options) : IEventSink
 {
     public const string IntelSource = "quell-intel";
+    public const string SigmaSource = "quell-sigma";
 
     public async ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
     {
@@ -30,7 +32,53 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Alert
         var hits = IntelHits.Find(events, value => intel.Match(origin.OrgId, value));
         if (hits.Count > 0)
             await RaiseAsync(origin, events, hits, ct);
+        if (await sigma.EngineAsync() is { } engine && SigmaHits.Find(engine, events) is { Count: > 0 } sigmaHits)
+            await RaiseSigmaAsync(origin, events, sigmaHits, ct);
     }
+
+    async Task RaiseSigmaAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, List<SigmaHit> hits, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var window = (long)options.Value.AlertWindow.TotalMilliseconds;
+        var groups = hits.GroupBy(h =>
+        {
+            var at = (events[h.EventIndex].Timestamp ?? now).ToUnixTimeMilliseconds();
+            return (Rule: h.Rule, Asset: AssetOf(events[h.EventIndex], origin), Window: at - (at % window));
+        });
+        await store.Db.WriteAsync(async (c, tx) =>
+        {
+            foreach (var g in groups)
+            {
+                var rule = g.Key.Rule;
+                var evidence = g.Select(h => events[h.EventIndex]).ToList();
+                var asset = Short(g.Key.Asset, 200);
+                var ruleKey = rule.Id ?? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rule.Title)))[..16];
+                var input = new AlertInput
+                {
+                    Type = "sigma",
+                    Source = SigmaSource,
+                    SourceRef = $"{ruleKey}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(g.Key.Asset)))[..16]}:{g.Key.Window}",
+                    Title = Short($"{rule.Title} on {asset}", 250),
+                    Description = Short($"Sigma rule **{rule.Title}** (`{rule.Id}`, level {rule.Level ?? "unknown"}) matched {evidence.Count} event(s) from **{asset}** (source `{origin.Source}`).\n\n{rule.Description}", 8000),
+                    Severity = rule.Level?.ToLowerInvariant() switch { "critical" => 4, "high" => 3, "medium" => 2, _ => 1 },
+                    Tags = [.. new[] { "quell:sigma" }.Concat(rule.Tags).Distinct().Take(30)],
+                    Date = now.ToUnixTimeMilliseconds(),
+                    FirstEvidenceAt = evidence.Min(e => e.Timestamp ?? now).ToUnixTimeMilliseconds(),
+                    Raw = Truncate(JsonSerializer.Serialize(new
+                    {
+                        rule = new { id = rule.Id, title = rule.Title, level = rule.Level, tags = rule.Tags, source = Path.GetFileName(rule.Source) },
+                        asset = g.Key.Asset,
+                        events = evidence.Take(options.Value.EventsPerAlert).Select(e => new { time = e.Timestamp, raw = Short(e.Raw, 4096) }),
+                        eventCount = evidence.Count,
+                    }, JsonOptions)),
+                    Observables = [new ObservableInput { DataType = "hostname", Data = asset, Message = "the asset the events came from" }],
+                };
+                await alerts.UpsertAsync(c, tx, origin.OrgId, input, SigmaSource, now.ToUnixTimeMilliseconds());
+            }
+        }, ct);
+    }
+
+    static string Truncate(string raw) => raw.Length <= AlertInput.MaxRawBytes / 2 ? raw : raw[..(AlertInput.MaxRawBytes / 2)];
 
     sealed record Group(IndicatorView Indicator, string Asset, long Window, List<IntelHit> Hits);
 
@@ -128,7 +176,7 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Alert
             events = evidence.Take(options.Value.EventsPerAlert).Select(e => new { time = e.Timestamp, raw = Short(e.Raw, 4096) }),
             eventCount = evidence.Count,
         }, JsonOptions);
-        return raw.Length <= AlertInput.MaxRawBytes / 2 ? raw : raw[..(AlertInput.MaxRawBytes / 2)];
+        return Truncate(raw);
     }
 
     static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

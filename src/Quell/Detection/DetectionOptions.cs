@@ -8,4 +8,7 @@ public sealed class DetectionOptions
 
     /// <summary>Events kept in an alert's raw payload as evidence (the first ones of the batch that raised or updated it).</summary>
     public int EventsPerAlert { get; set; } = 20;
+
+    /// <summary>A directory of Sigma rules (SigmaHQ layout) matched against every event at ingest; none: no Sigma detection.</summary>
+    public string? SigmaRules { get; set; }
 }

@@ -37,6 +37,9 @@ public abstract class TestServer : IAsyncLifetime
     /// <summary>The directories local feeds may read (`quell serve --feed-directories`); null: the server's default, none.</summary>
     protected virtual IReadOnlyList<string>? FeedDirectories => LocalFeeds.Directories;
 
+    /// <summary>A directory of Sigma rules to detect with at ingest; none by default.</summary>
+    protected virtual string? SigmaRules => null;
+
     /// <summary>Adjust the host before it starts (e.g. register a job handler).</summary>
     protected virtual void Configure(WebApplicationBuilder builder)
     {
@@ -47,7 +50,7 @@ public abstract class TestServer : IAsyncLifetime
         _tempDir = Directory.CreateTempSubdirectory("quell-test-").FullName;
         if (Dialect == Dialect.Postgres)
             _pgDatabase = await TestPostgres.CreateDatabaseAsync();
-        _app = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", _tempDir, _pgDatabase, Warninglists, FeedDirectories), b =>
+        _app = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", _tempDir, _pgDatabase, Warninglists, FeedDirectories, SigmaRules: SigmaRules), b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             Configure(b);
