@@ -62,6 +62,8 @@ public static class QuellServices
         services.AddSingleton<Events.EventStore>();
         services.AddOptions<Detection.DetectionOptions>().BindConfiguration("Detection");
         services.AddSingleton<Detection.SigmaRuleSet>();
+        services.AddSingleton<Detection.RetroHunt>();
+        services.AddHostedService(sp => sp.GetRequiredService<Detection.RetroHunt>());
         services.AddSingleton<Events.IEventSink, Detection.DetectingEventSink>();
         services.AddSingleton<Events.EventSearch>();
         services.AddSingleton<Events.IngestTokens>();

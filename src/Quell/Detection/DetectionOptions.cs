@@ -11,4 +11,7 @@ public sealed class DetectionOptions
 
     /// <summary>A directory of Sigma rules (SigmaHQ layout) matched against every event at ingest; none: no Sigma detection.</summary>
     public string? SigmaRules { get; set; }
+
+    /// <summary>How often new indicators are looked up in the stored events (retro-hunt).</summary>
+    public TimeSpan RetroHuntInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

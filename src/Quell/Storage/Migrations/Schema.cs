@@ -566,5 +566,13 @@ public static class Schema
             CREATE INDEX ix_event_partitions_day ON event_partitions(day);
             CREATE SEQUENCE event_ids CACHE 100;
             """),
+        // Retro-hunt: the highest indicator id whose values were looked up in the stored events' related.* index.
+        new(14, "retro-hunt", """
+            CREATE TABLE retro_hunt_cursor (
+              one INTEGER PRIMARY KEY,
+              last_indicator_id BIGINT NOT NULL
+            );
+            INSERT INTO retro_hunt_cursor (one, last_indicator_id) VALUES (1, 0);
+            """),
     ];
 }

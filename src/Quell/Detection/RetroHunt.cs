@@ -1,0 +1,254 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Quell.Alerts;
+using Quell.Events;
+using Quell.Intel;
+using Quell.Intel.Decay;
+using Quell.Intel.Indicators;
+using Quell.Observables;
+using Quell.Storage;
+
+namespace Quell.Detection;
+
+/// <summary>
+/// Retro-hunt: every indicator stored is looked up once in the <c>related.*</c> index of the events already stored,
+/// newest indicators first by id after a durable cursor. Earlier occurrences raise a <c>quell-intel</c> alert per
+/// indicator and asset whose <c>firstEvidenceAt</c> is the earliest matching event, so the case's dwell time
+/// (detected − first evidence) is measured. Only events received before the indicator was stored count: later ones are
+/// detection's at ingest (the matcher catches up within 2 s, the one gap). The index holds exact values, so addresses, host names and hashes are
+/// hunted; CIDR blocks, subdomains and URLs are matched at ingest only. The cursor moves in the transaction that writes
+/// the alerts: a restart repeats nothing and skips nothing.
+/// </summary>
+public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeProvider time, IOptions<DetectionOptions> options, ILogger<RetroHunt> log) : BackgroundService
+{
+    const int Page = 1000;
+    const int EvidencePerAlert = 20;
+
+    sealed record Indicator(long Id, long OrgId, string Type, string Value, long CreatedAt);
+
+    sealed record Occurrence(long IndicatorId, long EventTime, long EventId, string Partition);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.RetroHuntInterval, time);
+        do
+        {
+            try
+            {
+                while (await HuntAsync(stoppingToken) == Page)
+                {
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                Failed(log, e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Hunts the next page of indicators; returns how many were read.</summary>
+    public async Task<int> HuntAsync(CancellationToken ct)
+    {
+        var db = store.Db;
+        var (cursor, indicators) = await db.ReadAsync(async c =>
+        {
+            var after = await c.ExecuteScalarAsync<long>("SELECT last_indicator_id FROM retro_hunt_cursor WHERE one = 1");
+            var rows = (await c.QueryAsync<Indicator>(
+                "SELECT id AS Id, org_id AS OrgId, type AS Type, value AS Value, created_at AS CreatedAt FROM indicators WHERE id > @after ORDER BY id LIMIT @page",
+                new { after, page = Page })).AsList();
+            return (after, rows);
+        }, ct);
+        if (indicators.Count == 0)
+            return 0;
+        var occurrences = new List<Occurrence>();
+        foreach (var org in indicators.GroupBy(i => i.OrgId))
+        {
+            var byValue = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+            foreach (var i in org)
+                foreach (var value in Huntable(i.Type, i.Value))
+                {
+                    if (!byValue.TryGetValue(value, out var ids))
+                        byValue[value] = ids = [];
+                    ids.Add(i.Id);
+                }
+            if (byValue.Count > 0)
+                occurrences.AddRange(await OccurrencesAsync(org.Key, byValue, ct));
+        }
+        var last = indicators[^1].Id;
+        var now = time.GetUtcNow();
+        var found = occurrences.Count == 0 ? [] : await EvidenceAsync(occurrences, ct);
+        // Events stored after the indicator are detection's at ingest; the hunt is for what came before it.
+        var created = indicators.ToDictionary(i => i.Id, i => i.CreatedAt);
+        occurrences.RemoveAll(o => !found.TryGetValue(o.EventId, out var e) || e.ReceivedAt >= created[o.IndicatorId]);
+        var views = occurrences.Count == 0 ? [] : await db.ReadAsync(async c =>
+        {
+            var ids = occurrences.Select(o => o.IndicatorId).Distinct().ToArray();
+            var rows = (await c.QueryAsync<IndicatorRow>($"SELECT {IndicatorRow.Columns} FROM indicators i WHERE {Db.In(c, "i.id", "@ids")}", new { ids })).AsList();
+            return (await IndicatorReads.ViewsAsync(c, rows, now)).ToDictionary(v => v.Id);
+        }, ct);
+        await db.WriteAsync(async (c, tx) =>
+        {
+            foreach (var group in occurrences.GroupBy(o => o.IndicatorId))
+            {
+                // As at ingest, only live indicators alert.
+                if (!views.TryGetValue(group.Key, out var view) || view.Suppressed || view.Expired || view.Warninglists.Count > 0)
+                    continue;
+                var orgId = indicators.First(i => i.Id == group.Key).OrgId;
+                foreach (var byAsset in group.GroupBy(o => found.TryGetValue(o.EventId, out var e) ? e.Asset : "unknown"))
+                {
+                    var result = await alerts.UpsertAsync(c, tx, orgId, AlertOf(view, byAsset.Key, [.. byAsset], found, now), DetectingEventSink.IntelSource, now.ToUnixTimeMilliseconds());
+                    if (result.Created)
+                        await IndicatorSightings.AddAsync(c, tx, orgId, view.Id, SightingTypes.Seen, DetectingEventSink.IntelSource, now.ToUnixTimeMilliseconds(),
+                            $"retro-hunt: {byAsset.Count()} earlier event(s) on {Short(byAsset.Key, 200)} (alert {result.Id})");
+                }
+            }
+            await c.ExecuteAsync("UPDATE retro_hunt_cursor SET last_indicator_id = @last WHERE one = 1 AND last_indicator_id = @cursor", new { last, cursor }, tx);
+        }, ct);
+        if (occurrences.Count > 0)
+            Hunted(log, indicators.Count, occurrences.Select(o => o.IndicatorId).Distinct().Count());
+        return indicators.Count;
+    }
+
+    /// <summary>The values of an indicator that the related index can hold: addresses, host names, hashes (and the hash of a composite).</summary>
+    static IEnumerable<string> Huntable(string type, string value)
+    {
+        if (IndicatorTypes.Parts(type) is { } parts)
+        {
+            var bar = value.IndexOf('|', StringComparison.Ordinal);
+            return bar < 0 ? [] : Huntable(parts[0], value[..bar]).Concat(Huntable(parts[1], value[(bar + 1)..]));
+        }
+        return IndicatorTypes.KindOf(type) switch
+        {
+            IndicatorKind.Ip when !value.Contains('/', StringComparison.Ordinal) => [value],
+            IndicatorKind.Domain => [value],
+            IndicatorKind.Hash => [value], // the normalizer lower-cases both sides
+            _ => [],
+        };
+    }
+
+    async Task<List<Occurrence>> OccurrencesAsync(long orgId, Dictionary<string, List<long>> byValue, CancellationToken ct)
+    {
+        var found = new List<Occurrence>();
+        var values = byValue.Keys.ToArray();
+        foreach (var p in await store.PartitionsAsync(ct))
+        {
+            try
+            {
+                var rows = await store.Db.ReadAsync(async c =>
+                {
+                    var dp = new DynamicParameters();
+                    dp.Add("orgId", orgId);
+                    var inValues = IndicatorWrites.InList(c, dp, "value", "values", values);
+                    return (await c.QueryAsync<(string Value, long EventTime, long EventId)>(
+                        $"SELECT value, event_time, event_id FROM {EventPartitions.RelatedTable(p.Name)} WHERE org_id = @orgId AND {inValues}", dp)).AsList();
+                }, ct);
+                foreach (var r in rows)
+                    foreach (var id in byValue[r.Value])
+                        found.Add(new Occurrence(id, r.EventTime, r.EventId, p.Name));
+            }
+            catch (DbException) when (EventPartitions.Expired(p.Day, p.RetentionDays, time.GetUtcNow()))
+            {
+                // Retention dropped this partition since it was listed.
+            }
+        }
+        return found;
+    }
+
+    sealed record Evidence(long Id, long EventTime, long ReceivedAt, string Source, string Raw, string Asset);
+
+    /// <summary>The events behind the occurrences (a bounded number per indicator), with the asset each is about.</summary>
+    async Task<Dictionary<long, Evidence>> EvidenceAsync(List<Occurrence> occurrences, CancellationToken ct)
+    {
+        var wanted = occurrences.GroupBy(o => o.IndicatorId).SelectMany(g => g.OrderBy(o => o.EventTime).Take(200)).ToList();
+        var evidence = new Dictionary<long, Evidence>();
+        foreach (var partition in wanted.GroupBy(o => o.Partition))
+        {
+            var ids = partition.Select(o => o.EventId).Distinct().ToArray();
+            try
+            {
+                var rows = await store.Db.ReadAsync(async c => (await c.QueryAsync<(long Id, long EventTime, long ReceivedAt, string Source, string Raw, string Fields)>(
+                    $"SELECT id, event_time, received_at, source, raw, fields FROM {partition.Key} WHERE {Db.In(c, "id", "@ids")}", new { ids })).AsList(), ct);
+                foreach (var r in rows)
+                    evidence[r.Id] = new Evidence(r.Id, r.EventTime, r.ReceivedAt, r.Source, r.Raw, AssetOf(r.Fields, r.Source));
+            }
+            catch (DbException)
+            {
+                // Dropped by retention meanwhile: the occurrence stays, without its event.
+            }
+        }
+        return evidence;
+    }
+
+    static string AssetOf(string fields, string source)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(fields);
+            foreach (var name in (string[])["host.name", "host.hostname", "agent.name", "Event.System.Computer"])
+                if (doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s)
+                    return s.ToLowerInvariant();
+        }
+        catch (JsonException)
+        {
+        }
+        return source;
+    }
+
+    static AlertInput AlertOf(IndicatorView i, string asset, List<Occurrence> hits, Dictionary<long, Evidence> evidence, DateTimeOffset now)
+    {
+        var first = hits.Min(h => h.EventTime);
+        var shown = Short(asset, 200);
+        var events = hits.OrderBy(h => h.EventTime).Select(h => evidence.GetValueOrDefault(h.EventId)).OfType<Evidence>().Take(EvidencePerAlert)
+            .Select(e => new { time = DateTimeOffset.FromUnixTimeMilliseconds(e.EventTime), e.Source, raw = Short(e.Raw, 4096) });
+        var raw = JsonSerializer.Serialize(new
+        {
+            indicator = new { i.Id, i.Type, i.Value, i.Sources, i.Score, i.Tags },
+            asset,
+            retroHunt = true,
+            events,
+            eventCount = hits.Count,
+        }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        return new AlertInput
+        {
+            Type = "retro-hunt",
+            Source = DetectingEventSink.IntelSource,
+            SourceRef = $"retro:{i.Id}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(asset)))[..16]}",
+            Title = Short($"{i.Type} {i.Value} was seen on {shown} before it was known", 250),
+            Description = $"Retro-hunt: the indicator **{i.Type}** `{Short(i.Value, 500)}` (score {i.Score:0}, sources: {string.Join(", ", i.Sources)}) " +
+                $"occurs in {hits.Count} stored event(s) from **{shown}**, the earliest at {DateTimeOffset.FromUnixTimeMilliseconds(first):u}.",
+            Severity = i.Score >= 80 ? 3 : i.Score >= 50 ? 2 : 1,
+            Tags = [.. new[] { "quell:intel", "quell:retro-hunt" }.Concat(i.Tags).Distinct().Take(20)],
+            Date = now.ToUnixTimeMilliseconds(),
+            FirstEvidenceAt = first,
+            Raw = raw.Length <= AlertInput.MaxRawBytes / 2 ? raw : raw[..(AlertInput.MaxRawBytes / 2)],
+            Observables =
+            [
+                new ObservableInput { DataType = ObservableTypeOf(i.Type), Data = i.Value, Ioc = true, Sighted = true, Tags = ["quell:intel"] },
+                new ObservableInput { DataType = "hostname", Data = shown, Message = "the asset the events came from" },
+            ],
+        };
+    }
+
+    static string ObservableTypeOf(string type) => IndicatorTypes.KindOf(type) switch
+    {
+        IndicatorKind.Ip => "ip",
+        IndicatorKind.Domain => "domain",
+        IndicatorKind.Hash => "hash",
+        _ => "other",
+    };
+
+    static string Short(string s, int max) => s.Length <= max ? s : s[..max] + "…";
+
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Retro-hunt: {Indicators} indicators hunted, {Found} found in stored events")]
+    static partial void Hunted(ILogger logger, int indicators, int found);
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Retro-hunt failed; retrying")]
+    static partial void Failed(ILogger logger, Exception e);
+}
