@@ -63,6 +63,9 @@ public static class QuellServices
         services.AddOptions<Detection.DetectionOptions>().BindConfiguration("Detection");
         services.AddSingleton<Detection.SigmaRuleSet>();
         services.AddSingleton<Detection.RetroHunt>();
+        services.AddOptions<Events.Assets.SilenceOptions>().BindConfiguration("Events:Silence");
+        services.AddSingleton<Events.Assets.SilenceWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<Events.Assets.SilenceWatch>());
         services.AddHostedService(sp => sp.GetRequiredService<Detection.RetroHunt>());
         services.AddSingleton<Events.IEventSink, Detection.DetectingEventSink>();
         services.AddSingleton<Events.EventSearch>();
@@ -138,6 +141,7 @@ public static class QuellServices
         app.MapTaxiiCollectionEndpoints();
         app.MapEventEndpoints();
         app.MapHecEndpoints();
+        Events.Assets.AssetEndpoints.MapAssetEndpoints(app);
         Events.Receivers.ElasticEndpoints.MapElasticEndpoints(app);
         Events.Receivers.OtlpEndpoints.MapOtlpEndpoints(app);
         return app;

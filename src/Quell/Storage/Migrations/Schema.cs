@@ -574,5 +574,20 @@ public static class Schema
             );
             INSERT INTO retro_hunt_cursor (one, last_indicator_id) VALUES (1, 0);
             """),
+        // Assets and sources seen in events: when each was first and last heard from, and when silence was last reported.
+        new(15, "event-assets", """
+            CREATE TABLE event_assets (
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              kind TEXT NOT NULL,
+              name TEXT NOT NULL,
+              first_seen BIGINT NOT NULL,
+              last_seen BIGINT NOT NULL,
+              events BIGINT NOT NULL,
+              expected_interval_ms BIGINT NULL,
+              silent_alerted_at BIGINT NULL,
+              PRIMARY KEY (org_id, kind, name)
+            );
+            CREATE INDEX ix_event_assets_last_seen ON event_assets(last_seen);
+            """),
     ];
 }
