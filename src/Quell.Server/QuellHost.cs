@@ -15,8 +15,34 @@ namespace Quell.Server;
 /// <param name="FeedDirectories">Directories local feeds may read; null: as configured (Feeds:LocalDirectories), by default any outside the data folder and system directories.</param>
 /// <param name="Syslog">Syslog receivers asked for on the command line or in the environment; null: as configured (Syslog:*), by default off.</param>
 /// <param name="SigmaRules">A directory of Sigma rules to detect with at ingest; null: as configured (Detection:SigmaRules), by default none.</param>
+/// <param name="SigmaSelection">Which Sigma rules are enabled (min level, statuses, tags); each given value overrides Detection:Sigma:*.</param>
 public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database, string? Warninglists = null, IReadOnlyList<string>? FeedDirectories = null,
-    SyslogSettings? Syslog = null, string? SigmaRules = null);
+    SyslogSettings? Syslog = null, string? SigmaRules = null, SigmaSelectionSettings? SigmaSelection = null);
+
+/// <summary>`quell serve --sigma-min-level/--sigma-status/--sigma-tag` (and QUELL_SIGMA_*), as text; each given value overrides configuration.</summary>
+public sealed record SigmaSelectionSettings(string? MinLevel, string? Status, string? Tags)
+{
+    /// <summary>The reason the values are not a valid selection, or null.</summary>
+    public string? Validate()
+    {
+        try
+        {
+            Quell.Detection.Sigma.SigmaRuleSelection.Parse(MinLevel, Status, Tags);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
+    public void ApplyTo(Quell.Detection.DetectionOptions o)
+    {
+        o.Sigma.MinLevel = MinLevel ?? o.Sigma.MinLevel;
+        o.Sigma.Status = Status ?? o.Sigma.Status;
+        o.Sigma.Tags = Tags ?? o.Sigma.Tags;
+    }
+}
 
 /// <summary>`quell serve --syslog-tcp/--syslog-udp/--syslog-tls-cert/--syslog-tls-key` (and QUELL_SYSLOG_*); each given value overrides configuration.</summary>
 public sealed record SyslogSettings(string? Tcp, string? Udp, string? TlsCertificate, string? TlsKey, string? TlsPassword = null)
@@ -89,6 +115,8 @@ public static class QuellHost
             builder.Services.PostConfigure<Quell.Intel.Feeds.Fetching.FeedFetchOptions>(o => o.LocalDirectories = [.. feedDirectories]);
         if (settings.SigmaRules is { } sigmaRules)
             builder.Services.PostConfigure<Quell.Detection.DetectionOptions>(o => o.SigmaRules = sigmaRules);
+        if (settings.SigmaSelection is { } sigmaSelection)
+            builder.Services.PostConfigure<Quell.Detection.DetectionOptions>(sigmaSelection.ApplyTo);
         if (settings.Syslog is { } syslog)
             builder.Services.PostConfigure<Quell.Events.Syslog.SyslogOptions>(syslog.ApplyTo);
         builder.Services.AddRazorComponents();

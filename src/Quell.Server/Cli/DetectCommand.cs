@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Quell.Detection.Sigma;
 
 namespace Quell.Server.Cli;
 
@@ -21,15 +22,38 @@ public static class DetectCommand
         };
         var format = new Option<string>("--format") { Description = "table (default) or json: one JSON object per match and line", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
-        var command = new Command("detect", "Match events against Sigma rules and print the matches") { rules, events, format };
+        var minLevel = new Option<string?>("--min-level") { Description = "Enable only rules of this level or higher: informational, low, medium, high, critical" };
+        var status = new Option<string?>("--status") { Description = "Enable only rules with one of these statuses, comma-separated: stable, test, experimental, deprecated, unsupported" };
+        var tags = new Option<string[]>("--tag")
+        {
+            Description = "Enable only rules with one of these tags (attack.t1059 also takes attack.t1059.001); repeatable or comma-separated",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("detect", "Match events against Sigma rules (detection and correlation rules, filters) and print the matches")
+        {
+            rules, events, format, minLevel, status, tags,
+        };
         command.SetAction((r, ct) =>
         {
             var t = terminal ?? Terminal.System;
-            return t.RunAsync(() => Task.FromResult(new DetectVerb(t).Run(
-                [.. r.GetValue(rules)!.Select(d => d.ToString())],
-                [.. r.GetValue(events)!.Select(f => f.ToString())],
-                r.GetValue(format) == "json",
-                ct)));
+            return t.RunAsync(() =>
+            {
+                SigmaRuleSelection selection;
+                try
+                {
+                    selection = SigmaRuleSelection.Parse(r.GetValue(minLevel), r.GetValue(status), r.GetValue(tags) is { Length: > 0 } tagList ? string.Join(',', tagList) : null);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliFailure(ExitCodes.Usage, e.Message);
+                }
+                return Task.FromResult(new DetectVerb(t).Run(
+                    [.. r.GetValue(rules)!.Select(d => d.ToString())],
+                    [.. r.GetValue(events)!.Select(f => f.ToString())],
+                    r.GetValue(format) == "json",
+                    selection,
+                    ct));
+            });
         });
         return command;
     }

@@ -9,9 +9,10 @@ namespace Quell.Server.Cli;
 /// <summary>
 /// Loads Sigma rules into a <see cref="SigmaEngine"/>, then matches each events file. NDJSON is streamed in blocks of
 /// lines matched in parallel and written in input order, so memory stays bounded whatever the file's size; arrays
-/// and concatenated objects (SigmaHQ's regression data) are read whole.
+/// and concatenated objects (SigmaHQ's regression data) are read whole. Matches of rules that correlations use are fed,
+/// in input order, to one correlator for the whole run (see DetectVerb.Correlation.cs).
 /// </summary>
-public sealed class DetectVerb(Terminal terminal)
+public sealed partial class DetectVerb(Terminal terminal)
 {
     const int BlockSize = 1 << 20;
     const int MaxReported = 5;
@@ -23,6 +24,7 @@ public sealed class DetectVerb(Terminal terminal)
         public readonly ArrayBufferWriter<byte> Json = new();
         public readonly List<Match> Table = [];
         public readonly List<(long Index, string Reason)> Errors = [];
+        public readonly List<Correlated> Correlated = [];
         public long Events;
         public long Matches;
     }
@@ -32,7 +34,10 @@ public sealed class DetectVerb(Terminal terminal)
     long _unreadable;
     readonly List<string> _unreadableSamples = [];
 
-    public int Run(IReadOnlyList<string> ruleDirectories, IReadOnlyList<string> eventFiles, bool json, CancellationToken ct)
+    public int Run(IReadOnlyList<string> ruleDirectories, IReadOnlyList<string> eventFiles, bool json, CancellationToken ct) =>
+        Run(ruleDirectories, eventFiles, json, SigmaRuleSelection.All, ct);
+
+    public int Run(IReadOnlyList<string> ruleDirectories, IReadOnlyList<string> eventFiles, bool json, SigmaRuleSelection selection, CancellationToken ct)
     {
         foreach (var dir in ruleDirectories)
             if (!Directory.Exists(dir))
@@ -45,13 +50,21 @@ public sealed class DetectVerb(Terminal terminal)
         var loaded = interactive
             ? terminal.Error.Status().Start("loading rules", _ => Load(ruleDirectories))
             : Load(ruleDirectories);
-        if (loaded.Problems.Count > 0)
+        var catalog = SigmaCatalog.Build(loaded, selection);
+        var total = loaded.Rules.Count + loaded.Correlations.Count + loaded.Filters.Count + loaded.Problems.Count;
+        if (catalog.Problems.Count > 0)
         {
-            terminal.Error.MarkupLine($"[yellow]warning:[/] {loaded.Problems.Count:N0} of {loaded.Rules.Count + loaded.Problems.Count:N0} rules were not loaded:");
-            foreach (var problem in loaded.Problems)
+            terminal.Error.MarkupLine($"[yellow]warning:[/] {catalog.Problems.Count:N0} of {total:N0} rules were not loaded:");
+            foreach (var problem in catalog.Problems)
                 terminal.Error.MarkupLine($"  {SafeText.Markup(problem.ToString())}");
         }
-        var engine = new SigmaEngine(loaded.Rules);
+        if (catalog.NotEnabled.Count > 0)
+        {
+            terminal.Error.MarkupLine($"{catalog.NotEnabled.Count:N0} rules are not enabled by the selection ({SafeText.Markup(selection.ToString())}):");
+            foreach (var problem in catalog.NotEnabled)
+                terminal.Error.MarkupLine($"  {SafeText.Markup(problem.ToString())}");
+        }
+        var correlator = catalog.CreateCorrelator<EventRef>();
         var table = json ? null : new Table().AddColumns("level", "rule", "id", "source", "event");
         var output = terminal.Out.Profile.Out.Writer;
 
@@ -74,13 +87,14 @@ public sealed class DetectVerb(Terminal terminal)
                 }
                 _events += r.Events;
                 _matches += r.Matches;
+                Correlate(correlator, file, r.Correlated, table, output);
             }
             try
             {
                 if (interactive)
-                    terminal.Error.Status().Start($"matching {file}", ctx => MatchFile(engine, file, table is null, Emit, () => ctx.Status($"matching {file}: {_events:N0} events, {_matches:N0} matches"), ct));
+                    terminal.Error.Status().Start($"matching {file}", ctx => MatchFile(catalog, file, table is null, Emit, () => ctx.Status($"matching {file}: {_events:N0} events, {_matches:N0} matches"), ct));
                 else
-                    MatchFile(engine, file, table is null, Emit, null, ct);
+                    MatchFile(catalog, file, table is null, Emit, null, ct);
             }
             catch (IOException e)
             {
@@ -95,13 +109,16 @@ public sealed class DetectVerb(Terminal terminal)
                 throw new CliFailure(ExitCodes.Usage, $"the events file '{file}' is not JSON events (NDJSON, an array or objects one after another): {e.Message}");
             }
         }
+        FlushCorrelations(correlator, table, output);
         output.Flush();
         if (table is not null)
         {
             if (table.Rows.Count > 0)
                 terminal.Out.Write(table);
         }
-        terminal.Error.MarkupLine($"{_events:N0} events, {_matches:N0} matches, {loaded.Rules.Count:N0} rules");
+        terminal.Error.MarkupLine($"{_events:N0} events, {_matches:N0} matches, {catalog.ReportingCount:N0} rules" +
+            (catalog.Correlations.Count > 0 ? $"; {_correlationMatches:N0} of the matches from {catalog.Correlations.Count:N0} correlation rules" : ""));
+        ReportCorrelationLimits(correlator);
         if (_unreadable > 0)
         {
             terminal.Error.MarkupLine($"[yellow]warning:[/] {_unreadable:N0} events were not JSON objects and were not matched:");
@@ -112,25 +129,15 @@ public sealed class DetectVerb(Terminal terminal)
         return ExitCodes.Success;
     }
 
-    static SigmaLoadResult Load(IReadOnlyList<string> directories)
-    {
-        var rules = new List<SigmaRule>();
-        var problems = new List<SigmaLoadProblem>();
-        foreach (var dir in directories)
-        {
-            var result = SigmaRuleLoader.LoadDirectory(dir);
-            rules.AddRange(result.Rules);
-            problems.AddRange(result.Problems);
-        }
-        return new SigmaLoadResult(rules, problems);
-    }
+    static SigmaLoadResult Load(IReadOnlyList<string> directories) =>
+        SigmaLoadResult.Combine(directories.Select(d => SigmaRuleLoader.LoadDirectory(d)));
 
-    static void MatchFile(SigmaEngine engine, string path, bool json, Action<BatchResult> emit, Action? progress, CancellationToken ct)
+    static void MatchFile(SigmaCatalog catalog, string path, bool json, Action<BatchResult> emit, Action? progress, CancellationToken ct)
     {
         using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         if (IsNdjson(input))
         {
-            StreamLines(engine, path, input, json, emit, progress, ct);
+            StreamLines(catalog, path, input, json, emit, progress, ct);
             return;
         }
         // Arrays and pretty-printed objects are read whole (SigmaHQ's regression files are small).
@@ -144,7 +151,7 @@ public sealed class DetectVerb(Terminal terminal)
             ct.ThrowIfCancellationRequested();
             var from = start;
             var slice = events.GetRange(start, Math.Min(Batch, events.Count - start));
-            pending.Enqueue(Task.Run(() => MatchElements(engine, path, slice, from, json)));
+            pending.Enqueue(Task.Run(() => MatchElements(catalog, path, slice, from, json)));
             while (pending.Count > Environment.ProcessorCount)
                 Drain(pending, emit, progress);
         }
@@ -184,7 +191,7 @@ public sealed class DetectVerb(Terminal terminal)
         }
     }
 
-    static void StreamLines(SigmaEngine engine, string path, Stream input, bool json, Action<BatchResult> emit, Action? progress, CancellationToken ct)
+    static void StreamLines(SigmaCatalog catalog, string path, Stream input, bool json, Action<BatchResult> emit, Action? progress, CancellationToken ct)
     {
         var pending = new Queue<(Task<BatchResult> Task, byte[] Block)>();
         var carry = Array.Empty<byte>();
@@ -211,7 +218,7 @@ public sealed class DetectVerb(Terminal terminal)
             var length = end;
             var firstLine = line;
             line += block.AsSpan(0, length).Count((byte)'\n') + (last && length > 0 && block[length - 1] != '\n' ? 1 : 0);
-            pending.Enqueue((Task.Run(() => MatchLines(engine, path, block.AsMemory(0, length), firstLine, json)), block));
+            pending.Enqueue((Task.Run(() => MatchLines(catalog, path, block.AsMemory(0, length), firstLine, json)), block));
             while (pending.Count > Environment.ProcessorCount || (last && pending.Count > 0))
             {
                 var (task, used) = pending.Dequeue();
@@ -225,10 +232,10 @@ public sealed class DetectVerb(Terminal terminal)
         }
     }
 
-    static BatchResult MatchLines(SigmaEngine engine, string path, ReadOnlyMemory<byte> block, long firstLine, bool json)
+    static BatchResult MatchLines(SigmaCatalog catalog, string path, ReadOnlyMemory<byte> block, long firstLine, bool json)
     {
         var result = new BatchResult();
-        var matcher = engine.CreateMatcher();
+        var matcher = catalog.Engine.CreateMatcher();
         var matches = new List<SigmaRule>();
         using var writer = new Utf8JsonWriter(result.Json);
         var rest = block;
@@ -259,33 +266,38 @@ public sealed class DetectVerb(Terminal terminal)
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                     result.Errors.Add((index, $"a {document.RootElement.ValueKind}, not an object"));
                 else
-                    MatchOne(matcher, matches, document.RootElement, path, index, json, result, writer);
+                    MatchOne(catalog, matcher, matches, document.RootElement, path, index, json, result, writer);
             }
             index++;
         }
         return result;
     }
 
-    static BatchResult MatchElements(SigmaEngine engine, string path, List<JsonElement> events, long first, bool json)
+    static BatchResult MatchElements(SigmaCatalog catalog, string path, List<JsonElement> events, long first, bool json)
     {
         var result = new BatchResult();
-        var matcher = engine.CreateMatcher();
+        var matcher = catalog.Engine.CreateMatcher();
         var matches = new List<SigmaRule>();
         using var writer = new Utf8JsonWriter(result.Json);
         for (var i = 0; i < events.Count; i++)
-            MatchOne(matcher, matches, events[i], path, first + i, json, result, writer);
+            MatchOne(catalog, matcher, matches, events[i], path, first + i, json, result, writer);
         return result;
     }
 
-    static void MatchOne(SigmaMatcher matcher, List<SigmaRule> matches, JsonElement element, string path, long index, bool json, BatchResult result, Utf8JsonWriter writer)
+    static void MatchOne(SigmaCatalog catalog, SigmaMatcher matcher, List<SigmaRule> matches, JsonElement element, string path, long index, bool json, BatchResult result, Utf8JsonWriter writer)
     {
         result.Events++;
         matches.Clear();
-        if (matcher.Match(new JsonSigmaEvent(element), matches) == 0)
+        var e = new JsonSigmaEvent(element);
+        if (matcher.Match(e, matches) == 0)
             return;
-        result.Matches += matches.Count;
         foreach (var rule in matches)
         {
+            if (catalog.Correlates(rule))
+                result.Correlated.Add(Correlated.Of(catalog, rule, e, index));
+            if (!catalog.Reports(rule))
+                continue;
+            result.Matches++;
             if (!json)
             {
                 result.Table.Add(new Match(rule, path, index, ""));
@@ -301,6 +313,7 @@ public sealed class DetectVerb(Terminal terminal)
                 writer.WriteStringValue(tag);
             writer.WriteEndArray();
             writer.WriteEndObject();
+            writer.WriteString("type", "rule");
             writer.WriteString("source", path);
             writer.WritePropertyName("event");
             element.WriteTo(writer);

@@ -26,6 +26,21 @@ public static class ServeCommand
         Description = "Directory of Sigma rules (a SigmaHQ checkout) matched against every event at ingest; matches raise quell-sigma alerts (env QUELL_SIGMA_RULES)",
     };
 
+    static readonly Option<string?> SigmaMinLevel = new("--sigma-min-level")
+    {
+        Description = "Enable only Sigma rules of this level or higher: informational, low, medium, high, critical (env QUELL_SIGMA_MIN_LEVEL, configuration Detection:Sigma:MinLevel)",
+    };
+
+    static readonly Option<string?> SigmaStatus = new("--sigma-status")
+    {
+        Description = "Enable only Sigma rules with one of these statuses, comma-separated, e.g. stable,test (env QUELL_SIGMA_STATUS, configuration Detection:Sigma:Status)",
+    };
+
+    static readonly Option<string?> SigmaTags = new("--sigma-tag")
+    {
+        Description = "Enable only Sigma rules with one of these tags, comma-separated, e.g. attack.t1059 (env QUELL_SIGMA_TAGS, configuration Detection:Sigma:Tags)",
+    };
+
     static readonly Option<string?> SyslogTcp = new("--syslog-tcp")
     {
         Description = "Receive syslog over TCP on HOST:PORT, e.g. 0.0.0.0:601 (RFC 6587 octet counting or newline framing; env QUELL_SYSLOG_TCP, " +
@@ -51,7 +66,7 @@ public static class ServeCommand
     public static Command Create()
     {
         var cmd = new Command("serve", "Run the API, the web UI and the background workers") { Urls, CommonOptions.Data, CommonOptions.Db, Warninglists, FeedDirectories,
-            SyslogTcp, SyslogUdp, SyslogTlsCert, SyslogTlsKey, SigmaRules };
+            SyslogTcp, SyslogUdp, SyslogTlsCert, SyslogTlsKey, SigmaRules, SigmaMinLevel, SigmaStatus, SigmaTags };
         cmd.SetAction(async (r, ct) =>
         {
             WebApplication app;
@@ -60,6 +75,8 @@ public static class ServeCommand
                 var settings = Settings(r);
                 if (settings.Syslog?.Validate() is { } syslogProblem)
                     return Terminal.System.Report(new CliFailure(ExitCodes.Usage, syslogProblem));
+                if (settings.SigmaSelection?.Validate() is { } sigmaProblem)
+                    return Terminal.System.Report(new CliFailure(ExitCodes.Usage, sigmaProblem));
                 app = QuellHost.Build(settings);
             }
             catch (DirectoryNotFoundException e)
@@ -91,8 +108,11 @@ public static class ServeCommand
             r.GetValue(SyslogTlsCert) ?? Env("QUELL_SYSLOG_TLS_CERT"),
             r.GetValue(SyslogTlsKey) ?? Env("QUELL_SYSLOG_TLS_KEY"),
             Env("QUELL_SYSLOG_TLS_PASSWORD"));
+        var sigmaSelection = new SigmaSelectionSettings(
+            r.GetValue(SigmaMinLevel) ?? Env("QUELL_SIGMA_MIN_LEVEL"), r.GetValue(SigmaStatus) ?? Env("QUELL_SIGMA_STATUS"), r.GetValue(SigmaTags) ?? Env("QUELL_SIGMA_TAGS"));
         return CommonOptions.Settings(r, urls) with
         {
+            SigmaSelection = sigmaSelection is { MinLevel: null, Status: null, Tags: null } ? null : sigmaSelection,
             Syslog = syslog.IsEmpty ? null : syslog,
             SigmaRules = r.GetValue(SigmaRules) ?? Env("QUELL_SIGMA_RULES"),
             Warninglists = string.IsNullOrWhiteSpace(warninglists) ? null : warninglists,

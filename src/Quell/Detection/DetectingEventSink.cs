@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Quell.Alerts;
+using Quell.Detection.Sigma;
 using Quell.Events;
 using Quell.Intel.Decay;
 using Quell.Intel.Indicators;
@@ -19,7 +20,8 @@ namespace Quell.Detection;
 /// so the shipper sends it again: detection is at least once, never silently skipped. Hits of one indicator on one
 /// asset within <see cref="DetectionOptions.AlertWindow"/> share one alert (source <c>quell-intel</c>), which records a
 /// "seen" sighting on the indicator when it is raised. With Sigma rules configured, matches of one rule on one asset
-/// within the window share one alert (source <c>quell-sigma</c>) with the rule's level and ATT&amp;CK tags.
+/// within the window share one alert (source <c>quell-sigma</c>) with the rule's level and ATT&amp;CK tags; a correlation
+/// rule's match raises one alert of type <c>sigma-correlation</c> with the correlated events.
 /// </summary>
 public sealed class DetectingEventSink(EventStore store, IntelIndex intel, SigmaRuleSet sigma, AlertStore alerts, TimeProvider time, IOptions<DetectionOptions> options) : IEventSink
 {
@@ -35,8 +37,35 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Sigma
         var hits = IntelHits.Find(events, value => intel.Match(origin.OrgId, value));
         if (hits.Count > 0)
             await RaiseAsync(origin, events, hits, ct);
-        if (await sigma.EngineAsync() is { } engine && SigmaHits.Find(engine, events) is { Count: > 0 } sigmaHits)
-            await RaiseSigmaAsync(origin, events, sigmaHits, ct);
+        if (await sigma.CatalogAsync() is { } catalog)
+            await DetectSigmaAsync(origin, events, catalog, ct);
+    }
+
+    async Task DetectSigmaAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, SigmaCatalog catalog, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var correlator = catalog.Correlations.Count > 0 ? sigma.CorrelatorFor(origin.OrgId, catalog) : null;
+        var correlations = new List<SigmaCorrelationMatch<SigmaEvidence>>();
+        var observed = 0;
+        var evidenceChars = options.Value.Sigma.CorrelationEvidenceChars;
+        var hits = SigmaHits.Find(catalog, events, correlator is null ? null : (i, rule, e) =>
+        {
+            var at = events[i].Timestamp ?? now;
+            observed++;
+            lock (correlator)
+                correlator.Observe(rule, at, f => e.TryGetValue(f, out var v) ? SigmaHits.Text(v) : null, new SigmaEvidence(at, Short(events[i].Raw, evidenceChars)), correlations);
+        });
+        if (correlator is not null && observed > 0)
+            lock (correlator)
+                correlator.Expire(correlations);
+        if (hits.Count > 0)
+            await RaiseSigmaAsync(origin, events, hits, ct);
+        if (correlations.Count > 0)
+            await store.Db.WriteAsync(async (c, tx) =>
+            {
+                foreach (var m in correlations)
+                    await alerts.UpsertAsync(c, tx, origin.OrgId, SigmaCorrelationAlerts.Of(m, origin, now, options.Value.EventsPerAlert), SigmaSource, now.ToUnixTimeMilliseconds());
+            }, ct);
     }
 
     async Task RaiseSigmaAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, List<SigmaHit> hits, CancellationToken ct)
@@ -63,7 +92,7 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Sigma
                     SourceRef = $"{ruleKey}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(g.Key.Asset)))[..16]}:{g.Key.Window}",
                     Title = Short($"{rule.Title} on {asset}", 250),
                     Description = Short($"Sigma rule **{rule.Title}** (`{rule.Id}`, level {rule.Level ?? "unknown"}) matched {evidence.Count} event(s) from **{asset}** (source `{origin.Source}`).\n\n{rule.Description}", 8000),
-                    Severity = rule.Level?.ToLowerInvariant() switch { "critical" => 4, "high" => 3, "medium" => 2, _ => 1 },
+                    Severity = SeverityOf(rule.Level),
                     Tags = [.. new[] { "quell:sigma" }.Concat(rule.Tags).Distinct().Take(30)],
                     Date = now.ToUnixTimeMilliseconds(),
                     FirstEvidenceAt = evidence.Min(e => e.Timestamp ?? now).ToUnixTimeMilliseconds(),
@@ -81,7 +110,9 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Sigma
         }, ct);
     }
 
-    static string Truncate(string raw) => raw.Length <= AlertInput.MaxRawBytes / 2 ? raw : raw[..(AlertInput.MaxRawBytes / 2)];
+    internal static int SeverityOf(string? level) => level?.ToLowerInvariant() switch { "critical" => 4, "high" => 3, "medium" => 2, _ => 1 };
+
+    internal static string Truncate(string raw) => raw.Length <= AlertInput.MaxRawBytes / 2 ? raw : raw[..(AlertInput.MaxRawBytes / 2)];
 
     sealed record Group(IndicatorView Indicator, string Asset, long Window, List<IntelHit> Hits);
 
@@ -195,5 +226,5 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Sigma
         _ => "other",
     };
 
-    static string Short(string s, int max) => s.Length <= max ? s : s[..max] + "…";
+    internal static string Short(string s, int max) => s.Length <= max ? s : s[..max] + "…";
 }

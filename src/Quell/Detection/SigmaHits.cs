@@ -13,20 +13,34 @@ public readonly record struct SigmaHit(int EventIndex, SigmaRule Rule);
 /// </summary>
 public static class SigmaHits
 {
-    public static List<SigmaHit> Find(SigmaEngine engine, IReadOnlyList<IncomingEvent> events)
+    /// <summary>
+    /// The matches of rules that report on their own; matches of rules that correlations use also go to
+    /// <paramref name="correlated"/> while the event can still be read.
+    /// </summary>
+    public static List<SigmaHit> Find(SigmaCatalog catalog, IReadOnlyList<IncomingEvent> events, Action<int, SigmaRule, ISigmaEvent>? correlated = null)
     {
         var hits = new List<SigmaHit>();
-        var matcher = engine.CreateMatcher();
+        var matcher = catalog.Engine.CreateMatcher();
         var matches = new List<SigmaRule>();
         for (var i = 0; i < events.Count; i++)
         {
             using var doc = JsonDocument.Parse(EventJson.Serialize(events[i].Fields));
             matches.Clear();
-            if (matcher.Match(new JsonSigmaEvent(doc.RootElement), matches) == 0)
+            var e = new JsonSigmaEvent(doc.RootElement);
+            if (matcher.Match(e, matches) == 0)
                 continue;
             foreach (var rule in matches)
-                hits.Add(new SigmaHit(i, rule));
+            {
+                if (correlated is not null && catalog.Correlates(rule))
+                    correlated(i, rule, e);
+                if (catalog.Reports(rule))
+                    hits.Add(new SigmaHit(i, rule));
+            }
         }
         return hits;
     }
+
+    /// <summary>A field's value as text for grouping (array items joined by commas); null when it has none.</summary>
+    public static string? Text(SigmaValue v) => v.IsScalar ? v.Text
+        : v.Kind == SigmaValueKind.Array ? string.Join(",", v.Items!.Where(i => i.IsScalar).Select(i => i.Text)) : null;
 }

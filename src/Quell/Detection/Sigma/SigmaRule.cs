@@ -17,8 +17,14 @@ public sealed record SigmaRule(
     string Condition,
     string Source)
 {
-    /// <summary>The compiled condition over the rule's named selections.</summary>
+    /// <summary>The compiled condition over the rule's named selections (and of the filters applied to it).</summary>
     internal SigmaNode Detection { get; init; } = SigmaNode.False;
+
+    /// <summary>The rule's <c>name</c>, by which correlation rules and filters may refer to it.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Titles of the filters applied to the rule.</summary>
+    public IReadOnlyList<string> Filters { get; init; } = [];
 
     /// <summary>Evaluates the rule's detection (not its logsource) against an event.</summary>
     public bool Matches(ISigmaEvent e) => Detection.Evaluate(e);
@@ -30,8 +36,24 @@ public sealed record SigmaLoadProblem(string Source, string? RuleId, string? Tit
     public override string ToString() => $"{Source}{(Title is null ? "" : $" ({Title})")}: {Reason}";
 }
 
-/// <summary>Loaded rules and the problems of those that were not loaded.</summary>
-public sealed record SigmaLoadResult(IReadOnlyList<SigmaRule> Rules, IReadOnlyList<SigmaLoadProblem> Problems);
+/// <summary>Loaded rules (detection rules, correlation rules, filters) and the problems of those that were not loaded.</summary>
+public sealed record SigmaLoadResult(IReadOnlyList<SigmaRule> Rules, IReadOnlyList<SigmaLoadProblem> Problems)
+{
+    public IReadOnlyList<SigmaCorrelationRule> Correlations { get; init; } = [];
+
+    public IReadOnlyList<SigmaFilterRule> Filters { get; init; } = [];
+
+    /// <summary>Several results as one.</summary>
+    public static SigmaLoadResult Combine(IEnumerable<SigmaLoadResult> results)
+    {
+        var list = results.ToList();
+        return new SigmaLoadResult([.. list.SelectMany(r => r.Rules)], [.. list.SelectMany(r => r.Problems)])
+        {
+            Correlations = [.. list.SelectMany(r => r.Correlations)],
+            Filters = [.. list.SelectMany(r => r.Filters)],
+        };
+    }
+}
 
 /// <summary>Thrown while compiling a rule; the reader turns it into a <see cref="SigmaLoadProblem"/>.</summary>
 public sealed class SigmaRuleException(string message) : Exception(message);

@@ -15,8 +15,7 @@ public static class SigmaRuleLoader
     public static SigmaLoadResult LoadFiles(IEnumerable<string> files, SigmaReaderOptions? options = null)
     {
         options ??= new SigmaReaderOptions();
-        var rules = new List<SigmaRule>();
-        var problems = new List<SigmaLoadProblem>();
+        var results = new List<SigmaLoadResult>();
         foreach (var file in files)
         {
             string text;
@@ -25,20 +24,18 @@ public static class SigmaRuleLoader
                 var info = new FileInfo(file);
                 if (info.Length > options.MaxFileBytes)
                 {
-                    problems.Add(new SigmaLoadProblem(file, null, null, $"the file is larger than {options.MaxFileBytes:N0} bytes"));
+                    results.Add(new SigmaLoadResult([], [new SigmaLoadProblem(file, null, null, $"the file is larger than {options.MaxFileBytes:N0} bytes")]));
                     continue;
                 }
                 text = File.ReadAllText(file);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                problems.Add(new SigmaLoadProblem(file, null, null, $"the file cannot be read: {e.Message}"));
+                results.Add(new SigmaLoadResult([], [new SigmaLoadProblem(file, null, null, $"the file cannot be read: {e.Message}")]));
                 continue;
             }
-            var result = SigmaRuleReader.Read(text, file, options);
-            rules.AddRange(result.Rules);
-            problems.AddRange(result.Problems);
+            results.Add(SigmaRuleReader.Read(text, file, options));
         }
-        return new SigmaLoadResult(rules, problems);
+        return SigmaLoadResult.Combine(results);
     }
 }

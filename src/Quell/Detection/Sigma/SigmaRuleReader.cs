@@ -4,15 +4,17 @@ using YamlDotNet.RepresentationModel;
 namespace Quell.Detection.Sigma;
 
 /// <summary>
-/// Reads Sigma rule files. A document that cannot be compiled (bad YAML, an unknown modifier, a condition naming a
+/// Reads Sigma rule files: detection rules, correlation rules and filters. A document that cannot be compiled (bad YAML, an unknown modifier, a condition naming a
 /// missing selection, ...) is not loaded and is reported with its reason; reading never throws for bad input.
 /// </summary>
-public static class SigmaRuleReader
+public static partial class SigmaRuleReader
 {
     public static SigmaLoadResult Read(string yaml, string source, SigmaReaderOptions? options = null)
     {
         options ??= new SigmaReaderOptions();
         var rules = new List<SigmaRule>();
+        var correlations = new List<SigmaCorrelationRule>();
+        var filters = new List<SigmaFilterRule>();
         var problems = new List<SigmaLoadProblem>();
         var stream = new YamlStream();
         try
@@ -43,7 +45,12 @@ public static class SigmaRuleReader
             var title = Scalar(root, "title");
             try
             {
-                rules.Add(ReadRule(root, source, options));
+                if (Child(root, "correlation") is not null)
+                    correlations.Add(ReadCorrelation(root, source));
+                else if (Child(root, "filter") is not null && Child(root, "detection") is null)
+                    filters.Add(ReadFilter(root, source, options));
+                else
+                    rules.Add(ReadRule(root, source, options));
             }
             catch (SigmaRuleException e)
             {
@@ -54,28 +61,44 @@ public static class SigmaRuleReader
                 problems.Add(new SigmaLoadProblem(source, id, title, "a rule attribute has the wrong YAML type"));
             }
         }
-        return new SigmaLoadResult(rules, problems);
+        return new SigmaLoadResult(rules, problems) { Correlations = correlations, Filters = filters };
     }
 
     static Exception Inner(YamlException e) => e.InnerException is YamlException inner ? Inner(inner) : e;
 
     static SigmaRule ReadRule(YamlMappingNode root, string source, SigmaReaderOptions options)
     {
-        if (Child(root, "correlation") is not null)
-            throw new SigmaRuleException("correlation rules are not supported yet");
-        if (Child(root, "filter") is not null && Child(root, "detection") is null)
-            throw new SigmaRuleException("filter documents are not supported yet");
         var title = Scalar(root, "title") ?? throw new SigmaRuleException("the rule has no 'title'");
         if (Child(root, "detection") is not YamlMappingNode detection)
             throw new SigmaRuleException("the rule has no 'detection' mapping");
         if (Child(root, "logsource") is not YamlMappingNode logsource)
             throw new SigmaRuleException("the rule has no 'logsource' mapping");
 
+        var (condition, node) = ReadDetection(detection, options, "detection");
+
+        return new SigmaRule(
+            title,
+            Scalar(root, "id"),
+            Scalar(root, "status"),
+            Scalar(root, "level"),
+            Scalar(root, "description"),
+            List(root, "tags"),
+            Logsource(logsource),
+            List(root, "falsepositives"),
+            List(root, "fields"),
+            condition,
+            source)
+        { Detection = node, Name = Scalar(root, "name") };
+    }
+
+    /// <summary>Named selections and the <c>condition</c> over them; <paramref name="skip"/> names keys that are not selections.</summary>
+    static (string Condition, SigmaNode Node) ReadDetection(YamlMappingNode detection, SigmaReaderOptions options, string section, params string[] skip)
+    {
         var selections = new Dictionary<string, SigmaNode>(StringComparer.Ordinal);
         string? condition = null;
         foreach (var (keyNode, value) in detection.Children)
         {
-            var key = (keyNode as YamlScalarNode)?.Value ?? throw new SigmaRuleException("a detection key is not a string");
+            var key = (keyNode as YamlScalarNode)?.Value ?? throw new SigmaRuleException($"a {section} key is not a string");
             if (key == "condition")
             {
                 condition = value switch
@@ -88,27 +111,13 @@ public static class SigmaRuleReader
                 };
                 continue;
             }
-            if (key == "timeframe")
+            if (key == "timeframe" || skip.Contains(key))
                 continue;
             selections[key] = Selection(key, value, options);
         }
         if (string.IsNullOrWhiteSpace(condition))
-            throw new SigmaRuleException("the detection has no 'condition'");
-        var node = SigmaCondition.Parse(condition, selections, options.MaxConditionDepth);
-
-        return new SigmaRule(
-            title,
-            Scalar(root, "id"),
-            Scalar(root, "status"),
-            Scalar(root, "level"),
-            Scalar(root, "description"),
-            List(root, "tags"),
-            new SigmaLogsource(Scalar(logsource, "product"), Scalar(logsource, "category"), Scalar(logsource, "service")),
-            List(root, "falsepositives"),
-            List(root, "fields"),
-            condition,
-            source)
-        { Detection = node };
+            throw new SigmaRuleException($"the {section} has no 'condition'");
+        return (condition, SigmaCondition.Parse(condition, selections, options.MaxConditionDepth));
     }
 
     /// <summary>A selection: a map (items AND-ed), a list of maps (OR-ed), or a list of keywords.</summary>
@@ -155,6 +164,9 @@ public static class SigmaRuleReader
     /// <summary>A scalar's text, or null for YAML null (<c>null</c>, <c>~</c> or nothing, unquoted).</summary>
     static string? ScalarValue(YamlScalarNode s) =>
         s.Style is ScalarStyle.Plain or ScalarStyle.Any && s.Value is null or "" or "~" or "null" or "Null" or "NULL" ? null : s.Value ?? "";
+
+    static SigmaLogsource Logsource(YamlMappingNode logsource) =>
+        new(Scalar(logsource, "product"), Scalar(logsource, "category"), Scalar(logsource, "service"));
 
     static YamlNode? Child(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;

@@ -6,7 +6,7 @@ using Quell.Tests.Support;
 namespace Quell.Tests.Detection.Sigma;
 
 /// <summary>`quell detect` through the real System.CommandLine parser.</summary>
-public sealed class DetectCommandTests : IDisposable
+public sealed partial class DetectCommandTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("quell-detect-").FullName;
 

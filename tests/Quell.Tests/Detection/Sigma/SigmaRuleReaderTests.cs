@@ -90,7 +90,7 @@ public sealed class SigmaRuleReaderTests
     [InlineData("title: t\nlogsource: {product: x}\ndetection:\n  s: {A: x}\n", "no 'condition'")]
     [InlineData("title: t\nlogsource: {product: x}\ndetection:\n  s: {A: {nested: map}}\n  condition: s\n", "must be a scalar or a list")]
     [InlineData("- just\n- a list\n", "not a YAML mapping")]
-    [InlineData("title: t\ncorrelation:\n  type: event_count\n", "correlation rules are not supported")]
+    [InlineData("title: t\ncorrelation:\n  type: event_count\n", "the correlation's 'rules' must name one or more rules")]
     public void Broken_rules_are_reported_with_the_reason(string yaml, string reason)
     {
         var result = SigmaRuleReader.Read(yaml, "bad.yml");

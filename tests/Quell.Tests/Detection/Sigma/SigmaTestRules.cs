@@ -6,6 +6,28 @@ namespace Quell.Tests.Detection.Sigma;
 /// <summary>Builds one-rule engines from a detection block and evaluates JSON events against them.</summary>
 internal static class SigmaTestRules
 {
+    /// <summary>An event_count correlation (3 failed logons of one account within 5 minutes, level high, status test) and its base rule.</summary>
+    public static string BruteForce(string id) => $$"""
+        title: Brute force on one account
+        id: {{id}}
+        status: test
+        level: high
+        tags: [attack.credential-access, attack.t1110]
+        correlation:
+          type: event_count
+          rules: [failed_logon]
+          group-by: [TargetUserName]
+          timespan: 5m
+          condition: {gte: 3}
+        ---
+        title: Failed logon
+        name: failed_logon
+        logsource: {product: windows, service: security}
+        detection:
+          sel: {EventID: 4625}
+          condition: sel
+        """;
+
     public static SigmaLoadResult Read(string detection, SigmaReaderOptions? options = null, string logsource = "product: test")
     {
         var indented = string.Join("\n", detection.Trim('\n').Split('\n').Select(l => "  " + l));
