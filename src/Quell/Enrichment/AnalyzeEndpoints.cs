@@ -88,7 +88,7 @@ public static class AnalyzeEndpoints
                     continue;
                 }
                 // A fresh report of the value, or one being made, answers this request too: the service is not asked twice.
-                if (await AnalyzerStore.ReusableAsync(c, caller.OrgId, d.Name, o.DataType, o.Data, now, tx) is { } reusable)
+                if (await AnalyzerStore.ReusableAsync(c, caller.OrgId, d.Name, o.DataType, o.Data, e.CacheTtl, now, tx) is { } reusable)
                 {
                     reportIds.Add(reusable.Id);
                     continue;

@@ -45,7 +45,7 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         }
         var settings = EffectiveSettings.Of(definition, stored);
 
-        var cached = await db.ReadAsync(c => AnalyzerStore.ReusableAsync(c, orgId, report.Analyzer, report.DataType, report.Data, Now), ct);
+        var cached = await db.ReadAsync(c => AnalyzerStore.ReusableAsync(c, orgId, report.Analyzer, report.DataType, report.Data, settings.CacheTtl, Now), ct);
         if (cached is { Status: ReportStatus.Success } && cached.Id != reportId)
         {
             await FinishAsync(context, reportId, new AnalyzerStore.Finish(ReportStatus.Success, cached.Level, cached.TaxonomiesJson, cached.FullJson,
@@ -88,14 +88,14 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         var client = new AnalyzerHttp(http.CreateClient(HttpClientName), options.Value.MaxResponseBytes, secretValues.Values.ToArray(), time);
         var run = new AnalyzerRun(orgId, report.DataType, report.Data, baseUrl, config, client);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(settings.Definition.Timeout);
+        timeout.CancelAfter(settings.Timeout);
         try
         {
             return await analyzer.AnalyzeAsync(run, timeout.Token);
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new AnalyzerTransientException($"no answer within {settings.Definition.Timeout.TotalSeconds:0.#} s", null, e);
+            throw new AnalyzerTransientException($"no answer within {settings.Timeout.TotalSeconds:0.#} s", null, e);
         }
         catch (Exception e) when (e is not (AnalyzerTransientException or AnalyzerFailedException or OperationCanceledException))
         {

@@ -88,6 +88,7 @@ public static class AnalyzerEndpoints
                 SecretsProtected = secrets.Protect(secret),
                 RateLimitText = input.RateLimit?.ToString(),
                 CacheTtlMs = input.CacheTtl is { } ttl ? (long)ttl.TotalMilliseconds : null,
+                TimeoutMs = input.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
                 MaxTlp = (int?)input.MaxTlp,
                 MaxPap = (int?)input.MaxPap,
                 UpdatedBy = caller.Actor,

@@ -78,18 +78,15 @@ public sealed class AnalyzerHttp(HttpClient client, long maxBodyBytes, IReadOnly
         return (buffer.ToArray(), false);
     }
 
+    /// <summary>The longest Retry-After obeyed: a service asking for more is asked again after a day.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
+
     /// <summary>Retry-After as seconds or as an HTTP date; null when absent.</summary>
     TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         var h = response.Headers.RetryAfter;
-        if (h?.Delta is { } delta)
-            return delta;
-        if (h?.Date is { } date)
-        {
-            var wait = date - (response.Headers.Date ?? time.GetUtcNow());
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-        return null;
+        var wait = h?.Delta ?? (h?.Date is { } date ? date - (response.Headers.Date ?? time.GetUtcNow()) : null);
+        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, MaxRetryAfter.Ticks)) : null;
     }
 
     /// <summary>The start of the body as printable text, so a reason shows the service's own words ("Quota exceeded", an HTML title).</summary>

@@ -7,18 +7,19 @@ namespace Quell.Enrichment;
 
 /// <summary>
 /// The body of <c>PUT /api/v1/analyzers/{name}</c>: <c>{enabled, baseUrl?, config: {...}, rateLimit?, cacheTtl?, maxTlp?,
-/// maxPap?}</c>. PUT replaces the settings: an omitted optional field returns to the analyzer's default. A secret item
+/// maxPap?}</c> (and <c>timeout?</c>, one call's limit). PUT replaces the settings: an omitted optional field returns to the analyzer's default. A secret item
 /// sent as the mask keeps its stored value, so what GET shows can be sent back unchanged.
 /// </summary>
 public sealed class AnalyzerInput
 {
-    static readonly string[] Fields = ["enabled", "baseUrl", "config", "rateLimit", "cacheTtl", "maxTlp", "maxPap"];
+    static readonly string[] Fields = ["enabled", "baseUrl", "config", "rateLimit", "cacheTtl", "timeout", "maxTlp", "maxPap"];
 
     public bool Enabled { get; init; }
     public string? BaseUrl { get; init; }
     public Dictionary<string, string> Config { get; init; } = new(StringComparer.Ordinal);
     public RateLimit? RateLimit { get; init; }
     public TimeSpan? CacheTtl { get; init; }
+    public TimeSpan? Timeout { get; init; }
     public Tlp? MaxTlp { get; init; }
     public Tlp? MaxPap { get; init; }
 
@@ -45,6 +46,9 @@ public sealed class AnalyzerInput
                 errors.Add("rateLimit", $"rateLimit: {rateError}");
         }
         var ttl = ReadDuration(f, "cacheTtl", errors);
+        var timeout = ReadDuration(f, "timeout", errors);
+        if (timeout is { } t && (t < TimeSpan.FromSeconds(1) || t > TimeSpan.FromMinutes(10)))
+            errors.Add("timeout", "timeout must be from 1 s to 10 min");
         var maxTlp = TlpNames.Read(f, "maxTlp");
         var maxPap = TlpNames.Read(f, "maxPap");
         return errors.Any ? null : new AnalyzerInput
@@ -54,6 +58,7 @@ public sealed class AnalyzerInput
             Config = config,
             RateLimit = rate,
             CacheTtl = ttl,
+            Timeout = timeout,
             MaxTlp = maxTlp,
             MaxPap = maxPap,
         };

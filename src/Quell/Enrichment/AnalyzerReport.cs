@@ -74,6 +74,7 @@ public sealed class AnalyzerReport
     [JsonIgnore] public long? ExpiresAtMs { get; set; }
     public DateTimeOffset CreatedAt => DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs);
     public DateTimeOffset? FinishedAt => FinishedAtMs is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null;
+    /// <summary>When the report stops answering from the cache under the TTL in force when it was made.</summary>
     public DateTimeOffset? ExpiresAt => ExpiresAtMs is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null;
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

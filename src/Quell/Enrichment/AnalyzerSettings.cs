@@ -7,7 +7,7 @@ public sealed class AnalyzerSettings
 {
     public const string Columns = """
         org_id AS OrgId, name AS Name, enabled AS Enabled, base_url AS BaseUrl, config AS ConfigJson, secrets AS SecretsProtected,
-        rate_limit AS RateLimitText, cache_ttl_ms AS CacheTtlMs, max_tlp AS MaxTlp, max_pap AS MaxPap, updated_by AS UpdatedBy, updated_at AS UpdatedAt
+        rate_limit AS RateLimitText, cache_ttl_ms AS CacheTtlMs, timeout_ms AS TimeoutMs, max_tlp AS MaxTlp, max_pap AS MaxPap, updated_by AS UpdatedBy, updated_at AS UpdatedAt
         """;
 
     public long OrgId { get; set; }
@@ -19,6 +19,7 @@ public sealed class AnalyzerSettings
     public string? SecretsProtected { get; set; }
     public string? RateLimitText { get; set; }
     public long? CacheTtlMs { get; set; }
+    public long? TimeoutMs { get; set; }
     public int? MaxTlp { get; set; }
     public int? MaxPap { get; set; }
     public string UpdatedBy { get; set; } = "";
@@ -26,7 +27,7 @@ public sealed class AnalyzerSettings
 }
 
 /// <summary>What applies to a run: the definition's defaults overridden by the organisation's settings.</summary>
-public sealed record EffectiveSettings(AnalyzerDefinition Definition, bool Enabled, string? BaseUrl, RateLimit RateLimit, TimeSpan CacheTtl, Tlp MaxTlp, Tlp MaxPap)
+public sealed record EffectiveSettings(AnalyzerDefinition Definition, bool Enabled, string? BaseUrl, RateLimit RateLimit, TimeSpan CacheTtl, TimeSpan Timeout, Tlp MaxTlp, Tlp MaxPap)
 {
     public static EffectiveSettings Of(AnalyzerDefinition d, AnalyzerSettings? s) => new(
         d,
@@ -34,6 +35,7 @@ public sealed record EffectiveSettings(AnalyzerDefinition Definition, bool Enabl
         s?.BaseUrl ?? d.BaseUrl,
         s?.RateLimitText is { } text ? RateLimit.Parse(text, out _) ?? d.RateLimit : d.RateLimit,
         s?.CacheTtlMs is { } ms ? TimeSpan.FromMilliseconds(ms) : d.CacheTtl,
+        s?.TimeoutMs is { } t ? TimeSpan.FromMilliseconds(t) : d.Timeout,
         s?.MaxTlp is { } tlp ? (Tlp)tlp : d.MaxTlp,
         s?.MaxPap is { } pap ? (Tlp)pap : d.MaxPap);
 

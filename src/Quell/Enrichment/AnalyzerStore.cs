@@ -21,10 +21,10 @@ public static class AnalyzerStore
 
     public static Task SaveAsync(DbConnection c, DbTransaction tx, AnalyzerSettings s) =>
         c.ExecuteAsync("""
-            INSERT INTO analyzer_settings (org_id, name, enabled, base_url, config, secrets, rate_limit, cache_ttl_ms, max_tlp, max_pap, updated_by, updated_at)
-            VALUES (@OrgId, @Name, @Enabled, @BaseUrl, @ConfigJson, @SecretsProtected, @RateLimitText, @CacheTtlMs, @MaxTlp, @MaxPap, @UpdatedBy, @UpdatedAt)
+            INSERT INTO analyzer_settings (org_id, name, enabled, base_url, config, secrets, rate_limit, cache_ttl_ms, timeout_ms, max_tlp, max_pap, updated_by, updated_at)
+            VALUES (@OrgId, @Name, @Enabled, @BaseUrl, @ConfigJson, @SecretsProtected, @RateLimitText, @CacheTtlMs, @TimeoutMs, @MaxTlp, @MaxPap, @UpdatedBy, @UpdatedAt)
             ON CONFLICT (org_id, name) DO UPDATE SET enabled = excluded.enabled, base_url = excluded.base_url, config = excluded.config,
-              secrets = excluded.secrets, rate_limit = excluded.rate_limit, cache_ttl_ms = excluded.cache_ttl_ms, max_tlp = excluded.max_tlp,
+              secrets = excluded.secrets, rate_limit = excluded.rate_limit, cache_ttl_ms = excluded.cache_ttl_ms, timeout_ms = excluded.timeout_ms, max_tlp = excluded.max_tlp,
               max_pap = excluded.max_pap, updated_by = excluded.updated_by, updated_at = excluded.updated_at
             """, s, tx);
 
@@ -70,14 +70,18 @@ public static class AnalyzerStore
     public static Task SetJobAsync(DbConnection c, DbTransaction tx, long reportId, long? jobId) =>
         c.ExecuteAsync("UPDATE analyzer_reports SET job_id = @jobId WHERE id = @reportId", new { reportId, jobId }, tx);
 
-    /// <summary>The newest report of the value by the analyzer that is still fresh, or one still being made (to wait for, not repeat).</summary>
-    public static Task<AnalyzerReport?> ReusableAsync(DbConnection c, long orgId, string analyzer, string dataType, string data, long now, DbTransaction? tx = null) =>
+    /// <summary>
+    /// The newest report of the value by the analyzer made by the service within <paramref name="ttl"/> (the TTL in
+    /// force now, so shortening it takes effect at once; answers copied from the cache do not renew it), or one still
+    /// being made (to wait for, not repeat).
+    /// </summary>
+    public static Task<AnalyzerReport?> ReusableAsync(DbConnection c, long orgId, string analyzer, string dataType, string data, TimeSpan ttl, long now, DbTransaction? tx = null) =>
         c.QueryFirstOrDefaultAsync<AnalyzerReport>($"""
             SELECT {AnalyzerReport.Columns} FROM analyzer_reports
             WHERE org_id = @orgId AND data_key = @key AND analyzer = @analyzer
-              AND ((status = 'success' AND expires_at > @now) OR status = 'pending')
+              AND ((status = 'success' AND cached_from IS NULL AND finished_at > @since) OR status = 'pending')
             ORDER BY id DESC LIMIT 1
-            """, new { orgId, key = DataKey(dataType, data), analyzer, now }, tx);
+            """, new { orgId, key = DataKey(dataType, data), analyzer, since = now - (long)ttl.TotalMilliseconds }, tx);
 
     public static Task<AnalyzerReport?> GetAsync(DbConnection c, long orgId, long id, DbTransaction? tx = null) =>
         c.QuerySingleOrDefaultAsync<AnalyzerReport>($"SELECT {AnalyzerReport.Columns} FROM analyzer_reports WHERE org_id = @orgId AND id = @id", new { orgId, id }, tx);

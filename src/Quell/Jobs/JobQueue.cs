@@ -91,17 +91,15 @@ public sealed class JobQueue(Db db, TimeProvider time)
         FailAsync(job, error, null, true, ct);
 
     /// <summary>
-    /// <see cref="FailAsync(Job, string, CancellationToken)"/> with the delay the handler asked for (at least the
-    /// backoff when the attempt counts); an attempt that does not count is given back and never dead-letters the job.
+    /// <see cref="FailAsync(Job, string, CancellationToken)"/> with the delay the handler asked for instead of the
+    /// backoff (a service's Retry-After); an attempt that does not count is given back and never dead-letters the job.
     /// </summary>
     public Task<bool> FailAsync(Job job, string error, TimeSpan? delay, bool countsAsAttempt, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
             var now = Now;
             var dead = countsAsAttempt && job.Attempts >= job.MaxAttempts;
-            var wait = countsAsAttempt ? Backoff(job.Attempts) : TimeSpan.Zero;
-            if (delay is { } d && d > wait)
-                wait = d;
+            var wait = delay ?? (countsAsAttempt ? Backoff(job.Attempts) : TimeSpan.Zero);
             var runAfter = now + (long)wait.TotalMilliseconds;
             var n = await c.ExecuteAsync("""
                 UPDATE jobs SET status = @status, run_after = @runAfter, lease_token = NULL, lease_until = NULL, last_error = @error, updated_at = @now,

@@ -603,6 +603,7 @@ public static class Schema
               secrets TEXT NULL,
               rate_limit TEXT NULL,
               cache_ttl_ms BIGINT NULL,
+              timeout_ms BIGINT NULL,
               max_tlp INTEGER NULL,
               max_pap INTEGER NULL,
               updated_by TEXT NOT NULL,
