@@ -73,13 +73,15 @@ public static class AnalyzerStore
     /// <summary>
     /// The newest report of the value by the analyzer made by the service within <paramref name="ttl"/> (the TTL in
     /// force now, so shortening it takes effect at once; answers copied from the cache do not renew it), or one still
-    /// being made (to wait for, not repeat).
+    /// being made (to wait for, not repeat) unless its job was dead-lettered (its worker died on every attempt): then
+    /// a new run is asked for.
     /// </summary>
     public static Task<AnalyzerReport?> ReusableAsync(DbConnection c, long orgId, string analyzer, string dataType, string data, TimeSpan ttl, long now, DbTransaction? tx = null) =>
         c.QueryFirstOrDefaultAsync<AnalyzerReport>($"""
             SELECT {AnalyzerReport.Columns} FROM analyzer_reports
             WHERE org_id = @orgId AND data_key = @key AND analyzer = @analyzer
-              AND ((status = 'success' AND cached_from IS NULL AND finished_at > @since) OR status = 'pending')
+              AND ((status = 'success' AND cached_from IS NULL AND finished_at > @since)
+                OR (status = 'pending' AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = analyzer_reports.job_id AND j.status = 'dead')))
             ORDER BY id DESC LIMIT 1
             """, new { orgId, key = DataKey(dataType, data), analyzer, since = now - (long)ttl.TotalMilliseconds }, tx);
 

@@ -90,6 +90,28 @@ public abstract class AnalyzeTests(TestServer server)
     const string AnalyzerSecretsMask = "********";
 
     [Fact]
+    public async Task A_run_whose_job_was_dead_lettered_does_not_block_a_new_one()
+    {
+        await using var vt = await ReplayServer.StartAsync((_, r) => Json(r, UrlObject(Url, 0, 0, 1, 0)));
+        using var client = await TenantAsync();
+        await EnableVirusTotal(client, vt).ExpectAsync(HttpStatusCode.OK);
+        var id = await client.ObservableAsync("url", "http://dead.example/");
+        // A report left pending by a job that died on every attempt (a worker killed each time).
+        var first = await client.AnalyzeAsync(id, "virustotal");
+        var reportId = first.GetProperty("id").GetInt64();
+        await server.Db.WriteAsync((c, tx) => c.ExecuteAsync(
+            "UPDATE analyzer_reports SET status = 'pending' WHERE id = @reportId; UPDATE jobs SET status = 'dead' WHERE id = (SELECT job_id FROM analyzer_reports WHERE id = @reportId)",
+            new { reportId }, tx));
+        await EnableVirusTotal(client, vt, new { enabled = true, baseUrl = vt.BaseUrl, config = new { key = Key }, cacheTtl = 0 }).ExpectAsync(HttpStatusCode.OK);
+
+        var again = await client.AnalyzeAsync(id, "virustotal");
+
+        Assert.NotEqual(reportId, again.GetProperty("id").GetInt64());
+        Assert.Equal("success", again.Status());
+        Assert.Equal(2, vt.Requests.Count);
+    }
+
+    [Fact]
     public async Task An_observable_above_the_analyzers_tlp_is_never_sent_and_the_report_says_why()
     {
         await using var vt = await ReplayServer.StartAsync((_, r) => Json(r, UrlObject(Url, 0, 0, 1, 0)));
