@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
+using Quell.Enrichment;
 using Quell.Events;
 using Quell.Events.Syslog;
 using Quell.Identity;
@@ -72,6 +73,7 @@ public static class QuellServices
         services.AddSingleton<Events.IngestTokens>();
         services.AddHostedService<Events.EventRetentionHost>();
         services.AddSyslogReceivers();
+        services.AddEnrichment();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
@@ -144,6 +146,8 @@ public static class QuellServices
         Events.Assets.AssetEndpoints.MapAssetEndpoints(app);
         Events.Receivers.ElasticEndpoints.MapElasticEndpoints(app);
         Events.Receivers.OtlpEndpoints.MapOtlpEndpoints(app);
+        app.MapAnalyzerEndpoints();
+        app.MapAnalyzeEndpoints();
         return app;
     }
 

@@ -30,14 +30,18 @@ public enum Permission
     EventWrite,
     /// <summary>Create, list and revoke ingest (HEC) tokens and set sources' retention.</summary>
     IngestManage,
+    /// <summary>Run analyzers on observables and see the analyzers (enrichment).</summary>
+    Analyze,
+    /// <summary>Configure analyzers: enable, base URL, API keys, limits.</summary>
+    AnalyzerManage,
 }
 
 public static class RolePermissions
 {
     static readonly Permission[] ReadOnly = [Permission.Authenticated, Permission.AlertRead, Permission.CaseRead, Permission.IntelRead, Permission.EventRead];
-    static readonly Permission[] Analyst = [.. ReadOnly, Permission.AlertWrite, Permission.CaseWrite, Permission.IntelWrite, Permission.EventWrite];
+    static readonly Permission[] Analyst = [.. ReadOnly, Permission.AlertWrite, Permission.CaseWrite, Permission.IntelWrite, Permission.EventWrite, Permission.Analyze];
     static readonly Permission[] Approver = [.. Analyst, Permission.Approve];
-    static readonly Permission[] Admin = [.. Approver, Permission.TemplateManage, Permission.UserManage, Permission.AuditRead, Permission.FeedManage, Permission.IngestManage];
+    static readonly Permission[] Admin = [.. Approver, Permission.TemplateManage, Permission.UserManage, Permission.AuditRead, Permission.FeedManage, Permission.IngestManage, Permission.AnalyzerManage];
 
     public static bool Allows(Role role, bool platformAdmin, Permission p) =>
         p is Permission.OrganisationManage or Permission.JobManage

@@ -36,3 +36,14 @@ public sealed record JobRequest(string Kind, string Payload, long? OrgId = null,
 
 /// <summary>Raised inside a job when its lease was taken over by another worker: its work must not be committed.</summary>
 public sealed class LeaseLostException(long jobId) : Exception($"job {jobId} lost its lease to another worker");
+
+/// <summary>
+/// Thrown by a handler to run the job again after <see cref="Delay"/> instead of the queue's backoff: a service's
+/// Retry-After, or a rate limit that frees a slot at a known time. With <see cref="CountsAsAttempt"/> false the run
+/// is not counted against the job's attempts (waiting for a rate limit is not a failure).
+/// </summary>
+public sealed class JobRetryException(string message, TimeSpan delay, bool countsAsAttempt = true) : Exception(message)
+{
+    public TimeSpan Delay => delay;
+    public bool CountsAsAttempt => countsAsAttempt;
+}

@@ -88,15 +88,24 @@ public sealed class JobQueue(Db db, TimeProvider time)
     /// handler threw after <see cref="CompleteAsync"/> had already committed it (a done job must never run again).
     /// </summary>
     public Task<bool> FailAsync(Job job, string error, CancellationToken ct = default) =>
+        FailAsync(job, error, null, true, ct);
+
+    /// <summary>
+    /// <see cref="FailAsync(Job, string, CancellationToken)"/> with the delay the handler asked for instead of the
+    /// backoff (a service's Retry-After); an attempt that does not count is given back and never dead-letters the job.
+    /// </summary>
+    public Task<bool> FailAsync(Job job, string error, TimeSpan? delay, bool countsAsAttempt, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
             var now = Now;
-            var dead = job.Attempts >= job.MaxAttempts;
-            var runAfter = now + (long)Backoff(job.Attempts).TotalMilliseconds;
+            var dead = countsAsAttempt && job.Attempts >= job.MaxAttempts;
+            var wait = delay ?? (countsAsAttempt ? Backoff(job.Attempts) : TimeSpan.Zero);
+            var runAfter = now + (long)wait.TotalMilliseconds;
             var n = await c.ExecuteAsync("""
-                UPDATE jobs SET status = @status, run_after = @runAfter, lease_token = NULL, lease_until = NULL, last_error = @error, updated_at = @now
+                UPDATE jobs SET status = @status, run_after = @runAfter, lease_token = NULL, lease_until = NULL, last_error = @error, updated_at = @now,
+                  attempts = attempts - @giveBack
                 WHERE id = @Id AND lease_token = @LeaseToken AND status = 'running'
-                """, new { status = dead ? JobStatus.Dead : JobStatus.Pending, runAfter, error = Truncate(error), now, job.Id, job.LeaseToken }, tx);
+                """, new { status = dead ? JobStatus.Dead : JobStatus.Pending, runAfter, error = Truncate(error), now, giveBack = countsAsAttempt ? 0 : 1, job.Id, job.LeaseToken }, tx);
             return dead && n == 1;
         }, ct);
 

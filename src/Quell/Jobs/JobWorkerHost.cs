@@ -111,7 +111,8 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
         {
             try
             {
-                var dead = await queue.FailAsync(job, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+                var retry = e as JobRetryException;
+                var dead = await queue.FailAsync(job, retry is null ? $"{e.GetType().Name}: {e.Message}" : e.Message, retry?.Delay, retry?.CountsAsAttempt ?? true, CancellationToken.None);
                 LogFailed(logger, e, job.Id, job.Kind, job.Attempts, dead);
             }
             catch (Exception recordError)

@@ -52,9 +52,19 @@ public static class IntelLookupEndpoints
         if (errors.Any)
             return Problems.Invalid(errors);
 
+        return TypedResults.Ok(new { results = await LookupAsync(caller.OrgId, values, index, warninglists, db, time, ct) });
+    }
+
+    /// <summary>
+    /// Looks raw values up in the organisation's indicators (what was stored up to now, not only what the background
+    /// catch-up has seen) and the warninglists. The API and the Intel analyzer of enrichment use it.
+    /// </summary>
+    public static async Task<IReadOnlyList<LookupResult>> LookupAsync(long orgId, IReadOnlyList<string> values, IntelIndex index, WarninglistSet warninglists,
+        Db db, TimeProvider time, CancellationToken ct)
+    {
         // What was stored up to this request is matched, not only what the background catch-up has seen.
         await index.CatchUpAsync(reread: false, ct);
-        var candidates = values.Select(v => index.Match(caller.OrgId, v)).ToList();
+        var candidates = values.Select(v => index.Match(orgId, v)).ToList();
         var ids = candidates.SelectMany(c => c).Distinct().ToArray();
         var views = new Dictionary<long, IndicatorView>();
         if (ids.Length > 0)
@@ -63,19 +73,18 @@ public static class IntelLookupEndpoints
             var found = await db.ReadAsync(async c =>
             {
                 var rows = (await c.QueryAsync<IndicatorRow>(
-                    $"SELECT {IndicatorRow.Columns} FROM indicators i WHERE i.org_id = @org AND {Db.In(c, "i.id", "@ids")}", new { org = caller.OrgId, ids })).AsList();
+                    $"SELECT {IndicatorRow.Columns} FROM indicators i WHERE i.org_id = @org AND {Db.In(c, "i.id", "@ids")}", new { org = orgId, ids })).AsList();
                 return await IndicatorReads.ViewsAsync(c, rows, now);
             }, ct);
             foreach (var v in found)
                 views[v.Id] = v;
         }
         var stored = new StoredMatch();
-        var results = values.Select((value, n) => new LookupResult(
+        return values.Select((value, n) => new LookupResult(
             value,
             candidates[n].Where(id => views.TryGetValue(id, out var v) && stored.Confirms(id, v.Type, v.Value, value)).Select(id => views[id])
                 .Select(v => new LookupMatch(v.Id, v.Type, v.Value, v.Sources, v.Score, v.Expired, v.Suppressed, v.Warninglists)).ToList(),
             WarninglistsOf(warninglists, value))).ToList();
-        return TypedResults.Ok(new { results });
     }
 
     /// <summary>The lists a raw value is on, typed by <see cref="TypeDetector"/>; a value of no known type is on none.</summary>

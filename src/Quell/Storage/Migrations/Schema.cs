@@ -589,5 +589,56 @@ public static class Schema
             );
             CREATE INDEX ix_event_assets_last_seen ON event_assets(last_seen);
             """),
+        // Enrichment: each organisation's analyzer settings (secret config items encrypted with Data Protection in
+        // `secrets`), the calls made to each service (the rate limit's durable window, shared by every node) and the
+        // reports. A report belongs to a value (analyzer, data type, data; `data_key` is a SHA-256 of type and value so
+        // long URLs index on PostgreSQL), so every observable with that value shows it and the cache finds it.
+        new(16, "enrichment", """
+            CREATE TABLE analyzer_settings (
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              name TEXT NOT NULL,
+              enabled {bool} NOT NULL,
+              base_url TEXT NULL,
+              config TEXT NOT NULL,
+              secrets TEXT NULL,
+              rate_limit TEXT NULL,
+              cache_ttl_ms BIGINT NULL,
+              timeout_ms BIGINT NULL,
+              max_tlp INTEGER NULL,
+              max_pap INTEGER NULL,
+              updated_by TEXT NOT NULL,
+              updated_at BIGINT NOT NULL,
+              PRIMARY KEY (org_id, name)
+            );
+            CREATE TABLE analyzer_calls (
+              org_id BIGINT NOT NULL,
+              analyzer TEXT NOT NULL,
+              at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_analyzer_calls ON analyzer_calls(org_id, analyzer, at);
+            CREATE TABLE analyzer_reports (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              analyzer TEXT NOT NULL,
+              data_type TEXT NOT NULL,
+              data TEXT NOT NULL,
+              data_key TEXT NOT NULL,
+              status TEXT NOT NULL,
+              level TEXT NULL,
+              taxonomies TEXT NOT NULL,
+              full_json TEXT NULL,
+              full_truncated {bool} NOT NULL DEFAULT {false},
+              artifacts TEXT NOT NULL,
+              reason TEXT NULL,
+              observable_kind TEXT NOT NULL,
+              observable_id BIGINT NOT NULL,
+              job_id BIGINT NULL,
+              cached_from BIGINT NULL,
+              created_at BIGINT NOT NULL,
+              finished_at BIGINT NULL,
+              expires_at BIGINT NULL
+            );
+            CREATE INDEX ix_analyzer_reports_value ON analyzer_reports(org_id, data_key, analyzer, id);
+            """),
     ];
 }

@@ -1,0 +1,30 @@
+using Quell.Observables;
+
+namespace Quell.Enrichment;
+
+/// <summary>A configuration item an analyzer reads (Cortex's configurationItems): secret ones are encrypted at rest and never shown.</summary>
+public sealed record ConfigItem(string Name, string Description, bool Secret = false, bool Required = false);
+
+/// <summary>
+/// What an analyzer declares: the observable types it accepts, its configuration items, the service's base URL (an admin
+/// may point it at a mirror or a test server), the most sensitive TLP and PAP it may be sent, the service's rate limit,
+/// how long a report is reused, and how long one call may take. <see cref="Implemented"/> is false for names of the
+/// contract that can be configured already but do not run yet.
+/// </summary>
+public sealed record AnalyzerDefinition(
+    string Name,
+    string Description,
+    IReadOnlyList<string> DataTypes,
+    IReadOnlyList<ConfigItem> Config,
+    string? BaseUrl,
+    Tlp MaxTlp,
+    Tlp MaxPap,
+    RateLimit RateLimit,
+    TimeSpan CacheTtl,
+    TimeSpan Timeout,
+    bool Implemented = true)
+{
+    public bool Accepts(string dataType) => DataTypes.Contains(dataType, StringComparer.Ordinal);
+
+    public ConfigItem? Item(string name) => Config.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
+}

@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Quell.Audit;
+using Quell.Http;
+using Quell.Identity;
+using Quell.Storage;
+
+namespace Quell.Enrichment;
+
+/// <summary><c>/api/v1/analyzers</c>: the analyzers and the organisation's settings of each (configure: admin).</summary>
+public static class AnalyzerEndpoints
+{
+    public static IEndpointRouteBuilder MapAnalyzerEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/v1/analyzers").WithTags("Enrichment");
+        g.MapGet("", List).RequirePermission(Permission.Analyze)
+            .WithSummary("Every analyzer: data types, settings (secret items masked), limits, whether it is implemented and enabled");
+        g.MapGet("/{name}", Get).RequirePermission(Permission.Analyze).WithSummary("One analyzer with its settings");
+        g.MapPut("/{name}", Put).RequirePermission(Permission.AnalyzerManage)
+            .WithSummary("Configure an analyzer {enabled, baseUrl?, config: {...}, rateLimit?, cacheTtl?, maxTlp?, maxPap?}; a secret sent as ******** keeps its value");
+        return app;
+    }
+
+    static async Task<IResult> List(Caller caller, Db db, AnalyzerCatalogue catalogue, CancellationToken ct)
+    {
+        var settings = await db.ReadAsync(c => AnalyzerStore.SettingsAsync(c, caller.OrgId), ct);
+        return TypedResults.Ok(new { items = catalogue.All.Select(d => AnalyzerView.Of(d, settings.GetValueOrDefault(d.Name))) });
+    }
+
+    static async Task<IResult> Get(string name, Caller caller, Db db, AnalyzerCatalogue catalogue, CancellationToken ct)
+    {
+        if (catalogue.Definition(name) is not { } d)
+            return UnknownAnalyzer(name, catalogue);
+        var s = await db.ReadAsync(c => AnalyzerStore.SettingsAsync(c, caller.OrgId, name), ct);
+        return TypedResults.Ok(AnalyzerView.Of(d, s));
+    }
+
+    static IResult UnknownAnalyzer(string name, AnalyzerCatalogue catalogue) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+            detail: $"there is no analyzer '{(name.Length <= 64 ? name : name[..64] + "…")}'; analyzers are {string.Join(", ", catalogue.All.Select(d => d.Name))}");
+
+    static async Task<IResult> Put(string name, HttpRequest request, Caller caller, Db db, AuditLog audit, AnalyzerCatalogue catalogue, AnalyzerSecrets secrets,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (catalogue.Definition(name) is not { } d)
+            return UnknownAnalyzer(name, catalogue);
+        var (doc, error) = await JsonBody.ReadAsync(request, 64 * 1024, ct);
+        if (error is not null)
+            return error;
+        using var body = doc;
+        var errors = new InputErrors();
+        var input = AnalyzerInput.Parse(doc!.RootElement, d, errors);
+        if (input is null)
+            return Problems.Invalid(errors);
+
+        return await db.WriteAsync<IResult>(async (c, tx) =>
+        {
+            var before = await AnalyzerStore.SettingsAsync(c, caller.OrgId, name, tx);
+            var oldSecrets = before is null ? [] : secrets.Unprotect(before.SecretsProtected);
+            var plain = new Dictionary<string, string>(StringComparer.Ordinal);
+            var secret = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in input.Config)
+            {
+                if (d.Item(key)!.Secret)
+                {
+                    if (value == AnalyzerSecrets.Mask && !oldSecrets.ContainsKey(key))
+                        errors.Add($"config.{key}", $"config.{key} is the mask of a secret that is not set; send the secret itself");
+                    else
+                        secret[key] = value == AnalyzerSecrets.Mask ? oldSecrets[key] : value;
+                    plain[key] = AnalyzerSecrets.Mask;
+                }
+                else
+                    plain[key] = value;
+            }
+            if (input.Enabled)
+                foreach (var item in d.Config.Where(i => i.Required && !plain.ContainsKey(i.Name)))
+                    errors.Add($"config.{item.Name}", $"config.{item.Name} is required to enable {name} ({item.Description})");
+            if (errors.Any)
+                return Problems.Invalid(errors);
+            var settings = new AnalyzerSettings
+            {
+                OrgId = caller.OrgId,
+                Name = name,
+                Enabled = input.Enabled,
+                BaseUrl = input.BaseUrl,
+                ConfigJson = ConfigJson.Write(plain),
+                SecretsProtected = secrets.Protect(secret),
+                RateLimitText = input.RateLimit?.ToString(),
+                CacheTtlMs = input.CacheTtl is { } ttl ? (long)ttl.TotalMilliseconds : null,
+                TimeoutMs = input.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
+                MaxTlp = (int?)input.MaxTlp,
+                MaxPap = (int?)input.MaxPap,
+                UpdatedBy = caller.Actor,
+                UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            };
+            await AnalyzerStore.SaveAsync(c, tx, settings);
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "analyzer.configure", "analyzer", name,
+                before is null ? null : AnalyzerView.Audit(d, before), AnalyzerView.Audit(d, settings)));
+            return TypedResults.Ok(AnalyzerView.Of(d, settings));
+        }, ct);
+    }
+}

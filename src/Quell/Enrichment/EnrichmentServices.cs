@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Quell.Enrichment.Analyzers;
+using Quell.Jobs;
+
+namespace Quell.Enrichment;
+
+/// <summary>Enrichment at run time: the analyzers, their HTTP client, secrets and the analyze job.</summary>
+public static class EnrichmentServices
+{
+    public static IServiceCollection AddEnrichment(this IServiceCollection services)
+    {
+        services.AddOptions<EnrichmentOptions>().BindConfiguration("Enrichment");
+        // Retries are the job's (durable, honouring Retry-After), so the client has no resilience handler; the run's
+        // timeout is the analyzer's. Redirects are not followed: an analyzer talks to the one service it was set up for.
+        services.AddHttpClient(AnalyzeJob.HttpClientName, c =>
+            {
+                c.DefaultRequestHeaders.UserAgent.ParseAdd("Quell");
+                c.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            });
+        services.AddSingleton<AnalyzerSecrets>();
+        services.AddAnalyzer<IntelAnalyzer>();
+        services.AddAnalyzer<VirusTotalAnalyzer>();
+        services.AddAnalyzer<UrlhausAnalyzer>();
+        services.AddAnalyzer<AbuseIpDbAnalyzer>();
+        services.AddAnalyzer<PhishTankAnalyzer>();
+        services.AddSingleton<AnalyzerCatalogue>();
+        services.AddSingleton<AnalyzeJob>();
+        services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<AnalyzeJob>());
+        return services;
+    }
+
+    public static IServiceCollection AddAnalyzer<T>(this IServiceCollection services) where T : class, IAnalyzer =>
+        services.AddSingleton<IAnalyzer, T>();
+}

@@ -1,0 +1,38 @@
+namespace Quell.Enrichment;
+
+/// <summary>
+/// An enrichment source. <see cref="AnalyzeAsync"/> asks the service about one value and reads its answer: it throws
+/// <see cref="AnalyzerTransientException"/> for what is worth retrying (429, 5xx, no answer) and
+/// <see cref="AnalyzerFailedException"/> for what is not (refused key, unreadable answer). Register with
+/// <c>services.AddAnalyzer&lt;T&gt;()</c>; the job around it handles rate limits, caching, TLP/PAP, retries and storage.
+/// </summary>
+public interface IAnalyzer
+{
+    AnalyzerDefinition Definition { get; }
+
+    Task<AnalyzerResult> AnalyzeAsync(AnalyzerRun run, CancellationToken ct);
+}
+
+/// <summary>One value to analyze, with the organisation's settings of the analyzer (secrets decrypted) and its HTTP client.</summary>
+public sealed record AnalyzerRun(long OrgId, string DataType, string Data, string BaseUrl, IReadOnlyDictionary<string, string> Config, AnalyzerHttp Http)
+{
+    /// <summary>A configuration item, or a failure naming it when it is not set (it is required by the definition).</summary>
+    public string Require(string item) =>
+        Config.TryGetValue(item, out var v) && v.Length > 0
+            ? v
+            : throw new AnalyzerFailedException($"the configuration item '{item}' is not set; set it with PUT /api/v1/analyzers/{{name}}");
+
+    public string? Optional(string item) => Config.TryGetValue(item, out var v) && v.Length > 0 ? v : null;
+
+    /// <summary>The base URL joined with a path and query (the base may carry a path prefix of its own, as mirrors do).</summary>
+    public Uri Url(string pathAndQuery) => new(BaseUrl.TrimEnd('/') + "/" + pathAndQuery.TrimStart('/'));
+}
+
+/// <summary>A failure worth retrying (rate limited, server error, no answer); <see cref="RetryAfter"/> when the service said when.</summary>
+public sealed class AnalyzerTransientException(string message, TimeSpan? retryAfter = null, Exception? inner = null) : Exception(message, inner)
+{
+    public TimeSpan? RetryAfter => retryAfter;
+}
+
+/// <summary>A failure that asking again will not fix; its message becomes the report's reason.</summary>
+public sealed class AnalyzerFailedException(string message, Exception? inner = null) : Exception(message, inner);
