@@ -589,5 +589,13 @@ public static class Schema
             );
             CREATE INDEX ix_event_assets_last_seen ON event_assets(last_seen);
             """),
+        // Retro-hunt: indicators found in stored events while not live, hunted again when they become live.
+        new(16, "retro-hunt-waiting", """
+            CREATE TABLE retro_hunt_waiting (
+              indicator_id BIGINT PRIMARY KEY REFERENCES indicators(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              checked_at BIGINT NOT NULL
+            );
+            """),
     ];
 }
