@@ -15,6 +15,8 @@ command -v curl >/dev/null || missing+=(curl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # The syslog receiver tests send with util-linux logger (Debian package bsdutils).
 command -v logger >/dev/null || missing+=(bsdutils)
+# ... and relay through a real rsyslogd, which the tests start in the foreground with their own configuration.
+[ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

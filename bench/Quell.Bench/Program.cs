@@ -5,6 +5,7 @@ using Quell.Bench;
 // quell-bench intel-memory [1000000]
 // quell-bench syslog-send --target 127.0.0.1:6601 [--messages 1000000] [--format 5424|3164|cef] [--connections 4]
 // quell-bench intel-import FEED_FILE [--db POSTGRES_CONNECTION_STRING]
+// quell-bench retro-hunt --data DIR [--events 10000000] [--indicators 1000] [--db POSTGRES_CONNECTION_STRING]
 // quell-bench micro [BenchmarkDotNet arguments, e.g. --filter '*' --job short]
 var mode = args.FirstOrDefault();
 var rest = args.Skip(1).ToArray();
@@ -16,6 +17,8 @@ switch (mode)
         return await IntelImportBench.RunAsync(rest);
     case "intel-memory":
         return IntelMatchData.ReportMemory(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    case "retro-hunt":
+        return await RetroHuntBench.RunAsync(rest);
     case "syslog-send":
         return await SyslogSender.RunAsync(rest);
     case "micro":
@@ -27,5 +30,6 @@ switch (mode)
         Console.Error.WriteLine("       Quell.Bench intel-memory [INDICATORS]");
         Console.Error.WriteLine("       Quell.Bench syslog-send --target IP:PORT [--messages N] [--format 5424|3164|cef] [--connections N]");
         Console.Error.WriteLine("       Quell.Bench intel-import FEED_FILE [--db POSTGRES_CONNECTION_STRING]");
+        Console.Error.WriteLine("       Quell.Bench retro-hunt --data DIR [--events N] [--indicators N] [--db POSTGRES_CONNECTION_STRING]");
         return 2;
 }

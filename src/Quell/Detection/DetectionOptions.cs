@@ -17,6 +17,12 @@ public sealed class DetectionOptions
 
     /// <summary>How often new indicators are looked up in the stored events (retro-hunt).</summary>
     public TimeSpan RetroHuntInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often an indicator found in stored events while not live (expired, suppressed, warninglisted) is checked
+    /// again even when nothing in its row changed; a change is noticed at the next <see cref="RetroHuntInterval"/>.
+    /// </summary>
+    public TimeSpan RetroHuntRecheckInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>Sigma rule selection and correlation limits (<c>Detection:Sigma:*</c>).</summary>

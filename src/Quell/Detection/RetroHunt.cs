@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quell.Alerts;
 using Quell.Events;
+using Quell.Events.Assets;
 using Quell.Intel;
 using Quell.Intel.Decay;
 using Quell.Intel.Indicators;
@@ -23,7 +24,8 @@ namespace Quell.Detection;
 /// (detected − first evidence) is measured. Only events received before the indicator was stored count: later ones are
 /// detection's at ingest (the matcher catches up within 2 s, the one gap). The index holds exact values, so addresses, host names and hashes are
 /// hunted; CIDR blocks, subdomains and URLs are matched at ingest only. The cursor moves in the transaction that writes
-/// the alerts: a restart repeats nothing and skips nothing.
+/// the alerts: a restart repeats nothing and skips nothing. An indicator found while it is not live waits and is hunted
+/// again when it becomes live (<see cref="RecheckAsync"/>).
 /// </summary>
 public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeProvider time, IOptions<DetectionOptions> options, ILogger<RetroHunt> log) : BackgroundService
 {
@@ -44,6 +46,9 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
                 while (await HuntAsync(stoppingToken) == Page)
                 {
                 }
+                while (await RecheckAsync(stoppingToken) == Page)
+                {
+                }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -53,11 +58,10 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Hunts the next page of indicators; returns how many were read.</summary>
+    /// <summary>Hunts the next page of new indicators; returns how many were read.</summary>
     public async Task<int> HuntAsync(CancellationToken ct)
     {
-        var db = store.Db;
-        var (cursor, indicators) = await db.ReadAsync(async c =>
+        var (cursor, indicators) = await store.Db.ReadAsync(async c =>
         {
             var after = await c.ExecuteScalarAsync<long>("SELECT last_indicator_id FROM retro_hunt_cursor WHERE one = 1");
             var rows = (await c.QueryAsync<Indicator>(
@@ -67,6 +71,56 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
         }, ct);
         if (indicators.Count == 0)
             return 0;
+        var last = indicators[^1].Id;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Events stored after the indicator are detection's at ingest; the hunt is for what came before it.
+        await HuntAsync(indicators, i => i.CreatedAt, async (c, tx, notLive) =>
+        {
+            foreach (var i in indicators.Where(i => notLive.Contains(i.Id)))
+                await c.ExecuteAsync("INSERT INTO retro_hunt_waiting (indicator_id, org_id, checked_at) VALUES (@Id, @OrgId, @now) ON CONFLICT (indicator_id) DO NOTHING",
+                    new { i.Id, i.OrgId, now }, tx);
+            await c.ExecuteAsync("UPDATE retro_hunt_cursor SET last_indicator_id = @last WHERE one = 1 AND last_indicator_id = @cursor", new { last, cursor }, tx);
+        }, ct);
+        return indicators.Count;
+    }
+
+    /// <summary>
+    /// Indicators found in stored events while not live (expired, suppressed, warninglisted) wait; one is hunted again
+    /// when its row changes (a source reports it again, an analyst edits it) and at least every
+    /// <see cref="DetectionOptions.RetroHuntRecheckInterval"/> (warninglists change without touching it). Once live,
+    /// every stored event counts: those that came while it was not live were not alerted at ingest. Returns how many
+    /// waiting indicators were checked.
+    /// </summary>
+    public async Task<int> RecheckAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var stale = now - (long)options.Value.RetroHuntRecheckInterval.TotalMilliseconds;
+        var indicators = await store.Db.ReadAsync(async c => (await c.QueryAsync<Indicator>("""
+            SELECT i.id AS Id, i.org_id AS OrgId, i.type AS Type, i.value AS Value, i.created_at AS CreatedAt
+            FROM retro_hunt_waiting w JOIN indicators i ON i.id = w.indicator_id
+            WHERE i.updated_at > w.checked_at OR w.checked_at <= @stale ORDER BY w.indicator_id LIMIT @page
+            """, new { stale, page = Page })).AsList(), ct);
+        if (indicators.Count == 0)
+            return 0;
+        await HuntAsync(indicators, _ => long.MaxValue, async (c, tx, notLive) =>
+        {
+            var done = indicators.Select(i => i.Id).Where(id => !notLive.Contains(id)).ToArray();
+            var waiting = notLive.ToArray();
+            if (done.Length > 0)
+                await c.ExecuteAsync($"DELETE FROM retro_hunt_waiting WHERE {Db.In(c, "indicator_id", "@done")}", new { done }, tx);
+            if (waiting.Length > 0)
+                await c.ExecuteAsync($"UPDATE retro_hunt_waiting SET checked_at = @now WHERE {Db.In(c, "indicator_id", "@waiting")}", new { now, waiting }, tx);
+        }, ct);
+        return indicators.Count;
+    }
+
+    /// <summary>
+    /// Looks <paramref name="indicators"/> up in the stored events received before each one's cutoff and alerts the live
+    /// ones; <paramref name="finish"/> runs in the same transaction with the ids of those found but not live.
+    /// </summary>
+    async Task HuntAsync(List<Indicator> indicators, Func<Indicator, long> cutoff, Func<DbConnection, DbTransaction, HashSet<long>, Task> finish, CancellationToken ct)
+    {
+        var db = store.Db;
         var occurrences = new List<Occurrence>();
         foreach (var org in indicators.GroupBy(i => i.OrgId))
         {
@@ -81,25 +135,29 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
             if (byValue.Count > 0)
                 occurrences.AddRange(await OccurrencesAsync(org.Key, byValue, ct));
         }
-        var last = indicators[^1].Id;
         var now = time.GetUtcNow();
         var found = occurrences.Count == 0 ? [] : await EvidenceAsync(occurrences, ct);
-        // Events stored after the indicator are detection's at ingest; the hunt is for what came before it.
-        var created = indicators.ToDictionary(i => i.Id, i => i.CreatedAt);
-        occurrences.RemoveAll(o => !found.TryGetValue(o.EventId, out var e) || e.ReceivedAt >= created[o.IndicatorId]);
+        var until = indicators.ToDictionary(i => i.Id, cutoff);
+        occurrences.RemoveAll(o => !found.TryGetValue(o.EventId, out var e) || e.ReceivedAt >= until[o.IndicatorId]);
         var views = occurrences.Count == 0 ? [] : await db.ReadAsync(async c =>
         {
             var ids = occurrences.Select(o => o.IndicatorId).Distinct().ToArray();
             var rows = (await c.QueryAsync<IndicatorRow>($"SELECT {IndicatorRow.Columns} FROM indicators i WHERE {Db.In(c, "i.id", "@ids")}", new { ids })).AsList();
             return (await IndicatorReads.ViewsAsync(c, rows, now)).ToDictionary(v => v.Id);
         }, ct);
+        var notLive = new HashSet<long>();
         await db.WriteAsync(async (c, tx) =>
         {
             foreach (var group in occurrences.GroupBy(o => o.IndicatorId))
             {
-                // As at ingest, only live indicators alert.
-                if (!views.TryGetValue(group.Key, out var view) || view.Suppressed || view.Expired || view.Warninglists.Count > 0)
+                if (!views.TryGetValue(group.Key, out var view))
                     continue;
+                // As at ingest, only live indicators alert; the others wait (RecheckAsync).
+                if (view.Suppressed || view.Expired || view.Warninglists.Count > 0)
+                {
+                    notLive.Add(view.Id);
+                    continue;
+                }
                 var orgId = indicators.First(i => i.Id == group.Key).OrgId;
                 foreach (var byAsset in group.GroupBy(o => found.TryGetValue(o.EventId, out var e) ? e.Asset : "unknown"))
                 {
@@ -109,11 +167,10 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
                             $"retro-hunt: {byAsset.Count()} earlier event(s) on {Short(byAsset.Key, 200)} (alert {result.Id})");
                 }
             }
-            await c.ExecuteAsync("UPDATE retro_hunt_cursor SET last_indicator_id = @last WHERE one = 1 AND last_indicator_id = @cursor", new { last, cursor }, tx);
+            await finish(c, tx, notLive);
         }, ct);
         if (occurrences.Count > 0)
-            Hunted(log, indicators.Count, occurrences.Select(o => o.IndicatorId).Distinct().Count());
-        return indicators.Count;
+            Hunted(log, indicators.Count, occurrences.Select(o => o.IndicatorId).Distinct().Count() - notLive.Count);
     }
 
     /// <summary>The values of an indicator that the related index can hold: addresses, host names, hashes (and the hash of a composite).</summary>
@@ -191,7 +248,7 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
         try
         {
             using var doc = JsonDocument.Parse(fields);
-            foreach (var name in (string[])["host.name", "host.hostname", "agent.name", "Event.System.Computer"])
+            foreach (var name in AssetInventory.HostFields)
                 if (doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s)
                     return s.ToLowerInvariant();
         }

@@ -44,6 +44,43 @@ public abstract class RetroHuntTests(TestServer server)
         var indicator = await client.GetFromJsonAsync<JsonElement>($"/api/v1/indicators/{indicatorId}");
         Assert.Equal(1, indicator.GetProperty("sightings").GetProperty("counts").GetProperty("seen").GetInt32());
     }
+
+    [Fact]
+    public async Task An_expired_indicator_found_in_stored_events_is_hunted_again_when_it_is_reported_afresh()
+    {
+        using var client = server.Client();
+        var (stale, fresh) = ($"old-{Guid.NewGuid():N}"[..12], $"new-{Guid.NewGuid():N}"[..12]);
+        var (staleDomain, freshDomain) = ($"c2-{Guid.NewGuid():N}.example", $"c2-{Guid.NewGuid():N}.example");
+        var events = string.Join('\n',
+            JsonSerializer.Serialize(new { @timestamp = "2026-11-01T08:00:00Z", host = new { name = stale }, destination = new { domain = staleDomain } }),
+            JsonSerializer.Serialize(new { @timestamp = "2026-11-02T08:00:00Z", host = new { name = fresh }, destination = new { domain = freshDomain } }));
+        await (await client.PostAsync("/api/v1/events?source=proxy", new StringContent(events, Encoding.UTF8, "application/x-ndjson"))).ExpectAsync(HttpStatusCode.OK);
+
+        // Last seen two years ago: expired, so found but not alerted. The live one after it shows the hunt has passed both.
+        var longAgo = DateTimeOffset.UtcNow.AddYears(-2).ToUnixTimeMilliseconds();
+        var staleId = (await client.PostAsJsonAsync("/api/v1/indicators", new { type = "domain", value = staleDomain, source = "retro-test", firstSeen = longAgo, lastSeen = longAgo })
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+        Assert.True((await client.GetFromJsonAsync<JsonElement>($"/api/v1/indicators/{staleId}")).GetProperty("expired").GetBoolean());
+        await client.PostAsJsonAsync("/api/v1/indicators", new { type = "domain", value = freshDomain, source = "retro-test" }).ExpectAsync(HttpStatusCode.Created);
+        await RetroAlertAsync(client, fresh);
+        Assert.Null(await FindRetroAlertAsync(client, stale));
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await (await client.PatchAsJsonAsync($"/api/v1/indicators/{staleId}", new { lastSeen = now })).ExpectAsync(HttpStatusCode.OK);
+        var alert = await client.GetFromJsonAsync<JsonElement>($"/api/v1/alerts/{await RetroAlertAsync(client, stale)}");
+        Assert.Equal(DateTimeOffset.Parse("2026-11-01T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture), alert.GetProperty("firstEvidenceAt").GetDateTimeOffset());
+        Assert.Equal(staleId, alert.GetProperty("raw").GetProperty("indicator").GetProperty("id").GetInt64());
+    }
+
+    static Task<long> RetroAlertAsync(HttpClient client, string host) =>
+        Eventually.UntilAsync(() => FindRetroAlertAsync(client, host), $"a retro-hunt alert for {host}");
+
+    static async Task<long?> FindRetroAlertAsync(HttpClient client, string host)
+    {
+        var items = (await client.GetFromJsonAsync<JsonElement>("/api/v1/alerts?source=quell-intel&limit=100")).GetProperty("items").EnumerateArray();
+        return items.FirstOrDefault(a => a.GetProperty("type").GetString() == "retro-hunt" && a.GetProperty("title").GetString()!.Contains(host, StringComparison.Ordinal))
+            is { ValueKind: JsonValueKind.Object } a ? a.GetProperty("id").GetInt64() : null;
+    }
 }
 
 public sealed class RetroHuntTestsOnSqlite(SqliteServer server) : RetroHuntTests(server), IClassFixture<SqliteServer>;

@@ -17,7 +17,8 @@ public static class AssetInventory
     public const string Source = "source";
     public const int MaxNameLength = 255;
 
-    static readonly string[] HostFields = ["host.name", "host.hostname", "agent.name", "Event.System.Computer"];
+    /// <summary>Where an event names its host, in order of preference.</summary>
+    public static readonly string[] HostFields = ["host.name", "host.hostname", "agent.name", "Event.System.Computer"];
 
     /// <summary>The assets a batch names, with how many of its events each sent.</summary>
     public static Dictionary<(string Kind, string Name), long> Count(string source, IReadOnlyList<IncomingEvent> events)

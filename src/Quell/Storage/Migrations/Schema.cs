@@ -640,5 +640,13 @@ public static class Schema
             );
             CREATE INDEX ix_analyzer_reports_value ON analyzer_reports(org_id, data_key, analyzer, id);
             """),
+        // Retro-hunt: indicators found in stored events while not live, hunted again when they become live.
+        new(17, "retro-hunt-waiting", """
+            CREATE TABLE retro_hunt_waiting (
+              indicator_id BIGINT PRIMARY KEY REFERENCES indicators(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              checked_at BIGINT NOT NULL
+            );
+            """),
     ];
 }
