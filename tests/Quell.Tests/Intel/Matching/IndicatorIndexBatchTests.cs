@@ -92,4 +92,40 @@ public sealed class IndicatorIndexBatchTests
         Assert.True(matches[^1], $"'{variant}' matches like '{canonical}'");
         Assert.DoesNotContain(true, matches[1..^1]);
     }
+
+    /// <summary>A writer doubling and shifting the tables under a batch must not make it miss a value that never left.</summary>
+    [Fact]
+    public async Task Batches_always_find_stable_values_while_a_writer_churns_the_tables()
+    {
+        var index = new IndicatorIndex();
+        for (var i = 1; i <= 100; i++)
+            index.Add(i, "domain", $"stable{i}.example");
+        List<string> values = [.. Enumerable.Range(1, 100).SelectMany(i => new[] { $"www.stable{i}.example", $"gone{i}.example" })];
+        var (text, ranges) = Lines(values);
+
+        using var stop = new CancellationTokenSource();
+        var failures = 0;
+        var reader = Task.Run(() =>
+        {
+            var matches = new bool[values.Count];
+            for (var reads = 0; !stop.IsCancellationRequested || reads < 200; reads++)
+            {
+                index.IsMatch(text, ranges, matches);
+                for (var i = 0; i < matches.Length; i++)
+                    if (matches[i] != (i % 2 == 0))
+                        Interlocked.Increment(ref failures);
+            }
+        });
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 50_000; i++)
+                index.Add(1_000 + i, "domain", $"churn{i}.example");
+            for (var i = 0; i < 50_000; i++)
+                index.Remove(1_000 + i, "domain", $"churn{i}.example");
+        }
+        await stop.CancelAsync();
+        await reader;
+
+        Assert.Equal(0, failures);
+    }
 }
