@@ -93,22 +93,44 @@ public sealed class IntelMatchVerb(Terminal terminal)
         }
     }
 
+    /// <summary>The matching lines of a block (each followed by a line break) and how many lines it held.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static (string Matches, int Lines) MatchBlock(IndicatorIndex index, ReadOnlySpan<byte> block)
     {
-        var matches = new StringBuilder();
-        var lines = 0;
-        while (!block.IsEmpty)
+        var count = block.Count((byte)'\n') + 1;
+        var lines = ArrayPool<Range>.Shared.Rent(count);
+        var matched = ArrayPool<bool>.Shared.Rent(count);
+        try
         {
-            var newline = block.IndexOf((byte)'\n');
-            var line = newline < 0 ? block : block[..newline];
-            block = newline < 0 ? default : block[(newline + 1)..];
-            lines++;
-            if (line.EndsWith("\r"u8))
-                line = line[..^1];
-            if (!line.IsEmpty && index.IsMatch(line))
-                matches.Append(Encoding.UTF8.GetString(line)).Append('\n');
+            var n = 0;
+            for (var at = 0; at < block.Length;)
+            {
+                var newline = block[at..].IndexOf((byte)'\n');
+                var end = newline < 0 ? block.Length : at + newline;
+                var next = newline < 0 ? block.Length : end + 1;
+                if (end > at && block[end - 1] == '\r')
+                    end--;
+                lines[n++] = at..end;
+                at = next;
+            }
+            // One lookup per line, in groups whose probes overlap (IndicatorIndex.IsMatch on many values).
+            index.IsMatch(block, lines.AsSpan(0, n), matched.AsSpan(0, n));
+            var output = new ArrayBufferWriter<byte>(4096);
+            for (var i = 0; i < n; i++)
+            {
+                if (!matched[i])
+                    continue;
+                var line = block[lines[i]];
+                line.CopyTo(output.GetSpan(line.Length + 1));
+                output.Advance(line.Length);
+                output.Write("\n"u8);
+            }
+            return (Encoding.UTF8.GetString(output.WrittenSpan), n);
         }
-        return (matches.ToString(), lines);
+        finally
+        {
+            ArrayPool<Range>.Shared.Return(lines);
+            ArrayPool<bool>.Shared.Return(matched);
+        }
     }
 }

@@ -131,7 +131,7 @@ public sealed partial class IndicatorIndex
         if (v.IndexOfAnyExcept(IPv4BlockChars) < 0 && ValueKeys.TryIPv4(v, out var v4, out var p4))
             return ProbeV4(v4, p4, ids);
         if (ValueKeys.IsDigestLength(v.Length) && v.IndexOfAnyExcept(HexDigits) < 0)
-            return ValueKeys.TryDigest(v, _seed, out var digest) && _hashes.Probe(digest.Lo, digest.Hi, ids);
+            return ValueKeys.TryDigest(v, _seed, out var digest) && ProbeKey(_hashes, digest.Lo, digest.Hi, ids);
         if (v.IndexOfAny(PathStart) >= 0)
         {
             handled = false; // a URL without a scheme
@@ -174,7 +174,7 @@ public sealed partial class IndicatorIndex
     bool Probe(KeyTable table, ReadOnlySpan<byte> bytes, List<long>? ids)
     {
         var (lo, hi) = ValueKeys.Fingerprint(bytes, _seed);
-        return table.Probe(lo, hi, ids);
+        return ProbeKey(table, lo, hi, ids);
     }
 
     /// <summary>The name and each parent with at least two labels: <c>a.b.evil.example</c> probes up to three names.</summary>
@@ -210,7 +210,7 @@ public sealed partial class IndicatorIndex
         {
             var p = Highest(candidates);
             candidates &= ~(1UL << p);
-            if (_v4[p] is not { } table || !table.Probe(ValueKeys.MaskV4(address, p), 0, ids))
+            if (_v4[p] is not { } table || !ProbeKey(table, ValueKeys.MaskV4(address, p), 0, ids))
                 continue;
             if (ids is null)
                 return true;
@@ -245,7 +245,7 @@ public sealed partial class IndicatorIndex
             if (_v6[p] is not { } table)
                 continue;
             var masked = ValueKeys.MaskV6(address, p);
-            if (!table.Probe((ulong)masked, (ulong)(masked >> 64), ids))
+            if (!ProbeKey(table, (ulong)masked, (ulong)(masked >> 64), ids))
                 continue;
             found = true;
             if (ids is null)
@@ -379,7 +379,7 @@ public sealed partial class IndicatorIndex
                 var url = _urls.Count > 0 && Probe(_urls, bytes, ids);
                 return url && ids is null || ProbeUrlHost(value, ids) | url;
             case IndicatorKind.Hash when ValueKeys.IsDigestLength(bytes.Length) && ValueKeys.TryDigest(bytes, _seed, out var digest):
-                return _hashes.Probe(digest.Lo, digest.Hi, ids);
+                return ProbeKey(_hashes, digest.Lo, digest.Hi, ids);
             default:
                 return _texts.Count > 0 && Probe(_texts, bytes, ids);
         }

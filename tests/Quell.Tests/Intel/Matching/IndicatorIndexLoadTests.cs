@@ -14,7 +14,7 @@ namespace Quell.Tests.Intel.Matching;
 public sealed class IndicatorIndexLoadTests
 {
     /// <summary>Every attribute value of the MISP samples and every warninglist entry, plus shapes made to be tricky.</summary>
-    static IEnumerable<string> Corpus()
+    internal static IEnumerable<string> Corpus()
     {
         foreach (var file in Directory.EnumerateFiles(TestData.Shared("misp"), "*.json", SearchOption.AllDirectories))
             foreach (var value in StringsNamed(File.ReadAllText(file), "value"))
