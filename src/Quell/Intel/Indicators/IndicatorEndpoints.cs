@@ -81,6 +81,8 @@ public static partial class IndicatorEndpoints
         if (errors.Any)
             return Problems.Invalid(errors);
         var page = await db.ReadAsync(c => query.RunAsync(c, caller.OrgId, time.GetUtcNow()), ct);
+        if (page.CursorError is { } cursorError)
+            return Problems.Invalid("cursor", cursorError);
         return TypedResults.Ok(new { items = page.Items, next = page.Next });
     }
 

@@ -10,9 +10,13 @@ namespace Quell.Intel.Indicators;
 /// <summary>
 /// Indicator search: exact value (normalized as stored; the type detected when not given), value prefix, type, tag,
 /// source, warninglisted, state (active, suppressed, expired), updated since, minimum score. Newest first, keyset pages
-/// by id. Every request does bounded work, whatever the store holds:
+/// by id; a prefix search in value order instead (IndicatorQuery.Prefix.cs). Every request does bounded work, whatever
+/// the store holds:
 /// <list type="bullet">
-/// <item>An exact value or a prefix is looked up in the value index and its matches sorted.</item>
+/// <item>An exact value is looked up in the value index and its few matches sorted.</item>
+/// <item>A prefix walks the value index in order from the cursor, <see cref="Window"/> entries at a time, filtering
+/// each window, until the page is full or <see cref="ScanBudget"/> entries were looked at: a prefix shared by millions
+/// of values (<c>http://</c>) costs what a rare one does.</item>
 /// <item>Otherwise the store is walked newest first in windows of <see cref="Window"/> ids (a range of the primary key,
 /// whoever's rows they are), filtering inside each window, until the page is full or <see cref="ScanBudget"/> ids
 /// were looked at. A rare filter (a tag on one indicator in a million) then answers a short or empty page with a
@@ -22,7 +26,7 @@ namespace Quell.Intel.Indicators;
 /// </list>
 /// A page may therefore hold fewer items than the limit; <c>next</c> still says whether more may follow.
 /// </summary>
-public sealed class IndicatorQuery
+public sealed partial class IndicatorQuery
 {
     /// <summary>PostgreSQL's prefix index holds the first characters of a value (see migration 9).</summary>
     public const int PrefixIndexLength = 256;
@@ -43,6 +47,8 @@ public sealed class IndicatorQuery
     public double? MinScore { get; init; }
     public long? Since { get; init; }
     public int Limit { get; init; } = 50;
+
+    /// <summary>The cursor: the page goes on below this id (newest first) or, for a prefix, after this indicator in value order.</summary>
     public long? Before { get; init; }
 
     /// <summary>Ids per window of the newest-first walk.</summary>
@@ -98,14 +104,17 @@ public sealed class IndicatorQuery
         };
     }
 
-    public sealed record Page(IReadOnlyList<IndicatorView> Items, string? Next);
+    /// <summary>A page, or the reason its cursor cannot be followed (<paramref name="CursorError"/>, a client error).</summary>
+    public sealed record Page(IReadOnlyList<IndicatorView> Items, string? Next, string? CursorError = null);
 
     public async Task<Page> RunAsync(DbConnection c, long orgId, DateTimeOffset now)
     {
+        if (Value is null && Prefix is not null)
+            return await RunPrefixAsync(c, orgId, now);
         var pg = c is NpgsqlConnection;
         var p = new DynamicParameters();
         p.Add("org", orgId);
-        var indexed = Value is not null || Prefix is not null;
+        var indexed = Value is not null;
         // Without a value to look up, SQLite must walk the primary key: "+" keeps it from reading the (org_id, value)
         // index instead and sorting every row of the organisation by id (150 ms at a million rows).
         var where = new StringBuilder(indexed || pg ? "i.org_id = @org" : "+i.org_id = @org");
@@ -115,34 +124,8 @@ public sealed class IndicatorQuery
             where.Append(pg ? " AND md5(i.value) = md5(@value) AND i.value = @value" : " AND i.value = @value");
         }
         if (Prefix is not null)
-        {
-            // A range on the value (on PostgreSQL, on its indexed first characters in byte order) instead of LIKE:
-            // an index serves it whatever the collation, and '%' or '_' in a URL are not wildcards.
-            p.Add("lo", Prefix);
-            p.Add("hi", Prefix + "\U0010FFFF");
-            where.Append(pg
-                ? $" AND left(i.value, {PrefixIndexLength}) COLLATE \"C\" >= @lo AND left(i.value, {PrefixIndexLength}) COLLATE \"C\" < @hi"
-                : " AND i.value >= @lo AND i.value < @hi");
-        }
-        if (Type is not null)
-        {
-            p.Add("type", Type);
-            where.Append(" AND i.type = @type");
-        }
-        AppendTagAndSource(where, p, Tag, Source);
-        if (Warninglisted is { } listed)
-            where.Append(listed ? " AND i.warninglists IS NOT NULL" : " AND i.warninglists IS NULL");
-        if (State is not null)
-        {
-            // The stored flag follows the sightings (IndicatorSightings); expiry depends on the clock and is filtered after scoring.
-            p.Add("suppressed", State == "suppressed");
-            where.Append(" AND i.suppressed = @suppressed");
-        }
-        if (Since is not null)
-        {
-            p.Add("since", Since);
-            where.Append(" AND i.updated_at >= @since");
-        }
+            where.Append(PrefixRange(p, pg));
+        AppendFilters(where, p);
         var postFilter = MinScore is not null || State is "active" or "expired";
         var chunk = postFilter ? Math.Max(Limit * 4, 200) : Limit + 1;
         var items = new List<IndicatorView>();
@@ -185,6 +168,30 @@ public sealed class IndicatorQuery
             }
             if ((!indexed && scannedIds >= ScanBudget) || scannedRows >= MaxScanned)
                 return new Page(items, Cursor.Encode(top));
+        }
+    }
+
+    /// <summary>The filters other than value and prefix, on <c>indicators i</c>.</summary>
+    void AppendFilters(StringBuilder where, DynamicParameters p)
+    {
+        if (Type is not null)
+        {
+            p.Add("type", Type);
+            where.Append(" AND i.type = @type");
+        }
+        AppendTagAndSource(where, p, Tag, Source);
+        if (Warninglisted is { } listed)
+            where.Append(listed ? " AND i.warninglists IS NOT NULL" : " AND i.warninglists IS NULL");
+        if (State is not null)
+        {
+            // The stored flag follows the sightings (IndicatorSightings); expiry depends on the clock and is filtered after scoring.
+            p.Add("suppressed", State == "suppressed");
+            where.Append(" AND i.suppressed = @suppressed");
+        }
+        if (Since is not null)
+        {
+            p.Add("since", Since);
+            where.Append(" AND i.updated_at >= @since");
         }
     }
 

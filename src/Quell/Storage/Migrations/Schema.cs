@@ -648,5 +648,12 @@ public static class Schema
               checked_at BIGINT NOT NULL
             );
             """),
+        // Intel/Indicators: prefix search pages in value order by keyset (first 256 characters, then id) on PostgreSQL;
+        // with the id in the index the page is read in order, without sorting the rows that share their first characters.
+        // SQLite's unique (org_id, value, type) index already is that order.
+        new(18, "indicator-prefix-keyset", "SELECT 1;", """
+            CREATE INDEX ix_indicators_prefix_id ON indicators(org_id, (left(value, 256)) COLLATE "C", id);
+            DROP INDEX ix_indicators_prefix;
+            """),
     ];
 }

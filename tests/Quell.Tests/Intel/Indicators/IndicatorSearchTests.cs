@@ -95,6 +95,61 @@ public abstract class IndicatorSearchTests(TestServer server)
         while (before is not null);
         Assert.Equal(added.AsEnumerable().Reverse(), seen);
     }
+
+    [Fact]
+    public async Task Prefix_pages_go_in_value_order_without_gaps_or_repeats_and_a_rare_filter_is_reached_in_bounded_steps()
+    {
+        var tenant = await Tenants.CreateAsync(server);
+        using var client = server.Client(tenant.AdminKey);
+        var prefix = "pfx" + Guid.NewGuid().ToString("N")[..8];
+        // Added in an order unrelated to their values: pages follow the values, not the ids.
+        var values = Enumerable.Range(0, 23).Select(i => $"{prefix}-{i * 7 % 23:D2}.example").ToList();
+        foreach (var v in values)
+            await AddAsync(client, new { type = "domain", value = v, tags = v.EndsWith("-17.example", StringComparison.Ordinal) ? new[] { prefix } : null });
+        await AddAsync(client, new { type = "domain", value = "zz" + prefix + ".example" }); // outside the prefix
+
+        async Task<(List<string> Found, int Requests)> WalkAsync(Func<long?, IndicatorQuery> query)
+        {
+            var found = new List<string>();
+            var requests = 0;
+            long? cursor = null;
+            do
+            {
+                var page = await server.Db.ReadAsync(c => query(cursor).RunAsync(c, tenant.OrgId, DateTimeOffset.UtcNow));
+                Assert.Null(page.CursorError);
+                requests++;
+                found.AddRange(page.Items.Select(i => i.Value));
+                cursor = page.Next is { } next && Cursor.TryDecode(next, 1, out var keys) ? keys[0] : null;
+            }
+            while (cursor is not null && requests < 100);
+            return (found, requests);
+        }
+
+        var (all, _) = await WalkAsync(after => new IndicatorQuery { Prefix = prefix, Limit = 5, Before = after });
+        Assert.Equal(values.Order(StringComparer.Ordinal), all);
+
+        // Windows of 4 index entries, at most 8 per request: the one tagged value takes several short pages.
+        var (rare, requests) = await WalkAsync(after => new IndicatorQuery { Prefix = prefix, Tag = prefix, Limit = 10, Before = after, Window = 4, ScanBudget = 8 });
+        Assert.Equal([$"{prefix}-17.example"], rare);
+        Assert.True(requests >= 3, $"{requests} requests: the walk was not bounded");
+
+        Assert.Equal(values.Order(StringComparer.Ordinal).Take(3), await ValuesAsync(client, $"q={prefix}&limit=3"));
+    }
+
+    [Fact]
+    public async Task A_prefix_cursor_whose_indicator_was_removed_is_refused_with_a_problem()
+    {
+        var tenant = await Tenants.CreateAsync(server);
+        using var client = server.Client(tenant.AdminKey);
+        var first = (await AddAsync(client, new { type = "domain", value = "gone-a.example" })).Id();
+        await AddAsync(client, new { type = "domain", value = "gone-b.example" });
+        var page = await client.GetAsync("/api/v1/indicators?q=gone-&limit=1").ExpectAsync(HttpStatusCode.OK);
+        var next = page.GetProperty("next").GetString();
+        await client.DeleteAsync($"/api/v1/indicators/{first}").ExpectAsync(HttpStatusCode.NoContent);
+
+        var problem = await client.GetAsync($"/api/v1/indicators?q=gone-&limit=1&cursor={next}").ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("cursor", Problem.Fields(problem));
+    }
 }
 
 public sealed class IndicatorSearchTestsOnSqlite(SqliteServer server) : IndicatorSearchTests(server), IClassFixture<SqliteServer>;
