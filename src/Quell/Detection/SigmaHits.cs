@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Quell.Detection.Sigma;
 using Quell.Events;
 
@@ -20,9 +19,8 @@ public static class SigmaHits
         var matches = new List<SigmaRule>();
         for (var i = 0; i < events.Count; i++)
         {
-            using var doc = JsonDocument.Parse(EventJson.Serialize(events[i].Fields));
             matches.Clear();
-            if (matcher.Match(new JsonSigmaEvent(doc.RootElement), matches) == 0)
+            if (matcher.Match(new NormalizedSigmaEvent(events[i].Fields), matches) == 0)
                 continue;
             foreach (var rule in matches)
                 hits.Add(new SigmaHit(i, rule));
