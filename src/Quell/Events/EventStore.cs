@@ -35,7 +35,14 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
 
     sealed record Row(long Id, long EventTime, string Table, IncomingEvent Event);
 
-    public async ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    public ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, CancellationToken ct) =>
+        AppendAsync(origin, events, null, ct);
+
+    /// <summary>
+    /// Appends a batch; <paramref name="alsoInTransaction"/> (e.g. the asset inventory's upserts) runs in the batch's
+    /// transaction, so it commits with the events and costs no commit or writer round trip of its own.
+    /// </summary>
+    public async ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, Func<DbConnection, DbTransaction, Task>? alsoInTransaction, CancellationToken ct)
     {
         if (events.Count == 0)
             return;
@@ -49,7 +56,7 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
             {
                 try
                 {
-                    await AppendPostgresAsync(origin.OrgId, source, retention, now, events, ct);
+                    await AppendPostgresAsync(origin.OrgId, source, retention, now, events, alsoInTransaction, ct);
                     return;
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && attempt < 3)
@@ -58,7 +65,12 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
                 }
             }
         }
-        await db.WriteAsync((c, tx) => AppendSqliteAsync(c, tx, origin.OrgId, source, retention, now, events), ct);
+        await db.WriteAsync(async (c, tx) =>
+        {
+            await AppendSqliteAsync(c, tx, origin.OrgId, source, retention, now, events);
+            if (alsoInTransaction is not null)
+                await alsoInTransaction(c, tx);
+        }, ct);
     }
 
     /// <summary>
@@ -98,46 +110,25 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
             await c.ExecuteAsync("INSERT INTO event_partitions (name, day, retention_days, created_at) VALUES (@table, @day, @retention, @now) ON CONFLICT (name) DO NOTHING",
                 new { table, day = DayOf(table), retention, now }, tx);
         }
+        object org = orgId, received = now;
         foreach (var group in rows.GroupBy(r => r.Table))
         {
-            using var insert = sqlite.CreateCommand();
-            insert.Transaction = stx;
-            insert.CommandText = $"INSERT INTO {group.Key} (id, org_id, received_at, event_time, source, raw, fields) VALUES ($id, $org, $received, $time, $source, $raw, $fields)";
-            var pId = insert.Parameters.Add("$id", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$org", orgId);
-            insert.Parameters.AddWithValue("$received", now);
-            var pTime = insert.Parameters.Add("$time", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$source", source);
-            var pRaw = insert.Parameters.Add("$raw", SqliteType.Text);
-            var pFields = insert.Parameters.Add("$fields", SqliteType.Text);
-            insert.Prepare();
-            using var related = sqlite.CreateCommand();
-            related.Transaction = stx;
-            related.CommandText = $"INSERT INTO {EventPartitions.RelatedTable(group.Key)} (org_id, value, event_time, event_id) VALUES ($org, $value, $time, $id)";
-            related.Parameters.AddWithValue("$org", orgId);
-            var rValue = related.Parameters.Add("$value", SqliteType.Text);
-            var rTime = related.Parameters.Add("$time", SqliteType.Integer);
-            var rId = related.Parameters.Add("$id", SqliteType.Integer);
-            related.Prepare();
+            using var insert = new SqliteBatchInsert(sqlite, stx, group.Key, "id", "org_id", "received_at", "event_time", "source", "raw", "fields");
+            using var related = new SqliteBatchInsert(sqlite, stx, EventPartitions.RelatedTable(group.Key), "org_id", "value", "event_time", "event_id");
             foreach (var row in group)
             {
-                pId.Value = row.Id;
-                pTime.Value = row.EventTime;
-                pRaw.Value = EventJson.Clean(row.Event.Raw);
-                pFields.Value = EventJson.Serialize(row.Event.Fields);
-                insert.ExecuteNonQuery();
+                object id = row.Id, at = row.EventTime;
+                insert.Add(id, org, received, at, source, EventJson.Clean(row.Event.Raw), EventJson.Serialize(row.Event.Fields));
                 foreach (var value in Related(row.Event))
-                {
-                    rValue.Value = value;
-                    rTime.Value = row.EventTime;
-                    rId.Value = row.Id;
-                    related.ExecuteNonQuery();
-                }
+                    related.Add(org, value, at, id);
             }
+            insert.Flush();
+            related.Flush();
         }
     }
 
-    async Task AppendPostgresAsync(long orgId, string source, int retention, long now, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    async Task AppendPostgresAsync(long orgId, string source, int retention, long now, IReadOnlyList<IncomingEvent> events,
+        Func<DbConnection, DbTransaction, Task>? alsoInTransaction, CancellationToken ct)
     {
         await using var conn = (NpgsqlConnection)await db.OpenAsync(ct);
         var ids = (await conn.QueryAsync<long>("SELECT nextval('event_ids') FROM generate_series(1, @n)", new { n = events.Count })).AsList();
@@ -178,6 +169,8 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
                 await copy.CompleteAsync(ct);
             }
         }
+        if (alsoInTransaction is not null)
+            await alsoInTransaction(conn, tx);
         await tx.CommitAsync(ct);
     }
 
