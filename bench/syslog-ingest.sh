@@ -41,5 +41,6 @@ dotnet bench/Quell.Bench/bin/Release/net10.0/Quell.Bench.dll syslog-send --targe
 ticks1=$(cpu_ticks)
 echo "server CPU: $(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$MESSAGES" 'BEGIN { printf "%.1f s, %.1f µs per message, %.0f messages/s per core", t / hz, t / hz * 1e6 / n, n / (t / hz) }'); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server peak RSS (VmHWM): $(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVER/status") MB"
-kill -INT "$SERVER"; wait "$SERVER" 2>/dev/null || true
+# SIGTERM: a background job of a non-interactive shell ignores SIGINT, so the server would never stop.
+kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true
 grep -o "Syslog totals: .*" "$DATA/server.log" | tail -n 1

@@ -110,20 +110,42 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
             await c.ExecuteAsync("INSERT INTO event_partitions (name, day, retention_days, created_at) VALUES (@table, @day, @retention, @now) ON CONFLICT (name) DO NOTHING",
                 new { table, day = DayOf(table), retention, now }, tx);
         }
-        object org = orgId, received = now;
         foreach (var group in rows.GroupBy(r => r.Table))
         {
-            using var insert = new SqliteBatchInsert(sqlite, stx, group.Key, "id", "org_id", "received_at", "event_time", "source", "raw", "fields");
-            using var related = new SqliteBatchInsert(sqlite, stx, EventPartitions.RelatedTable(group.Key), "org_id", "value", "event_time", "event_id");
+            using var insert = sqlite.CreateCommand();
+            insert.Transaction = stx;
+            insert.CommandText = $"INSERT INTO {group.Key} (id, org_id, received_at, event_time, source, raw, fields) VALUES ($id, $org, $received, $time, $source, $raw, $fields)";
+            var pId = insert.Parameters.Add("$id", SqliteType.Integer);
+            insert.Parameters.AddWithValue("$org", orgId);
+            insert.Parameters.AddWithValue("$received", now);
+            var pTime = insert.Parameters.Add("$time", SqliteType.Integer);
+            insert.Parameters.AddWithValue("$source", source);
+            var pRaw = insert.Parameters.Add("$raw", SqliteType.Text);
+            var pFields = insert.Parameters.Add("$fields", SqliteType.Text);
+            insert.Prepare();
+            using var related = sqlite.CreateCommand();
+            related.Transaction = stx;
+            related.CommandText = $"INSERT INTO {EventPartitions.RelatedTable(group.Key)} (org_id, value, event_time, event_id) VALUES ($org, $value, $time, $id)";
+            related.Parameters.AddWithValue("$org", orgId);
+            var rValue = related.Parameters.Add("$value", SqliteType.Text);
+            var rTime = related.Parameters.Add("$time", SqliteType.Integer);
+            var rId = related.Parameters.Add("$id", SqliteType.Integer);
+            related.Prepare();
             foreach (var row in group)
             {
-                object id = row.Id, at = row.EventTime;
-                insert.Add(id, org, received, at, source, EventJson.Clean(row.Event.Raw), EventJson.Serialize(row.Event.Fields));
+                pId.Value = row.Id;
+                pTime.Value = row.EventTime;
+                pRaw.Value = EventJson.Clean(row.Event.Raw);
+                pFields.Value = EventJson.Serialize(row.Event.Fields);
+                insert.ExecuteNonQuery();
                 foreach (var value in Related(row.Event))
-                    related.Add(org, value, at, id);
+                {
+                    rValue.Value = value;
+                    rTime.Value = row.EventTime;
+                    rId.Value = row.Id;
+                    related.ExecuteNonQuery();
+                }
             }
-            insert.Flush();
-            related.Flush();
         }
     }
 
