@@ -4,8 +4,13 @@
 # prints events/s: acknowledged requests x BATCH / seconds (a 200 is sent only after the batch is committed), the
 # growth of the newest event id as a cross-check (dense on SQLite; the PostgreSQL sequence caches 100 ids per
 # connection, so there it runs ahead), and the server's CPU time per event.
+# With detection as issue 5 asks for it: INDICATORS=N loads N generated indicators (bench/intel-match/generate.py,
+# seed 42) through a freetext feed before measuring, SIGMA_RULES=DIR starts the server with --sigma-rules DIR. Prints
+# also events/s per core (events / server CPU seconds), the server's peak RSS (VmHWM) and the load average.
 #   bench/events-ingest.sh 30
-# Env: BATCH (1000), CONNECTIONS (8), THREADS (2), PORT (5182), QUELL_DB (PostgreSQL connection string; default SQLite).
+#   INDICATORS=100000 SIGMA_RULES=/work/shared/testdata/sigma/rules bench/events-ingest.sh 60
+# Env: BATCH (1000), CONNECTIONS (8), THREADS (2), PORT (5182), WARMUP (5 s; 20 with SIGMA_RULES, which load on first
+# use), QUELL_DB (PostgreSQL connection string; default SQLite), INDICATORS, SIGMA_RULES, SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-30}
@@ -13,6 +18,7 @@ BATCH=${BATCH:-1000}
 CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
 PORT=${PORT:-5182}
+WARMUP=${WARMUP:-$([ -n "${SIGMA_RULES:-}" ] && echo 20 || echo 5)}
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
 
@@ -38,9 +44,17 @@ for i in range(n):
     print(json.dumps({"host": "bench", "sourcetype": "_json", "event": ev}))
 PY
 STORE="SQLite in $DATA"; [ -n "${QUELL_DB:-}" ] && STORE="PostgreSQL"
-log "starting quell serve on 127.0.0.1:$PORT ($STORE); body $(wc -c <"$BODY") bytes, $BATCH events"
+args=(serve --urls "http://127.0.0.1:$PORT" --data "$DATA")
+[ -n "${QUELL_DB:-}" ] && args+=(--db "$QUELL_DB")
+[ -n "${SIGMA_RULES:-}" ] && args+=(--sigma-rules "$SIGMA_RULES")
+if [ -n "${INDICATORS:-}" ]; then
+  mkdir -p "$DATA/feeds"
+  python3 bench/intel-match/generate.py "$INDICATORS" 0 "$DATA/feeds" 42
+  args+=(--feed-directories "$DATA/feeds")
+fi
+log "starting quell serve on 127.0.0.1:$PORT ($STORE${SIGMA_RULES:+, Sigma rules from $SIGMA_RULES}); body $(wc -c <"$BODY") bytes, $BATCH events"
 QUELL_BOOTSTRAP_API_KEY=$QUELL_API_KEY QUELL_ADMIN_PASSWORD=bench-admin-password \
-  dotnet src/Quell.Server/bin/Release/net10.0/quell.dll serve --urls "http://127.0.0.1:$PORT" --data "$DATA" ${QUELL_DB:+--db "$QUELL_DB"} >"$DATA/server.log" 2>&1 &
+  dotnet src/Quell.Server/bin/Release/net10.0/quell.dll "${args[@]}" >"$DATA/server.log" 2>&1 &
 SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT
@@ -51,8 +65,15 @@ curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$DATA/server.log"
 stored() { curl -fs -H "Authorization: Bearer $QUELL_API_KEY" "http://127.0.0.1:$PORT/api/v1/events?limit=1" | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[0]["id"] if i else 0)'; }
 cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 
-log "warming up for 5 s"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/events-ingest.lua "http://127.0.0.1:$PORT/services/collector/event" >/dev/null
+if [ -n "${INDICATORS:-}" ]; then
+  api() { curl -fsS -H "Authorization: Bearer $QUELL_API_KEY" -H 'Content-Type: application/json' "$@"; }
+  feed=$(api -X POST "http://127.0.0.1:$PORT/api/v1/feeds" \
+    -d "{\"name\":\"bench-ingest\",\"format\":\"freetext\",\"url\":\"$DATA/feeds/IND.txt\",\"enabled\":false}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  log "loading $INDICATORS indicators (feed $feed)"
+  api -X POST "http://127.0.0.1:$PORT/api/v1/feeds/$feed/pull?wait=true" >&2; echo >&2
+fi
+log "warming up for $WARMUP s"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 60s -s bench/events-ingest.lua "http://127.0.0.1:$PORT/services/collector/event" >/dev/null
 before=$(stored); cpu0=$(cpu)
 log "measuring for $DURATION s: $CONNECTIONS connections"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s -s bench/events-ingest.lua "http://127.0.0.1:$PORT/services/collector/event" | tee "$DATA/wrk.txt" >&2
@@ -62,4 +83,6 @@ failed=$(awk '/^non_2xx /{print $2}' "$DATA/wrk.txt")
 events=$(( (requests - failed) * BATCH ))
 echo "events acknowledged: $events in ${DURATION} s = $(( events / DURATION )) events/s (wrk: $requests requests x $BATCH, $failed non-200; newest id $before -> $after)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "server CPU: $(( (cpu1 - cpu0) / 100 )) s for $events events = $(python3 -c "print(round(($cpu1-$cpu0)*10000/max(1,$events), 1))") us/event"
+echo "server CPU: $(( (cpu1 - cpu0) / 100 )) s for $events events = $(python3 -c "print(round(($cpu1-$cpu0)*10000/max(1,$events), 1))") us/event = $(python3 -c "print(round($events*100/max(1,$cpu1-$cpu0)))") events/s per core"
+echo "server peak RSS (VmHWM): $(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVER/status") MB"
+grep -o "Sigma: .*" "$DATA/server.log" | head -n 2 >&2 || true

@@ -5,7 +5,8 @@
 # server reads a connection no further than it has stored, and the sender waits for the server to close each
 # connection after its last batch. Needs the event store (an IEventSink) in the server; without one, `quell serve`
 # refuses --syslog-tcp with "the syslog receivers need an event store".
-#   bench/syslog-ingest.sh [MESSAGES]     env: FORMAT (5424|3164|cef), CONNECTIONS, PORT (5185), SYSLOG_PORT (6601)
+#   bench/syslog-ingest.sh [MESSAGES]     env: FORMAT (5424|3164|cef), CONNECTIONS, PORT (5185), SYSLOG_PORT (6601),
+#   SIGMA_RULES=DIR (detection at ingest with these rules; the first batch waits for them to load)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES=${1:-1000000}
@@ -25,7 +26,7 @@ DATA=$(mktemp -d /tmp/quell-syslog-data.XXXXXX)
 log "starting quell serve (SQLite in $DATA) with --syslog-tcp 127.0.0.1:$SYSLOG_PORT"
 QUELL_ADMIN_PASSWORD=bench-admin-password \
   dotnet src/Quell.Server/bin/Release/net10.0/quell.dll serve --urls "http://127.0.0.1:$PORT" --data "$DATA" \
-  --syslog-tcp "127.0.0.1:$SYSLOG_PORT" >"$DATA/server.log" 2>&1 &
+  --syslog-tcp "127.0.0.1:$SYSLOG_PORT" ${SIGMA_RULES:+--sigma-rules "$SIGMA_RULES"} >"$DATA/server.log" 2>&1 &
 SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT
@@ -38,6 +39,8 @@ log "sending $MESSAGES $FORMAT messages over $CONNECTIONS connections"
 dotnet bench/Quell.Bench/bin/Release/net10.0/Quell.Bench.dll syslog-send --target "127.0.0.1:$SYSLOG_PORT" \
   --messages "$MESSAGES" --format "$FORMAT" --connections "$CONNECTIONS"
 ticks1=$(cpu_ticks)
-echo "server CPU: $(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$MESSAGES" 'BEGIN { printf "%.1f s, %.1f µs per message", t / hz, t / hz * 1e6 / n }'); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-kill -INT "$SERVER"; wait "$SERVER" 2>/dev/null || true
+echo "server CPU: $(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$MESSAGES" 'BEGIN { printf "%.1f s, %.1f µs per message, %.0f messages/s per core", t / hz, t / hz * 1e6 / n, n / (t / hz) }'); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "server peak RSS (VmHWM): $(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVER/status") MB"
+# SIGTERM: a background job of a non-interactive shell ignores SIGINT, so the server would never stop.
+kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true
 grep -o "Syslog totals: .*" "$DATA/server.log" | tail -n 1

@@ -30,10 +30,9 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Sigma
 
     public async ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
     {
-        await store.AppendAsync(origin, events, ct);
         var heard = Events.Assets.AssetInventory.Count(origin.Source, events);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await store.Db.WriteAsync((c, tx) => Events.Assets.AssetInventory.RecordAsync(c, tx, origin.OrgId, heard, now), ct);
+        await store.AppendAsync(origin, events, (c, tx) => Events.Assets.AssetInventory.RecordAsync(c, tx, origin.OrgId, heard, now), ct);
         var hits = IntelHits.Find(events, value => intel.Match(origin.OrgId, value));
         if (hits.Count > 0)
             await RaiseAsync(origin, events, hits, ct);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Quell.Detection.Sigma;
 using Quell.Events;
 
@@ -24,9 +23,8 @@ public static class SigmaHits
         var matches = new List<SigmaRule>();
         for (var i = 0; i < events.Count; i++)
         {
-            using var doc = JsonDocument.Parse(EventJson.Serialize(events[i].Fields));
             matches.Clear();
-            var e = new JsonSigmaEvent(doc.RootElement);
+            var e = new NormalizedSigmaEvent(events[i].Fields);
             if (matcher.Match(e, matches) == 0)
                 continue;
             foreach (var rule in matches)

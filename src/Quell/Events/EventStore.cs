@@ -35,7 +35,14 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
 
     sealed record Row(long Id, long EventTime, string Table, IncomingEvent Event);
 
-    public async ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    public ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, CancellationToken ct) =>
+        AppendAsync(origin, events, null, ct);
+
+    /// <summary>
+    /// Appends a batch; <paramref name="alsoInTransaction"/> (e.g. the asset inventory's upserts) runs in the batch's
+    /// transaction, so it commits with the events and costs no commit or writer round trip of its own.
+    /// </summary>
+    public async ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, Func<DbConnection, DbTransaction, Task>? alsoInTransaction, CancellationToken ct)
     {
         if (events.Count == 0)
             return;
@@ -49,7 +56,7 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
             {
                 try
                 {
-                    await AppendPostgresAsync(origin.OrgId, source, retention, now, events, ct);
+                    await AppendPostgresAsync(origin.OrgId, source, retention, now, events, alsoInTransaction, ct);
                     return;
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && attempt < 3)
@@ -58,7 +65,12 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
                 }
             }
         }
-        await db.WriteAsync((c, tx) => AppendSqliteAsync(c, tx, origin.OrgId, source, retention, now, events), ct);
+        await db.WriteAsync(async (c, tx) =>
+        {
+            await AppendSqliteAsync(c, tx, origin.OrgId, source, retention, now, events);
+            if (alsoInTransaction is not null)
+                await alsoInTransaction(c, tx);
+        }, ct);
     }
 
     /// <summary>
@@ -137,7 +149,8 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
         }
     }
 
-    async Task AppendPostgresAsync(long orgId, string source, int retention, long now, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    async Task AppendPostgresAsync(long orgId, string source, int retention, long now, IReadOnlyList<IncomingEvent> events,
+        Func<DbConnection, DbTransaction, Task>? alsoInTransaction, CancellationToken ct)
     {
         await using var conn = (NpgsqlConnection)await db.OpenAsync(ct);
         var ids = (await conn.QueryAsync<long>("SELECT nextval('event_ids') FROM generate_series(1, @n)", new { n = events.Count })).AsList();
@@ -178,6 +191,8 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
                 await copy.CompleteAsync(ct);
             }
         }
+        if (alsoInTransaction is not null)
+            await alsoInTransaction(conn, tx);
         await tx.CommitAsync(ct);
     }
 

@@ -122,6 +122,32 @@ public abstract class EventStoreTests(Dialect dialect)
     }
 
     [Fact]
+    public async Task A_batch_longer_than_one_insert_statement_stores_every_event_and_related_value()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        // 150 events over two days: 75 per partition, so full multi-row statements and a shorter last one on SQLite.
+        var batch = Enumerable.Range(0, 150).Select(i => Event($$$"""
+            {"@timestamp":"2025-02-{{{20 + (i % 2)}}}T10:00:{{{i % 60:00}}}Z","i":{{{i}}},"src_ip":"10.9.{{{i / 250}}}.{{{i % 250}}}","dst_ip":"203.0.113.1","user":"u{{{i}}}"}
+            """)).ToList();
+        await events.AppendAsync(new EventOrigin(Org, "many"), batch, CancellationToken.None);
+        foreach (var day in (string[])["events_r90_d20250220", "events_r90_d20250221"])
+        {
+            Assert.Equal(75, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {day}")));
+            Assert.Equal(75 * 3, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {day}_related")));
+        }
+        for (var i = 0; i < 150; i += 7)
+        {
+            var stored = Assert.Single(await Search(events, $"i:{i}"));
+            Assert.Equal(i, JsonDocument.Parse(stored.Fields).RootElement.GetProperty("i").GetInt64());
+            var hit = Assert.Single(await events.LookupRelatedAsync(Org, $"10.9.{i / 250}.{i % 250}"));
+            Assert.Equal((stored.Id, stored.EventTime), (hit.EventId, hit.EventTime));
+            Assert.Single(await events.LookupRelatedAsync(Org, $"u{i}"));
+        }
+        Assert.Equal(150, (await events.LookupRelatedAsync(Org, "203.0.113.1")).Count);
+    }
+
+    [Fact]
     public async Task Retention_drops_expired_partitions_whole_per_source_retention()
     {
         var (store, events) = await CreateAsync();

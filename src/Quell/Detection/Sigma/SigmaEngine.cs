@@ -11,7 +11,9 @@ namespace Quell.Detection.Sigma;
 public sealed class SigmaEngine
 {
     readonly SigmaRule[] _rules;
-    readonly ConcurrentDictionary<string, RuleSet> _sets = new();
+    // Lazy: a rule set for a new log source takes seconds and hundreds of MB to build (all rules, for an event whose
+    // source is unknown); without it every thread matching such an event at the same moment built its own copy.
+    readonly ConcurrentDictionary<string, Lazy<RuleSet>> _sets = new();
 
     public SigmaEngine(IEnumerable<SigmaRule> rules) => _rules = [.. rules];
 
@@ -20,7 +22,7 @@ public sealed class SigmaEngine
     public SigmaMatcher CreateMatcher() => new(this);
 
     internal RuleSet SetFor(SigmaEventLogsource logsource) =>
-        _sets.GetOrAdd(logsource.Key, _ => new RuleSet([.. _rules.Where(r => logsource.Accepts(r.Logsource))]));
+        _sets.GetOrAdd(logsource.Key, _ => new Lazy<RuleSet>(() => new RuleSet([.. _rules.Where(r => logsource.Accepts(r.Logsource))]))).Value;
 
     internal sealed class RuleSet
     {

@@ -57,7 +57,7 @@ public sealed class SyslogParser(SyslogParserOptions? options = null)
 
     internal DateTimeOffset? ParseInto(ReadOnlySpan<byte> message, DateTimeOffset receivedAt, FieldSet fields)
     {
-        fields.Set(SyslogFields.EventCreated, receivedAt.ToString("O", CultureInfo.InvariantCulture));
+        fields.Set(SyslogFields.EventCreated, ReceivedText(receivedAt));
         message = TrimTrailer(message);
         var pos = 0;
         var priority = ReadPriority(message, ref pos, fields);
@@ -116,12 +116,29 @@ public sealed class SyslogParser(SyslogParserOptions? options = null)
         return value;
     }
 
+    /// <summary>Every priority value boxed once: three boxes per message were most of a short message's garbage.</summary>
+    static readonly object[] Boxed = [.. Enumerable.Range(0, 192).Select(i => (object)(long)i)];
+
+    // A receiver stamps a whole read with one receive time: its text is formatted once, not once per message.
+    [ThreadStatic]
+    static (DateTimeOffset At, string Text) t_received;
+
+    static string ReceivedText(DateTimeOffset receivedAt)
+    {
+        var cached = t_received;
+        if (cached.Text is not null && cached.At == receivedAt && cached.At.Offset == receivedAt.Offset)
+            return cached.Text;
+        var text = receivedAt.ToString("O", CultureInfo.InvariantCulture);
+        t_received = (receivedAt, text);
+        return text;
+    }
+
     static void SetPriority(FieldSet fields, int priority)
     {
-        fields.Set(SyslogFields.Priority, (long)priority);
-        fields.Set(SyslogFields.FacilityCode, (long)(priority >> 3));
+        fields.Set(SyslogFields.Priority, Boxed[priority]);
+        fields.Set(SyslogFields.FacilityCode, Boxed[priority >> 3]);
         fields.Set(SyslogFields.FacilityName, Facilities[priority >> 3]);
-        fields.Set(SyslogFields.SeverityCode, (long)(priority & 7));
+        fields.Set(SyslogFields.SeverityCode, Boxed[priority & 7]);
         fields.Set(SyslogFields.SeverityName, Severities[priority & 7]);
     }
 
