@@ -110,10 +110,15 @@ public sealed class AlertQueueTests(Browser browser, UiServer server)
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("k");
         await Assertions.Expect(page.Locator("tr.current")).ToHaveAttributeAsync("data-id", newer.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).FocusAsync();
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal));
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        var filter = page.GetByRole(AriaRole.Button, new() { Name = "Filter" });
+        await filter.FocusAsync();
+        // Enter only submits once the button holds the focus; a loaded CI machine can take its time to give it.
+        await Assertions.Expect(filter).ToBeFocusedAsync();
+        await page.RunAndWaitForNavigationAsync(() => page.Keyboard.PressAsync("Enter"), new()
+        {
+            UrlFunc = u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal),
+            Timeout = 60_000,
+        });
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("j");
         // The row must be current before Enter, or a slow machine presses Enter on a page still loading.
