@@ -114,11 +114,9 @@ public sealed class AlertQueueTests(Browser browser, UiServer server)
         await filter.FocusAsync();
         // Enter only submits once the button holds the focus; a loaded CI machine can take its time to give it.
         await Assertions.Expect(filter).ToBeFocusedAsync();
-        await page.RunAndWaitForNavigationAsync(() => page.Keyboard.PressAsync("Enter"), new()
-        {
-            UrlFunc = u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal),
-            Timeout = 60_000,
-        });
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal), new() { Timeout = 60_000 });
+        await page.WaitForLoadStateAsync(LoadState.Load);
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("j");
         // The row must be current before Enter, or a slow machine presses Enter on a page still loading.
