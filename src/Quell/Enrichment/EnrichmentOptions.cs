@@ -14,4 +14,17 @@ public sealed class EnrichmentOptions
 
     /// <summary>Longest an <c>analyze?wait=true</c> request waits before answering 202 with the reports still pending.</summary>
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>What analyzers that fetch URLs from data may reach (<see cref="SsrfGuard"/>).</summary>
+    public SsrfOptions Ssrf { get; set; } = new();
+
+    /// <summary>MaxMind DB files the geoip analyzer reads (the server's, not an organisation's choice).</summary>
+    public GeoIpOptions GeoIp { get; set; } = new();
+}
+
+/// <summary>Section <c>Enrichment:GeoIp</c>.</summary>
+public sealed class GeoIpOptions
+{
+    /// <summary>Paths of .mmdb files (GeoLite2/GeoIP2 City or Country, ASN); every one is asked.</summary>
+    public List<string> Databases { get; set; } = [];
 }
