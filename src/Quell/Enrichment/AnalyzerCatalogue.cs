@@ -14,7 +14,6 @@ public sealed class AnalyzerCatalogue
     /// <summary>Contract names not implemented yet (issue 6): configurable, never run.</summary>
     static readonly AnalyzerDefinition[] Planned =
     [
-        new("urlscan", "urlscan.io search and submit", ["url", "domain", "fqdn", "ip", "hash"], [ApiKey], "https://urlscan.io", Tlp.Green, Tlp.Green, Limit("60/min, 1000/day"), Day, TimeSpan.FromSeconds(30), Implemented: false),
         new("vmray", "VMRay sandbox (submit file or URL, verdict, IOCs)", ["file", "url", "hash"], [ApiKey], null, Tlp.Amber, Tlp.Amber, RateLimit.None, Day, TimeSpan.FromMinutes(1), Implemented: false),
         new("cape", "CAPE sandbox (tasks/create, report, IOCs)", ["file", "url"], [new("token", "API token", Secret: true)], null, Tlp.Amber, Tlp.Amber, RateLimit.None, Day, TimeSpan.FromMinutes(1), Implemented: false),
     ];

@@ -51,6 +51,7 @@ public static class EnrichmentServices
         services.AddAnalyzer<MispAnalyzer>();
         services.AddAnalyzer<GeoIpAnalyzer>();
         services.AddAnalyzer<UnshortenAnalyzer>();
+        services.AddAnalyzer<UrlscanAnalyzer>();
         services.AddSingleton<AnalyzerCatalogue>();
         services.AddSingleton<AnalyzeJob>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<AnalyzeJob>());
