@@ -21,6 +21,9 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
 
     public string Kind => JobKind;
 
+    /// <summary>Runs mostly wait on services: their own pool, sized by <see cref="EnrichmentOptions.Concurrency"/>, not by cores.</summary>
+    public int? Concurrency => options.Value.Concurrency;
+
     sealed record Payload(long ReportId);
 
     public static JobRequest Request(long orgId, long reportId, int maxAttempts) =>

@@ -12,6 +12,12 @@ public sealed class EnrichmentOptions
     /// <summary>Attempts of one run on transient failures (429, 5xx, no answer) before the report fails with the last reason.</summary>
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Analyzer runs at once per node, in a job pool of their own. Runs wait on services (a VirusTotal answer takes
+    /// hundreds of milliseconds), so throughput is this many divided by the services' latency, within their rate limits.
+    /// </summary>
+    public int Concurrency { get; set; } = 16;
+
     /// <summary>Longest an <c>analyze?wait=true</c> request waits before answering 202 with the reports still pending.</summary>
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMinutes(2);
 
