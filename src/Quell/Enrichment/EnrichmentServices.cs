@@ -32,6 +32,8 @@ public static class EnrichmentServices
         services.AddAnalyzer<PhishTankAnalyzer>();
         services.AddAnalyzer<DnsAnalyzer>();
         services.AddAnalyzer<RdapAnalyzer>();
+        services.AddAnalyzer<VmrayAnalyzer>();
+        services.AddAnalyzer<CapeAnalyzer>();
         services.AddSingleton<AnalyzerCatalogue>();
         services.AddSingleton<AnalyzeJob>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<AnalyzeJob>());

@@ -19,9 +19,9 @@ public abstract class AnalyzerSettingsTests(TestServer server)
         var names = items.Select(i => i.GetProperty("name").GetString()).ToList();
         Assert.All(ContractNames, n => Assert.Contains(n, names));
         Assert.Contains("intel", names);
-        var vmray = items.Single(i => i.GetProperty("name").GetString() == "vmray");
-        Assert.False(vmray.GetProperty("implemented").GetBoolean());
-        Assert.Contains("not implemented yet", vmray.GetProperty("note").GetString());
+        var misp = items.Single(i => i.GetProperty("name").GetString() == "misp");
+        Assert.False(misp.GetProperty("implemented").GetBoolean());
+        Assert.Contains("not implemented yet", misp.GetProperty("note").GetString());
         var vt = items.Single(i => i.GetProperty("name").GetString() == "virustotal");
         Assert.True(vt.GetProperty("implemented").GetBoolean());
         Assert.False(vt.GetProperty("enabled").GetBoolean());
@@ -30,7 +30,7 @@ public abstract class AnalyzerSettingsTests(TestServer server)
         Assert.Equal("AMBER", vt.GetProperty("maxTlp").GetString());
 
         // Not implemented ones can be configured already.
-        var saved = await client.PutAsJsonAsync("/api/v1/analyzers/vmray", new { enabled = true, baseUrl = "https://vmray.example", config = new { key = "vm-key" } }).ExpectAsync(HttpStatusCode.OK);
+        var saved = await client.PutAsJsonAsync("/api/v1/analyzers/misp", new { enabled = true, baseUrl = "https://misp.example", config = new { key = "misp-key" } }).ExpectAsync(HttpStatusCode.OK);
         Assert.True(saved.GetProperty("enabled").GetBoolean());
         Assert.False(saved.GetProperty("implemented").GetBoolean());
     }
