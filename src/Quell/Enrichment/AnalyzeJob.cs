@@ -10,7 +10,9 @@ namespace Quell.Enrichment;
 /// One analyzer run on one value, as a durable job that ends its pending report: from the cache when another run of the
 /// same value finished meanwhile, else after taking a call of the rate limit (waiting for one does not count as an
 /// attempt) and asking the service. Transient failures are retried after the service's Retry-After or the queue's
-/// backoff; on the last attempt, and for every other failure, the report fails with the reason.
+/// backoff; on the last attempt, and for every other failure, the report fails with the reason. A long-running analysis
+/// (a sandbox) is one job that runs again every poll interval with the state stored on the report, so a restart loses
+/// nothing.
 /// </summary>
 public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecrets secrets, IHttpClientFactory http, IOptions<EnrichmentOptions> options, TimeProvider time)
     : IJobHandler
@@ -49,23 +51,31 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         }
         var settings = EffectiveSettings.Of(definition, stored);
 
-        var cached = await db.ReadAsync(c => AnalyzerStore.ReusableAsync(c, orgId, report.Analyzer, report.DataType, report.Data, settings.CacheTtl, Now), ct);
-        if (cached is { Status: ReportStatus.Success } && cached.Id != reportId)
+        // A submitted analysis (a sandbox detonating) goes on where it is: no cache answer, and the rate limit was
+        // taken by its submission (status checks are bounded by the poll interval instead).
+        if (report.PollStateJson is null)
         {
-            await FinishAsync(context, reportId, new AnalyzerStore.Finish(ReportStatus.Success, cached.Level, cached.TaxonomiesJson, cached.FullJson,
-                cached.FullTruncated, cached.ArtifactsJson, null, cached.Id, cached.ExpiresAtMs), ct);
-            return;
-        }
+            var cached = await db.ReadAsync(c => AnalyzerStore.ReusableAsync(c, orgId, report.Analyzer, report.DataType, report.Data, settings.CacheTtl, Now), ct);
+            if (cached is { Status: ReportStatus.Success } && cached.Id != reportId)
+            {
+                await FinishAsync(context, reportId, new AnalyzerStore.Finish(ReportStatus.Success, cached.Level, cached.TaxonomiesJson, cached.FullJson,
+                    cached.FullTruncated, cached.ArtifactsJson, null, cached.Id, cached.ExpiresAtMs), ct);
+                return;
+            }
 
-        var wait = await db.WriteAsync((c, tx) => AnalyzerStore.TryReserveCallAsync(c, tx, db.IsPostgres, orgId, report.Analyzer, settings.RateLimit, Now), ct);
-        if (wait is { } w)
-            throw new JobRetryException($"rate limit of {report.Analyzer} ({settings.RateLimit}) reached; next call in {w.TotalSeconds:0.#} s", w, countsAsAttempt: false);
+            var wait = await db.WriteAsync((c, tx) => AnalyzerStore.TryReserveCallAsync(c, tx, db.IsPostgres, orgId, report.Analyzer, settings.RateLimit, Now), ct);
+            if (wait is { } w)
+                throw new JobRetryException($"rate limit of {report.Analyzer} ({settings.RateLimit}) reached; next call in {w.TotalSeconds:0.#} s", w, countsAsAttempt: false);
+        }
 
         AnalyzerStore.Finish finish;
         try
         {
-            var result = await RunAnalyzerAsync(analyzer, settings, stored, orgId, report, ct);
-            finish = Succeeded(result, settings);
+            var (config, secretValues) = Config(stored);
+            var result = await RunAnalyzerAsync(analyzer, settings, config, secretValues, orgId, report, ct);
+            finish = result.PollState is { } state
+                ? await PollLaterAsync(context, report, definition, config, state, ct)
+                : Succeeded(result, settings);
         }
         catch (AnalyzerTransientException e) when (job.Attempts < job.MaxAttempts)
         {
@@ -82,17 +92,44 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         await FinishAsync(context, reportId, finish, ct);
     }
 
-    async Task<AnalyzerResult> RunAnalyzerAsync(IAnalyzer analyzer, EffectiveSettings settings, AnalyzerSettings? stored, long orgId, AnalyzerReport report, CancellationToken ct)
+    (Dictionary<string, string> Config, IReadOnlyDictionary<string, string> Secrets) Config(AnalyzerSettings? stored)
     {
         var config = stored is null ? new Dictionary<string, string>(StringComparer.Ordinal) : ConfigJson.Read(stored.ConfigJson);
-        var secretValues = stored is null ? [] : secrets.Unprotect(stored.SecretsProtected);
+        IReadOnlyDictionary<string, string> secretValues = stored is null ? new Dictionary<string, string>() : secrets.Unprotect(stored.SecretsProtected);
         foreach (var (k, v) in secretValues)
             config[k] = v;
+        return (config, secretValues);
+    }
+
+    /// <summary>
+    /// The service is still working: keeps its state with the report and runs the job again after the poll interval,
+    /// without counting an attempt. Past the analyzer's maxMinutes (from the submission) the report fails instead.
+    /// </summary>
+    async Task<AnalyzerStore.Finish> PollLaterAsync(JobContext context, AnalyzerReport report, AnalyzerDefinition definition, Dictionary<string, string> config,
+        JsonElement state, CancellationToken ct)
+    {
+        var polling = (definition.Polling ?? throw new InvalidOperationException($"{definition.Name} returned 'later' but declares no polling")).With(config);
+        var since = report.PollSinceMs ?? Now;
+        var deadline = since + (long)polling.MaxDuration.TotalMilliseconds;
+        var stateText = state.GetRawText();
+        if (Now >= deadline)
+            return Failed($"the analysis did not finish within {polling.MaxDuration.TotalMinutes:0.#} min (the analyzer's maxMinutes); " +
+                $"{report.Polls + 1} status checks, last state {stateText}");
+        var job = context.Job;
+        if (!await db.WriteAsync((c, tx) => AnalyzerStore.SavePollAsync(c, tx, report.Id, stateText, since, job.Id, job.LeaseToken), ct))
+            throw new LeaseLostException(job.Id);
+        var wait = TimeSpan.FromMilliseconds(Math.Min(polling.Interval.TotalMilliseconds, deadline - Now));
+        throw new JobRetryException($"{report.Analyzer} is still analyzing ({stateText}); next status check in {wait.TotalSeconds:0.#} s", wait, countsAsAttempt: false);
+    }
+
+    async Task<AnalyzerResult> RunAnalyzerAsync(IAnalyzer analyzer, EffectiveSettings settings, IReadOnlyDictionary<string, string> config,
+        IReadOnlyDictionary<string, string> secretValues, long orgId, AnalyzerReport report, CancellationToken ct)
+    {
         var baseUrl = settings.BaseUrl ?? "";
         var secretList = secretValues.Values.ToArray();
         var client = new AnalyzerHttp(http.CreateClient(HttpClientName), options.Value.MaxResponseBytes, secretList, time);
         var fetch = new AnalyzerHttp(http.CreateClient(GuardedClientName), options.Value.MaxResponseBytes, secretList, time);
-        var run = new AnalyzerRun(orgId, report.DataType, report.Data, baseUrl, config, client, fetch);
+        var run = new AnalyzerRun(orgId, report.DataType, report.Data, baseUrl, config, client, fetch) { State = report.PollState };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.Timeout);
         try

@@ -8,15 +8,8 @@ namespace Quell.Enrichment;
 /// </summary>
 public sealed class AnalyzerCatalogue
 {
-    static readonly TimeSpan Day = TimeSpan.FromDays(1);
-    static readonly ConfigItem ApiKey = new("key", "API key", Secret: true, Required: true);
-
-    /// <summary>Contract names not implemented yet (issue 6): configurable, never run.</summary>
-    static readonly AnalyzerDefinition[] Planned =
-    [
-        new("vmray", "VMRay sandbox (submit file or URL, verdict, IOCs)", ["file", "url", "hash"], [ApiKey], null, Tlp.Amber, Tlp.Amber, RateLimit.None, Day, TimeSpan.FromMinutes(1), Implemented: false),
-        new("cape", "CAPE sandbox (tasks/create, report, IOCs)", ["file", "url"], [new("token", "API token", Secret: true)], null, Tlp.Amber, Tlp.Amber, RateLimit.None, Day, TimeSpan.FromMinutes(1), Implemented: false),
-    ];
+    /// <summary>Contract names not implemented yet (issue 6): configurable, never run. Every contract name runs now.</summary>
+    static readonly AnalyzerDefinition[] Planned = [];
 
     readonly Dictionary<string, (AnalyzerDefinition Definition, IAnalyzer? Analyzer)> _byName;
 

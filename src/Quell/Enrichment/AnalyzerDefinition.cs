@@ -1,15 +1,25 @@
+using System.Text.Json.Serialization;
 using Quell.Observables;
 
 namespace Quell.Enrichment;
 
 /// <summary>A configuration item an analyzer reads (Cortex's configurationItems): secret ones are encrypted at rest and never shown.</summary>
-public sealed record ConfigItem(string Name, string Description, bool Secret = false, bool Required = false);
+public sealed record ConfigItem(string Name, string Description, bool Secret = false, bool Required = false)
+{
+    /// <summary>When set, the item must be a whole number from <see cref="Min"/> to <see cref="Max"/> (checked when the settings are saved).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Min { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Max { get; init; }
+}
 
 /// <summary>
 /// What an analyzer declares: the observable types it accepts, its configuration items, the service's base URL (an admin
 /// may point it at a mirror or a test server), the most sensitive TLP and PAP it may be sent, the service's rate limit,
 /// how long a report is reused, and how long one call may take. <see cref="Implemented"/> is false for names of the
-/// contract that can be configured already but do not run yet.
+/// contract that can be configured already but do not run yet. <see cref="Polling"/> is set for analyzers that submit
+/// and poll (sandboxes).
 /// </summary>
 public sealed record AnalyzerDefinition(
     string Name,
@@ -22,7 +32,8 @@ public sealed record AnalyzerDefinition(
     RateLimit RateLimit,
     TimeSpan CacheTtl,
     TimeSpan Timeout,
-    bool Implemented = true)
+    bool Implemented = true,
+    Polling? Polling = null)
 {
     public bool Accepts(string dataType) => DataTypes.Contains(dataType, StringComparer.Ordinal);
 

@@ -89,6 +89,9 @@ public sealed class AnalyzerInput
                 errors.Add(path, $"{path} must be a string of at most 4096 characters");
             else
                 config[p.Name] = text;
+            if (definition.Item(p.Name) is { Min: { } min, Max: { } max } && config.TryGetValue(p.Name, out var value) &&
+                !(int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max))
+                errors.Add(path, $"{path} must be a whole number from {min} to {max}");
         }
         return config;
     }

@@ -25,7 +25,18 @@ public sealed record Taxonomy(string Level, [property: JsonPropertyName("namespa
 public sealed record Artifact(string DataType, string Data, string? Message = null);
 
 /// <summary>What an analyzer returns for one value: its summary, the service's answer and the artifacts in it.</summary>
-public sealed record AnalyzerResult(IReadOnlyList<Taxonomy> Taxonomies, JsonElement? Full, IReadOnlyList<Artifact> Artifacts);
+public sealed record AnalyzerResult(IReadOnlyList<Taxonomy> Taxonomies, JsonElement? Full, IReadOnlyList<Artifact> Artifacts)
+{
+    /// <summary>Set when the service is still working: the state to call again with (see <see cref="Later"/>).</summary>
+    public JsonElement? PollState { get; init; }
+
+    /// <summary>
+    /// Not finished yet (a sandbox still detonating): the job keeps <paramref name="state"/> (small JSON: ids, never
+    /// secrets) with the report and runs the analyzer again with it after the poll interval.
+    /// </summary>
+    public static AnalyzerResult Later(object state) =>
+        new([], null, []) { PollState = JsonSerializer.SerializeToElement(state, AnalyzerReport.Json) };
+}
 
 /// <summary>Report states. Stored by name: never rename.</summary>
 public static class ReportStatus
@@ -45,7 +56,8 @@ public sealed class AnalyzerReport
     public const string Columns = """
         id AS Id, analyzer AS Analyzer, data_type AS DataType, data AS Data, status AS Status, level AS Level, taxonomies AS TaxonomiesJson,
         full_json AS FullJson, full_truncated AS FullTruncated, artifacts AS ArtifactsJson, reason AS Reason, observable_kind AS ObservableKind,
-        observable_id AS ObservableId, job_id AS JobId, cached_from AS CachedFrom, created_at AS CreatedAtMs, finished_at AS FinishedAtMs, expires_at AS ExpiresAtMs
+        observable_id AS ObservableId, job_id AS JobId, cached_from AS CachedFrom, created_at AS CreatedAtMs, finished_at AS FinishedAtMs, expires_at AS ExpiresAtMs,
+        poll_state AS PollStateJson, poll_since AS PollSinceMs, polls AS Polls
         """;
 
     public long Id { get; set; }
@@ -76,6 +88,14 @@ public sealed class AnalyzerReport
     public DateTimeOffset? FinishedAt => FinishedAtMs is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null;
     /// <summary>When the report stops answering from the cache under the TTL in force when it was made.</summary>
     public DateTimeOffset? ExpiresAt => ExpiresAtMs is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null;
+    [JsonIgnore] public string? PollStateJson { get; set; }
+    /// <summary>A long-running analysis's state at the service (e.g. VMRay's submission id, CAPE's task id); null otherwise.</summary>
+    public JsonElement? PollState => PollStateJson is null ? null : JsonDocument.Parse(PollStateJson).RootElement.Clone();
+    [JsonIgnore] public long? PollSinceMs { get; set; }
+    /// <summary>When the service accepted the analysis (the start of the analyzer's maxMinutes).</summary>
+    public DateTimeOffset? PollingSince => PollSinceMs is { } p ? DateTimeOffset.FromUnixTimeMilliseconds(p) : null;
+    /// <summary>How many times the run was put back to wait for the service: its submission and each check that found it still working.</summary>
+    public int Polls { get; set; }
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }

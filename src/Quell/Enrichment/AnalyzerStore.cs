@@ -111,6 +111,17 @@ public static class AnalyzerStore
             WHERE id = @id AND status = 'pending'
             """, new { id, f.Status, f.Level, f.Taxonomies, f.FullJson, f.FullTruncated, f.Artifacts, f.Reason, f.CachedFrom, f.ExpiresAt, now }, tx) == 1;
 
+    /// <summary>
+    /// Keeps a long-running analysis's state with its pending report, only while the job's lease is this worker's (a
+    /// worker that lost it must not overwrite a newer state). False when the report or the lease was gone.
+    /// </summary>
+    public static async Task<bool> SavePollAsync(DbConnection c, DbTransaction tx, long reportId, string state, long since, long jobId, string? leaseToken) =>
+        await c.ExecuteAsync("""
+            UPDATE analyzer_reports SET poll_state = @state, poll_since = COALESCE(poll_since, @since), polls = polls + 1
+            WHERE id = @reportId AND status = 'pending'
+              AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = @jobId AND j.lease_token = @leaseToken AND j.status = 'running')
+            """, new { reportId, state, since, jobId, leaseToken }, tx) == 1;
+
     /// <summary>An observable of the organisation by id, with its owner's TLP and PAP; <paramref name="kind"/> null looks in alerts and cases.</summary>
     public static async Task<IReadOnlyList<ObservableRef>> FindObservableAsync(DbConnection c, long orgId, long id, string? kind)
     {

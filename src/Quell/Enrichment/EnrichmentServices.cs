@@ -52,6 +52,8 @@ public static class EnrichmentServices
         services.AddAnalyzer<GeoIpAnalyzer>();
         services.AddAnalyzer<UnshortenAnalyzer>();
         services.AddAnalyzer<UrlscanAnalyzer>();
+        services.AddAnalyzer<VmrayAnalyzer>();
+        services.AddAnalyzer<CapeAnalyzer>();
         services.AddSingleton<AnalyzerCatalogue>();
         services.AddSingleton<AnalyzeJob>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<AnalyzeJob>());

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Quell.Enrichment;
 
 /// <summary>
@@ -5,6 +7,9 @@ namespace Quell.Enrichment;
 /// <see cref="AnalyzerTransientException"/> for what is worth retrying (429, 5xx, no answer) and
 /// <see cref="AnalyzerFailedException"/> for what is not (refused key, unreadable answer). Register with
 /// <c>services.AddAnalyzer&lt;T&gt;()</c>; the job around it handles rate limits, caching, TLP/PAP, retries and storage.
+/// A long-running analyzer (a sandbox) returns <see cref="AnalyzerResult.Later"/> with a state while the service works;
+/// the job stores the state with the report and calls again with it in <see cref="AnalyzerRun.State"/> after the
+/// definition's <see cref="AnalyzerDefinition.Polling"/> interval.
 /// </summary>
 public interface IAnalyzer
 {
@@ -20,6 +25,12 @@ public interface IAnalyzer
 /// </summary>
 public sealed record AnalyzerRun(long OrgId, string DataType, string Data, string BaseUrl, IReadOnlyDictionary<string, string> Config, AnalyzerHttp Http, AnalyzerHttp Fetch)
 {
+    /// <summary>
+    /// What a long-running analyzer returned last time with <see cref="AnalyzerResult.Later"/> (a submission or task id),
+    /// as stored with the report; null on the first step.
+    /// </summary>
+    public JsonElement? State { get; init; }
+
     /// <summary>A configuration item, or a failure naming it when it is not set (it is required by the definition).</summary>
     public string Require(string item) =>
         Config.TryGetValue(item, out var v) && v.Length > 0

@@ -125,7 +125,11 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
             {
                 var retry = e as JobRetryException;
                 var dead = await queue.FailAsync(job, retry is null ? $"{e.GetType().Name}: {e.Message}" : e.Message, retry?.Delay, retry?.CountsAsAttempt ?? true, CancellationToken.None);
-                LogFailed(logger, e, job.Id, job.Kind, job.Attempts, dead);
+                // Waiting that is not a failure (a rate limit, a sandbox still detonating) is routine, not a warning.
+                if (retry is { CountsAsAttempt: false })
+                    LogWaiting(logger, job.Id, job.Kind, retry.Message, retry.Delay);
+                else
+                    LogFailed(logger, e, job.Id, job.Kind, job.Attempts, dead);
             }
             catch (Exception recordError)
             {
@@ -185,6 +189,9 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) failed on attempt {Attempt}; dead-lettered: {Dead}")]
     static partial void LogFailed(ILogger logger, Exception e, long jobId, string kind, int attempt, bool dead);
+
+    [LoggerMessage(EventId = 1207, Level = LogLevel.Debug, Message = "Job {JobId} ({Kind}) waits: {Reason}; runs again in {Delay}")]
+    static partial void LogWaiting(ILogger logger, long jobId, string kind, string reason, TimeSpan delay);
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) lost its lease to another worker; its result was discarded")]
     static partial void LogLeaseLost(ILogger logger, long jobId, string kind);

@@ -65,6 +65,15 @@ public static class EnrichmentApi
         return answer.GetProperty("reports").EnumerateArray().Single(r => r.GetProperty("analyzer").GetString() == analyzer);
     }
 
+    /// <summary>The newest report of <paramref name="analyzer"/> on the observable, as it is now (pending or ended).</summary>
+    public static async Task<JsonElement> ReportOfAsync(this HttpClient client, long observableId, string analyzer) =>
+        (await client.GetAsync($"/api/v1/observables/{observableId}/reports").ExpectAsync(System.Net.HttpStatusCode.OK))
+            .GetProperty("reports").EnumerateArray().Single(r => r.GetProperty("analyzer").GetString() == analyzer);
+
+    /// <summary>The artifacts of a report as (dataType, data) pairs.</summary>
+    public static List<(string?, string?)> ArtifactPairs(this JsonElement report) =>
+        report.GetProperty("artifacts").EnumerateArray().Select(a => (a.GetProperty("dataType").GetString(), a.GetProperty("data").GetString())).ToList();
+
     public static string Level(this JsonElement report) => report.GetProperty("level").GetString()!;
     public static string Status(this JsonElement report) => report.GetProperty("status").GetString()!;
     public static string Reason(this JsonElement report) => report.GetProperty("reason").GetString()!;

@@ -655,5 +655,12 @@ public static class Schema
             CREATE INDEX ix_indicators_prefix_id ON indicators(org_id, (left(value, 256)) COLLATE "C", id);
             DROP INDEX ix_indicators_prefix;
             """),
+        // Enrichment: long-running analyses (sandboxes) keep their state at the service with the report, so a restart
+        // during a detonation goes on polling the same submission.
+        new(22, "analyzer-report-polling", """
+            ALTER TABLE analyzer_reports ADD COLUMN poll_state TEXT NULL;
+            ALTER TABLE analyzer_reports ADD COLUMN poll_since BIGINT NULL;
+            ALTER TABLE analyzer_reports ADD COLUMN polls INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }
