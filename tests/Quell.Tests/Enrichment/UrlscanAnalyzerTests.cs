@@ -54,4 +54,41 @@ public sealed class UrlscanAnalyzerTests(EnrichmentSqliteServer server) : IClass
         var amber = await client.AnalyzeAsync(await client.ObservableAsync("domain", "internal.example"), "urlscan");
         Assert.Equal("skipped", amber.Status());
     }
+
+    [Fact]
+    public async Task An_unknown_url_is_submitted_when_asked_and_its_result_polled_until_ready()
+    {
+        const string Uuid = "0e37e828-a9d9-45c0-ac50-1ca579b86c72";
+        var checks = 0;
+        await using var urlscan = await ReplayServer.StartAsync((q, r) => (q.Method, q.Path) switch
+        {
+            ("GET", var p) when p.StartsWith("/api/v1/search/", StringComparison.Ordinal) => ReplayServer.Reply(r, """{"results": [], "total": 0, "took": 2, "has_more": false}"""),
+            ("POST", "/api/v1/scan/") => ReplayServer.Reply(r, $$"""
+                {"message": "Submission successful", "uuid": "{{Uuid}}", "result": "https://urlscan.io/result/{{Uuid}}/",
+                 "api": "https://urlscan.io/api/v1/result/{{Uuid}}/", "visibility": "unlisted", "options": {"useragent": "Mozilla/5.0"}, "url": "http://new-phish.example/", "country": "de"}
+                """),
+            ("GET", $"/api/v1/result/{Uuid}/") when Interlocked.Increment(ref checks) == 1 =>
+                ReplayServer.Reply(r, """{"message": "Scan is not finished yet", "status": 404}""", 404),
+            ("GET", $"/api/v1/result/{Uuid}/") => ReplayServer.Reply(r, """
+                {"page": {"url": "http://new-phish.example/secure/login", "domain": "new-phish.example", "ip": "198.51.100.77", "country": "US"},
+                 "verdicts": {"overall": {"score": 100, "categories": ["phishing"], "brands": ["Microsoft"], "tags": [], "malicious": true, "hasVerdicts": true}},
+                 "task": {"uuid": "0e37e828-a9d9-45c0-ac50-1ca579b86c72", "visibility": "unlisted"}}
+                """),
+            _ => ReplayServer.Reply(r, "{}", 418),
+        });
+        using var client = server.Client(await server.CreateOtherOrganisationKeyAsync());
+        await client.ConfigureAsync("urlscan", new { enabled = true, baseUrl = urlscan.BaseUrl, config = new { key = "urlscan-key-2", submit = "unknown", pollSeconds = "1" } })
+            .ExpectAsync(HttpStatusCode.OK);
+
+        var report = await client.AnalyzeAsync(await client.ObservableAsync("url", "http://new-phish.example/", tlp: "GREEN", pap: "GREEN"), "urlscan");
+        Assert.Equal("success", report.Status());
+        Assert.Equal("malicious", report.Level());
+        Assert.Equal("score 100, malicious", report.GetProperty("taxonomies")[0].GetProperty("value").GetString());
+        Assert.Equal("Microsoft", report.GetProperty("taxonomies")[1].GetProperty("value").GetString());
+        Assert.Contains(report.GetProperty("artifacts").EnumerateArray(), a => a.GetProperty("data").GetString() == "http://new-phish.example/secure/login");
+        var submitted = Assert.Single(urlscan.Requests, q => q.Method == "POST");
+        Assert.Equal("""{"url":"http://new-phish.example/","visibility":"unlisted"}""", submitted.Body);
+        Assert.Equal("urlscan-key-2", submitted.Headers["API-Key"]);
+        Assert.Equal(2, checks);
+    }
 }
