@@ -655,5 +655,9 @@ public static class Schema
             CREATE INDEX ix_indicators_prefix_id ON indicators(org_id, (left(value, 256)) COLLATE "C", id);
             DROP INDEX ix_indicators_prefix;
             """),
+        // Enrichment: whether an analyzer runs by itself on observables added to alerts, cases, both, or neither.
+        new(19, "analyzer-auto", """
+            ALTER TABLE analyzer_settings ADD COLUMN auto TEXT NOT NULL DEFAULT 'off';
+            """),
     ];
 }
