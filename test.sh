@@ -17,6 +17,7 @@ command -v curl >/dev/null || missing+=(curl)
 command -v logger >/dev/null || missing+=(bsdutils)
 # ... and relay through a real rsyslogd, which the tests start in the foreground with their own configuration.
 [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
+[ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace Quell.Enrichment;
 
-/// <summary>A service's answer: its status and its body as JSON.</summary>
-public sealed record ServiceAnswer(HttpStatusCode Status, JsonElement Json);
+/// <summary>A service's answer: its status and its body as JSON; for an accepted redirect, no body and its <see cref="Location"/>.</summary>
+public sealed record ServiceAnswer(HttpStatusCode Status, JsonElement Json, Uri? Location = null);
 
 /// <summary>
 /// Calls a service for an analyzer and turns what can go wrong into the two failures the job understands: 429 and
@@ -42,6 +42,8 @@ public sealed class AnalyzerHttp(HttpClient client, long maxBodyBytes, IReadOnly
                 throw new AnalyzerFailedException(Scrub($"{where} refused the credentials ({code}{Excerpt(response, body)}); check the analyzer's API key"));
             if (code is < 200 or >= 300 && !accept.Contains(status))
                 throw new AnalyzerFailedException(Scrub($"{where} answered {code} {response.ReasonPhrase}{Excerpt(response, body)}"));
+            if (code is >= 300 and < 400)
+                return new ServiceAnswer(status, default, response.Headers.Location ?? throw new AnalyzerFailedException($"{where} answered {code} without a Location"));
             try
             {
                 using var doc = JsonDocument.Parse(body);

@@ -30,6 +30,8 @@ public static class EnrichmentServices
         services.AddAnalyzer<UrlhausAnalyzer>();
         services.AddAnalyzer<AbuseIpDbAnalyzer>();
         services.AddAnalyzer<PhishTankAnalyzer>();
+        services.AddAnalyzer<DnsAnalyzer>();
+        services.AddAnalyzer<RdapAnalyzer>();
         services.AddSingleton<AnalyzerCatalogue>();
         services.AddSingleton<AnalyzeJob>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<AnalyzeJob>());

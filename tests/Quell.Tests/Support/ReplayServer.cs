@@ -51,6 +51,14 @@ public sealed class ReplayServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Writes a JSON answer (of <paramref name="contentType"/>, e.g. application/rdap+json) with a status.</summary>
+    public static Task Reply(HttpResponse response, string body, int status = 200, string contentType = "application/json")
+    {
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        return response.WriteAsync(body);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();

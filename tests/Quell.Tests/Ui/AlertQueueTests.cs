@@ -110,9 +110,12 @@ public sealed class AlertQueueTests(Browser browser, UiServer server)
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("k");
         await Assertions.Expect(page.Locator("tr.current")).ToHaveAttributeAsync("data-id", newer.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).FocusAsync();
+        var filter = page.GetByRole(AriaRole.Button, new() { Name = "Filter" });
+        await filter.FocusAsync();
+        // Enter only submits once the button holds the focus; a loaded CI machine can take its time to give it.
+        await Assertions.Expect(filter).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal));
+        await page.WaitForURLAsync(u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal), new() { Timeout = 60_000 });
         await page.WaitForLoadStateAsync(LoadState.Load);
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("j");

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
+using Quell.Identity;
 
 namespace Quell.Intel.Feeds;
 
@@ -11,32 +11,21 @@ namespace Quell.Intel.Feeds;
 /// </summary>
 public sealed class FeedSecrets(IDataProtectionProvider provider)
 {
-    public const string Mask = "********";
+    public const string Mask = ProtectedSecrets.Mask;
     static readonly string[] SecretWords = ["key", "token", "password", "secret", "authorization", "auth", "credential"];
 
-    readonly IDataProtector _protector = provider.CreateProtector("Quell.Intel.Feeds.Secrets.v1");
+    readonly ProtectedSecrets _secrets = new(provider, "Quell.Intel.Feeds.Secrets.v1");
 
     /// <summary>An option is secret when its name says so (apiKey, api_key, token, password, authorization, ...).</summary>
     public static bool IsSecret(string option) =>
         SecretWords.Any(w => option.Contains(w, StringComparison.OrdinalIgnoreCase));
 
-    public string? Protect(IReadOnlyDictionary<string, string> secrets) =>
-        secrets.Count == 0 ? null : _protector.Protect(JsonSerializer.Serialize(secrets));
+    public string? Protect(IReadOnlyDictionary<string, string> secrets) => _secrets.Protect(secrets);
 
     /// <summary>The secret options; a payload that no key can open any more (keys lost) fails the pull with a clear message.</summary>
-    public Dictionary<string, string> Unprotect(string? payload)
-    {
-        if (payload is null)
-            return new(StringComparer.Ordinal);
-        try
-        {
-            return new(JsonSerializer.Deserialize<Dictionary<string, string>>(_protector.Unprotect(payload)) ?? [], StringComparer.Ordinal);
-        }
-        catch (CryptographicException e)
-        {
-            throw new FeedFormatException("the feed's secret options cannot be decrypted (the data protection keys changed); set them again with PATCH", e);
-        }
-    }
+    public Dictionary<string, string> Unprotect(string? payload) =>
+        _secrets.TryUnprotect(payload, out var secrets) ? secrets
+            : throw new FeedFormatException("the feed's secret options cannot be decrypted (the data protection keys changed); set them again with PATCH");
 
     /// <summary>Plain options as stored (JSON object of strings).</summary>
     public static Dictionary<string, string> ReadPlain(string json) =>
