@@ -12,8 +12,8 @@ namespace Quell.Enrichment;
 /// attempt) and asking the service. Transient failures are retried after the service's Retry-After or the queue's
 /// backoff; on the last attempt, and for every other failure, the report fails with the reason.
 /// </summary>
-public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecrets secrets, IHttpClientFactory http, IOptions<EnrichmentOptions> options, TimeProvider time)
-    : IJobHandler
+public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecrets secrets, IHttpClientFactory http, IOptions<EnrichmentOptions> options, TimeProvider time,
+    ArtifactObservables artifacts) : IJobHandler
 {
     public const string JobKind = "enrichment.analyze";
     public const string HttpClientName = "quell-analyzers";
@@ -40,7 +40,7 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         var stored = await db.ReadAsync(c => AnalyzerStore.SettingsAsync(c, orgId, report.Analyzer), ct);
         if (definition is null || analyzer is null)
         {
-            await FinishAsync(context, reportId, Failed($"the analyzer {report.Analyzer} is not implemented by this server"), ct);
+            await FinishAsync(context, report, null, Failed($"the analyzer {report.Analyzer} is not implemented by this server"), ct);
             return;
         }
         var settings = EffectiveSettings.Of(definition, stored);
@@ -48,7 +48,7 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         var cached = await db.ReadAsync(c => AnalyzerStore.ReusableAsync(c, orgId, report.Analyzer, report.DataType, report.Data, settings.CacheTtl, Now), ct);
         if (cached is { Status: ReportStatus.Success } && cached.Id != reportId)
         {
-            await FinishAsync(context, reportId, new AnalyzerStore.Finish(ReportStatus.Success, cached.Level, cached.TaxonomiesJson, cached.FullJson,
+            await FinishAsync(context, report, stored, new AnalyzerStore.Finish(ReportStatus.Success, cached.Level, cached.TaxonomiesJson, cached.FullJson,
                 cached.FullTruncated, cached.ArtifactsJson, null, cached.Id, cached.ExpiresAtMs), ct);
             return;
         }
@@ -75,7 +75,7 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         {
             finish = Failed(e.Message);
         }
-        await FinishAsync(context, reportId, finish, ct);
+        await FinishAsync(context, report, stored, finish, ct);
     }
 
     async Task<AnalyzerResult> RunAnalyzerAsync(IAnalyzer analyzer, EffectiveSettings settings, AnalyzerSettings? stored, long orgId, AnalyzerReport report, CancellationToken ct)
@@ -116,6 +116,13 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
     static AnalyzerStore.Finish Failed(string reason) =>
         new(ReportStatus.Failure, null, "[]", null, false, "[]", reason.Length <= 2000 ? reason : reason[..2000] + "…", null, null);
 
-    Task FinishAsync(JobContext context, long reportId, AnalyzerStore.Finish finish, CancellationToken ct) =>
-        context.CommitAsync((c, tx) => AnalyzerStore.FinishAsync(c, tx, reportId, finish, Now), ct);
+    /// <summary>Ends the report and, when the analyzer's <c>artifacts</c> is <c>add</c>, turns a success's artifacts into observables, in one transaction.</summary>
+    Task FinishAsync(JobContext context, AnalyzerReport report, AnalyzerSettings? stored, AnalyzerStore.Finish finish, CancellationToken ct) =>
+        context.CommitAsync(async (c, tx) =>
+        {
+            var now = Now;
+            if (await AnalyzerStore.FinishAsync(c, tx, report.Id, finish, now) && finish.Status == ReportStatus.Success && stored?.Artifacts == ArtifactModes.Add)
+                await artifacts.AddAsync(c, tx, report, context.Job.OrgId ?? 0,
+                    JsonSerializer.Deserialize<List<Artifact>>(finish.Artifacts, AnalyzerReport.Json) ?? [], now);
+        }, ct);
 }

@@ -659,5 +659,12 @@ public static class Schema
         new(19, "analyzer-auto", """
             ALTER TABLE analyzer_settings ADD COLUMN auto TEXT NOT NULL DEFAULT 'off';
             """),
+        // Enrichment: whether a report's artifacts become observables (keep|add), and which expired reports the expiry
+        // sweep has looked at (the partial index holds only those it has not, so each sweep starts at the first due one).
+        new(20, "analyzer-artifacts-and-expiry", """
+            ALTER TABLE analyzer_settings ADD COLUMN artifacts TEXT NOT NULL DEFAULT 'keep';
+            ALTER TABLE analyzer_reports ADD COLUMN swept_at BIGINT NULL;
+            CREATE INDEX ix_analyzer_reports_expiring ON analyzer_reports(expires_at, id) WHERE expires_at IS NOT NULL AND swept_at IS NULL;
+            """),
     ];
 }
