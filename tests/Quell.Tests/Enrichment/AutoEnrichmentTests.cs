@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -169,37 +170,55 @@ public abstract class AutoEnrichmentTests(AutoEnrichmentServer server)
         Assert.Empty(vt.Requests);
     }
 
+    static string UrlPath(string url) => "/api/v3/urls/" + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(url));
+
+    static async Task<long> CaseAsync(HttpClient client, string url) =>
+        (await client.PostAsJsonAsync("/api/v1/cases", new { title = "Case " + url, observables = new[] { new { dataType = "url", data = url } } })
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+
     [Fact]
-    public async Task The_expiry_sweep_queues_again_only_values_of_open_alerts()
+    public async Task The_expiry_sweep_queues_again_only_values_of_open_alerts_and_cases()
     {
         await using var vt = await ReplayServer.StartAsync((q, r) => Answer(q, r));
         using var client = await TenantAsync();
-        await AutoVirusTotal(client, vt, "alerts").ExpectAsync(HttpStatusCode.OK);
-        var open = await AlertAsync(client, "AMBER", ("url", "http://expiry-open.example/"));
-        var ignored = await AlertAsync(client, "AMBER", ("url", "http://expiry-ignored.example/"));
-        var first = await SummaryAsync(client, open, "http://expiry-open.example/");
-        await SummaryAsync(client, ignored, "http://expiry-ignored.example/");
+        await AutoVirusTotal(client, vt, "both").ExpectAsync(HttpStatusCode.OK);
+        const string openUrl = "http://expiry-open.example/", ignoredUrl = "http://expiry-ignored.example/";
+        const string openCaseUrl = "http://expiry-open-case.example/", resolvedCaseUrl = "http://expiry-resolved-case.example/";
+        var open = await AlertAsync(client, "AMBER", ("url", openUrl));
+        var ignored = await AlertAsync(client, "AMBER", ("url", ignoredUrl));
+        var first = await SummaryAsync(client, open, openUrl);
+        await SummaryAsync(client, ignored, ignoredUrl);
         await client.PostAsync($"/api/v1/alerts/{ignored}/ignore", null).ExpectAsync(HttpStatusCode.OK);
+        await CaseAsync(client, openCaseUrl);
+        var resolved = await CaseAsync(client, resolvedCaseUrl);
+        await client.PatchJsonAsync($"/api/v1/cases/{resolved}", new { status = "resolved", resolution = "benign" }).ExpectAsync(HttpStatusCode.OK);
+        string[] all = [openUrl, ignoredUrl, openCaseUrl, resolvedCaseUrl];
+        await Eventually.UntilAsync<bool>(async () => await server.Db.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            $"SELECT COUNT(*) FROM analyzer_reports WHERE status = 'success' AND {Db.In(c, "data", "@all")}", new { all })) == 4 ? true : null, "four first reports");
         var sweep = server.Services.GetRequiredService<ExpirySweep>();
 
         // Not expired yet (VirusTotal's cache TTL is a day): nothing to do.
         await sweep.SweepAsync();
-        Assert.Equal(2, vt.Requests.Count);
+        await Task.Delay(300);
+        Assert.Equal(4, vt.Requests.Count);
 
         server.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
         await sweep.SweepAsync();
 
         var renewed = await Eventually.UntilAsync<JsonElement>(async () =>
-            await SummaryAsync(client, open, "http://expiry-open.example/") is var s && s.GetProperty("reportId").GetInt64() != first.GetProperty("reportId").GetInt64() ? s : null,
+            await SummaryAsync(client, open, openUrl) is var s && s.GetProperty("reportId").GetInt64() != first.GetProperty("reportId").GetInt64() ? s : null,
             "a new report of the open alert's value");
         Assert.Equal("malicious", renewed.Level());
-        Assert.Equal(3, vt.Requests.Count);
-        Assert.Equal(2, vt.Requests.Count(r => r.Path.EndsWith(Base64Url.EncodeToString(Encoding.UTF8.GetBytes("http://expiry-open.example/")), StringComparison.Ordinal)));
+        await Eventually.UntilAsync<bool>(async () => { await Task.Yield(); return vt.Requests.Count(r => r.Path == UrlPath(openCaseUrl)) == 2 ? true : null; },
+            "the open case's value asked again");
+        Assert.Equal(2, vt.Requests.Count(r => r.Path == UrlPath(openUrl)));
 
-        // The ignored alert's value was looked at and left; a second sweep finds nothing new either.
+        // The ignored alert's and the resolved case's values were looked at and left; a second sweep finds nothing new either.
         await sweep.SweepAsync();
         await Task.Delay(300);
-        Assert.Equal(3, vt.Requests.Count);
+        Assert.Equal(1, vt.Requests.Count(r => r.Path == UrlPath(ignoredUrl)));
+        Assert.Equal(1, vt.Requests.Count(r => r.Path == UrlPath(resolvedCaseUrl)));
+        Assert.Equal(6, vt.Requests.Count);
     }
 
     [Fact]
