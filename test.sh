@@ -18,6 +18,8 @@ command -v logger >/dev/null || missing+=(bsdutils)
 # ... and relay through a real rsyslogd, which the tests start in the foreground with their own configuration.
 [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
 [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
+# The geoip analyzer tests write their .mmdb files with MaxMind's own writer (Perl).
+perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || missing+=(libmaxmind-db-writer-perl)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -40,7 +40,7 @@ public static class QuellServices
         services.AddSingleton<AuditLog>();
         services.AddSingleton<JobQueue>();
         services.AddHostedService<JobWorkerHost>();
-        services.AddOptions<JobWorkerOptions>();
+        services.AddOptions<JobWorkerOptions>().BindConfiguration("Jobs");
         services.AddOptions<Identity.IdentityOptions>();
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<ApiKeys>();

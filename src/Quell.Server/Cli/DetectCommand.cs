@@ -29,9 +29,13 @@ public static class DetectCommand
             Description = "Enable only rules with one of these tags (attack.t1059 also takes attack.t1059.001); repeatable or comma-separated",
             AllowMultipleArgumentsPerToken = true,
         };
+        var placeholders = new Option<FileInfo?>("--placeholders")
+        {
+            Description = "YAML file of values for the expand modifier's %placeholder%s (pySigma's vars: map; a name maps to a value or a list)",
+        };
         var command = new Command("detect", "Match events against Sigma rules (detection and correlation rules, filters) and print the matches")
         {
-            rules, events, format, minLevel, status, tags,
+            rules, events, format, minLevel, status, tags, placeholders,
         };
         command.SetAction((r, ct) =>
         {
@@ -47,7 +51,19 @@ public static class DetectCommand
                 {
                     throw new CliFailure(ExitCodes.Usage, e.Message);
                 }
-                return Task.FromResult(new DetectVerb(t).Run(
+                var reader = new SigmaReaderOptions();
+                if (r.GetValue(placeholders) is { } file)
+                {
+                    try
+                    {
+                        reader = reader with { Placeholders = SigmaPlaceholders.Load(file.ToString()) };
+                    }
+                    catch (SigmaRuleException e)
+                    {
+                        throw new CliFailure(ExitCodes.Usage, e.Message);
+                    }
+                }
+                return Task.FromResult(new DetectVerb(t) { Reader = reader }.Run(
                     [.. r.GetValue(rules)!.Select(d => d.ToString())],
                     [.. r.GetValue(events)!.Select(f => f.ToString())],
                     r.GetValue(format) == "json",

@@ -129,8 +129,11 @@ public sealed partial class DetectVerb(Terminal terminal)
         return ExitCodes.Success;
     }
 
-    static SigmaLoadResult Load(IReadOnlyList<string> directories) =>
-        SigmaLoadResult.Combine(directories.Select(d => SigmaRuleLoader.LoadDirectory(d)));
+    /// <summary>How rules are read: the values of <c>%placeholder%</c>s for the <c>expand</c> modifier (<c>--placeholders</c>).</summary>
+    public SigmaReaderOptions Reader { get; init; } = new();
+
+    SigmaLoadResult Load(IReadOnlyList<string> directories) =>
+        SigmaLoadResult.Combine(directories.Select(d => SigmaRuleLoader.LoadDirectory(d, Reader)));
 
     static void MatchFile(SigmaCatalog catalog, string path, bool json, Action<BatchResult> emit, Action? progress, CancellationToken ct)
     {

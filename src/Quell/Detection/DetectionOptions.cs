@@ -37,6 +37,12 @@ public sealed class SigmaOptions
     /// <summary>Only rules with one of these tags, comma-separated; none: every rule.</summary>
     public string? Tags { get; set; }
 
+    /// <summary>
+    /// A YAML file of values for the <c>expand</c> modifier's <c>%placeholder%</c>s (pySigma's <c>vars:</c>); none: rules
+    /// using a placeholder are reported as not loaded.
+    /// </summary>
+    public string? Placeholders { get; set; }
+
     /// <summary>Correlated events kept in memory per organisation (all open windows together); beyond it the stalest groups are dropped.</summary>
     public int CorrelationMaxEvents { get; set; } = 100_000;
 

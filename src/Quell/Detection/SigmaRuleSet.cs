@@ -52,7 +52,20 @@ public sealed partial class SigmaRuleSet
             BadSelection(log, e.Message);
             return null;
         }
-        var catalog = SigmaCatalog.Build(SigmaRuleLoader.LoadDirectory(directory), selection);
+        var reader = new SigmaReaderOptions();
+        if (sigma.Placeholders is { Length: > 0 } placeholders)
+        {
+            try
+            {
+                reader = reader with { Placeholders = SigmaPlaceholders.Load(placeholders) };
+            }
+            catch (SigmaRuleException e)
+            {
+                BadPlaceholders(log, e.Message);
+                return null;
+            }
+        }
+        var catalog = SigmaCatalog.Build(SigmaRuleLoader.LoadDirectory(directory, reader), selection);
         foreach (var problem in catalog.Problems.Take(50))
             NotLoaded(log, problem.ToString());
         foreach (var problem in catalog.NotEnabled.Take(50))
@@ -76,4 +89,7 @@ public sealed partial class SigmaRuleSet
 
     [LoggerMessage(EventId = 5105, Level = LogLevel.Error, Message = "Sigma rule selection (Detection:Sigma) is invalid: {Problem}; no Sigma detection")]
     static partial void BadSelection(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Error, Message = "Sigma placeholders (Detection:Sigma:Placeholders): {Problem}; no Sigma detection")]
+    static partial void BadPlaceholders(ILogger logger, string problem);
 }

@@ -17,8 +17,12 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
 {
     public const string JobKind = "enrichment.analyze";
     public const string HttpClientName = "quell-analyzers";
+    public const string GuardedClientName = "quell-analyzers-guarded";
 
     public string Kind => JobKind;
+
+    /// <summary>Runs mostly wait on services: their own pool, sized by <see cref="EnrichmentOptions.Concurrency"/>, not by cores.</summary>
+    public int? Concurrency => options.Value.Concurrency;
 
     sealed record Payload(long ReportId);
 
@@ -85,8 +89,10 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         foreach (var (k, v) in secretValues)
             config[k] = v;
         var baseUrl = settings.BaseUrl ?? "";
-        var client = new AnalyzerHttp(http.CreateClient(HttpClientName), options.Value.MaxResponseBytes, secretValues.Values.ToArray(), time);
-        var run = new AnalyzerRun(orgId, report.DataType, report.Data, baseUrl, config, client);
+        var secretList = secretValues.Values.ToArray();
+        var client = new AnalyzerHttp(http.CreateClient(HttpClientName), options.Value.MaxResponseBytes, secretList, time);
+        var fetch = new AnalyzerHttp(http.CreateClient(GuardedClientName), options.Value.MaxResponseBytes, secretList, time);
+        var run = new AnalyzerRun(orgId, report.DataType, report.Data, baseUrl, config, client, fetch);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.Timeout);
         try

@@ -14,9 +14,6 @@ public sealed class AnalyzerCatalogue
     /// <summary>Contract names not implemented yet (issue 6): configurable, never run.</summary>
     static readonly AnalyzerDefinition[] Planned =
     [
-        new("misp", "Remote MISP instance (/attributes/restSearch)", ["ip", "domain", "fqdn", "url", "mail", "hash", "filename"], [ApiKey], null, Tlp.Amber, Tlp.Amber, RateLimit.None, Day, TimeSpan.FromSeconds(30), Implemented: false),
-        new("urlscan", "urlscan.io search and submit", ["url", "domain", "fqdn", "ip", "hash"], [ApiKey], "https://urlscan.io", Tlp.Green, Tlp.Green, Limit("60/min, 1000/day"), Day, TimeSpan.FromSeconds(30), Implemented: false),
-        new("geoip", "GeoIP and ASN from a MaxMind .mmdb file", ["ip"], [new("database", "Path of the .mmdb file", Required: true)], null, Tlp.Red, Tlp.Red, RateLimit.None, TimeSpan.FromDays(7), TimeSpan.FromSeconds(5), Implemented: false),
         new("vmray", "VMRay sandbox (submit file or URL, verdict, IOCs)", ["file", "url", "hash"], [ApiKey], null, Tlp.Amber, Tlp.Amber, RateLimit.None, Day, TimeSpan.FromMinutes(1), Implemented: false),
         new("cape", "CAPE sandbox (tasks/create, report, IOCs)", ["file", "url"], [new("token", "API token", Secret: true)], null, Tlp.Amber, Tlp.Amber, RateLimit.None, Day, TimeSpan.FromMinutes(1), Implemented: false),
     ];

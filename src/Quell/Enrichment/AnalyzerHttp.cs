@@ -27,7 +27,7 @@ public sealed class AnalyzerHttp(HttpClient client, long maxBodyBytes, IReadOnly
         }
         catch (HttpRequestException e)
         {
-            throw new AnalyzerTransientException(Scrub($"{where} could not be reached: {e.Message}"), null, e);
+            throw Unreachable(where, e);
         }
         using (response)
         {
@@ -55,6 +55,33 @@ public sealed class AnalyzerHttp(HttpClient client, long maxBodyBytes, IReadOnly
             }
         }
     }
+
+    /// <summary>
+    /// Sends the request and reads only the status and headers (the body is never read): for following redirects by
+    /// hand. 429 and 5xx are transient as in <see cref="SendAsync"/>; every other status is the caller's to read.
+    /// </summary>
+    public async Task<(HttpStatusCode Status, Uri? Location, string? ContentType)> PeekAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var where = $"{request.Method} {request.RequestUri?.GetLeftPart(UriPartial.Path)}";
+        try
+        {
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            var code = (int)response.StatusCode;
+            if (response.StatusCode == HttpStatusCode.TooManyRequests || code >= 500)
+                throw new AnalyzerTransientException(Scrub($"{where} answered {code} {response.ReasonPhrase}"), RetryAfter(response));
+            return (response.StatusCode, response.Headers.Location, response.Content.Headers.ContentType?.MediaType);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(where, e);
+        }
+    }
+
+    /// <summary>A connection the SSRF guard refused is final (asking again reaches the same address); others are transient.</summary>
+    Exception Unreachable(string where, HttpRequestException e) =>
+        e.InnerException is SsrfRefusedException refused
+            ? new AnalyzerFailedException(Scrub($"{where} was not fetched: {refused.Message}"), e)
+            : new AnalyzerTransientException(Scrub($"{where} could not be reached: {e.Message}"), null, e);
 
     async Task<(byte[] Body, bool TooLarge)> ReadBoundedAsync(HttpResponseMessage response, CancellationToken ct)
     {

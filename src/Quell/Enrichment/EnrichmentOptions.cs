@@ -12,6 +12,12 @@ public sealed class EnrichmentOptions
     /// <summary>Attempts of one run on transient failures (429, 5xx, no answer) before the report fails with the last reason.</summary>
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Analyzer runs at once per node, in a job pool of their own. Runs wait on services (a VirusTotal answer takes
+    /// hundreds of milliseconds), so throughput is this many divided by the services' latency, within their rate limits.
+    /// </summary>
+    public int Concurrency { get; set; } = 16;
+
     /// <summary>Longest an <c>analyze?wait=true</c> request waits before answering 202 with the reports still pending.</summary>
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -20,4 +26,17 @@ public sealed class EnrichmentOptions
 
     /// <summary>Expired reports one sweep looks at (the rest wait for the next sweep).</summary>
     public int ExpirySweepBatch { get; set; } = 500;
+
+    /// <summary>What analyzers that fetch URLs from data may reach (<see cref="SsrfGuard"/>).</summary>
+    public SsrfOptions Ssrf { get; set; } = new();
+
+    /// <summary>MaxMind DB files the geoip analyzer reads (the server's, not an organisation's choice).</summary>
+    public GeoIpOptions GeoIp { get; set; } = new();
+}
+
+/// <summary>Section <c>Enrichment:GeoIp</c>.</summary>
+public sealed class GeoIpOptions
+{
+    /// <summary>Paths of .mmdb files (GeoLite2/GeoIP2 City or Country, ASN); every one is asked.</summary>
+    public List<string> Databases { get; set; } = [];
 }

@@ -28,6 +28,22 @@ public static class EnrichmentServices
                 AutomaticDecompression = System.Net.DecompressionMethods.All,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             });
+        // The guarded client connects through the SSRF guard and never through a proxy (which would connect for it).
+        services.AddSingleton<SsrfGuard>();
+        services.AddHttpClient(AnalyzeJob.GuardedClientName, c =>
+            {
+                c.DefaultRequestHeaders.UserAgent.ParseAdd("Quell");
+                c.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<SsrfGuard>().ConnectAsync,
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            });
         services.AddSingleton<AnalyzerSecrets>();
         services.AddAnalyzer<IntelAnalyzer>();
         services.AddAnalyzer<VirusTotalAnalyzer>();
@@ -36,6 +52,10 @@ public static class EnrichmentServices
         services.AddAnalyzer<PhishTankAnalyzer>();
         services.AddAnalyzer<DnsAnalyzer>();
         services.AddAnalyzer<RdapAnalyzer>();
+        services.AddAnalyzer<MispAnalyzer>();
+        services.AddAnalyzer<GeoIpAnalyzer>();
+        services.AddAnalyzer<UnshortenAnalyzer>();
+        services.AddAnalyzer<UrlscanAnalyzer>();
         services.AddSingleton<AnalyzerCatalogue>();
         services.AddSingleton<AnalyzeJob>();
         services.AddSingleton<EnrichmentQueue>();

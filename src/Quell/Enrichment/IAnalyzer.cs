@@ -13,8 +13,12 @@ public interface IAnalyzer
     Task<AnalyzerResult> AnalyzeAsync(AnalyzerRun run, CancellationToken ct);
 }
 
-/// <summary>One value to analyze, with the organisation's settings of the analyzer (secrets decrypted) and its HTTP client.</summary>
-public sealed record AnalyzerRun(long OrgId, string DataType, string Data, string BaseUrl, IReadOnlyDictionary<string, string> Config, AnalyzerHttp Http)
+/// <summary>
+/// One value to analyze, with the organisation's settings of the analyzer (secrets decrypted) and two HTTP clients:
+/// <see cref="Http"/> for the service at the base URL an admin set, <see cref="Fetch"/> for URLs that come from data or
+/// from a service's answer (an observable's URL, a redirect to another host), whose connections pass the <see cref="SsrfGuard"/>.
+/// </summary>
+public sealed record AnalyzerRun(long OrgId, string DataType, string Data, string BaseUrl, IReadOnlyDictionary<string, string> Config, AnalyzerHttp Http, AnalyzerHttp Fetch)
 {
     /// <summary>A configuration item, or a failure naming it when it is not set (it is required by the definition).</summary>
     public string Require(string item) =>
@@ -25,7 +29,10 @@ public sealed record AnalyzerRun(long OrgId, string DataType, string Data, strin
     public string? Optional(string item) => Config.TryGetValue(item, out var v) && v.Length > 0 ? v : null;
 
     /// <summary>The base URL joined with a path and query (the base may carry a path prefix of its own, as mirrors do).</summary>
-    public Uri Url(string pathAndQuery) => new(BaseUrl.TrimEnd('/') + "/" + pathAndQuery.TrimStart('/'));
+    public Uri Url(string pathAndQuery) =>
+        BaseUrl.Length == 0
+            ? throw new AnalyzerFailedException("no base URL is set (the service has no public default); set baseUrl with PUT /api/v1/analyzers/{name}")
+            : new(BaseUrl.TrimEnd('/') + "/" + pathAndQuery.TrimStart('/'));
 }
 
 /// <summary>A failure worth retrying (rate limited, server error, no answer); <see cref="RetryAfter"/> when the service said when.</summary>

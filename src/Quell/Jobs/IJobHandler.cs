@@ -12,6 +12,13 @@ public interface IJobHandler
     /// must happen exactly once go through <see cref="JobContext.CommitAsync"/>, atomically with the completion.
     /// </summary>
     Task RunAsync(JobContext context, CancellationToken ct);
+
+    /// <summary>
+    /// Jobs of this kind run in a pool of their own of this many workers per node; null shares the general pool
+    /// (<see cref="JobWorkerOptions.Concurrency"/>). For jobs that mostly wait on other services (analyzers), whose
+    /// throughput is bounded by how many wait at once rather than by cores, and which must not starve other kinds.
+    /// </summary>
+    int? Concurrency => null;
 }
 
 public sealed class JobContext(Job job, JobQueue queue)

@@ -13,7 +13,7 @@ namespace Quell.Jobs;
 public sealed class JobQueue(Db db, TimeProvider time)
 {
     /// <summary>Raised after a job is enqueued in this process, so local workers start at once instead of at the next poll.</summary>
-    public event Action? Enqueued;
+    public event Action<string>? Enqueued;
 
     long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -27,7 +27,7 @@ public sealed class JobQueue(Db db, TimeProvider time)
             ON CONFLICT (dedupe_key) DO NOTHING
             RETURNING id
             """, new { r.Kind, r.OrgId, r.Payload, r.MaxAttempts, runAfter = now + (long)(r.Delay?.TotalMilliseconds ?? 0), r.DedupeKey, now }, tx);
-        Enqueued?.Invoke();
+        Enqueued?.Invoke(r.Kind);
         return id;
     }
 

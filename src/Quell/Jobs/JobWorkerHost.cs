@@ -24,17 +24,30 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
     : BackgroundService
 {
     readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
-    readonly SemaphoreSlim _wake = new(0);
+    /// <summary>Worker pools: the general one for the kinds without a pool of their own, one per kind that has one.</summary>
+    sealed record Pool(string[] Kinds, int Size)
+    {
+        public SemaphoreSlim Wake { get; } = new(0);
+    }
+
+    readonly Dictionary<string, Pool> _poolOf = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         if (!o.Enabled || _handlers.Count == 0)
             return;
+        var pools = _handlers.Values.Where(h => h.Concurrency is > 0).Select(h => new Pool([h.Kind], h.Concurrency!.Value)).ToList();
+        var shared = _handlers.Keys.Except(pools.SelectMany(p => p.Kinds)).ToArray();
+        if (shared.Length > 0)
+            pools.Add(new Pool(shared, o.Concurrency));
+        foreach (var pool in pools)
+            foreach (var kind in pool.Kinds)
+                _poolOf[kind] = pool;
         queue.Enqueued += Wake;
         try
         {
-            var workers = Enumerable.Range(0, o.Concurrency).Select(_ => RunWorkerAsync(o, stoppingToken)).ToList();
+            var workers = pools.SelectMany(p => Enumerable.Range(0, p.Size).Select(_ => RunWorkerAsync(p, o, stoppingToken))).ToList();
             workers.Add(SweepLoopAsync(o, stoppingToken));
             await Task.WhenAll(workers);
         }
@@ -44,21 +57,20 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
         }
     }
 
-    void Wake()
+    void Wake(string kind)
     {
-        if (_wake.CurrentCount < options.Value.Concurrency)
-            _wake.Release();
+        if (_poolOf.TryGetValue(kind, out var pool) && pool.Wake.CurrentCount < pool.Size)
+            pool.Wake.Release();
     }
 
-    async Task RunWorkerAsync(JobWorkerOptions o, CancellationToken ct)
+    async Task RunWorkerAsync(Pool pool, JobWorkerOptions o, CancellationToken ct)
     {
-        var kinds = _handlers.Keys.ToArray();
         while (!ct.IsCancellationRequested)
         {
             Job? job;
             try
             {
-                job = await queue.LeaseAsync(kinds, o.Lease, ct);
+                job = await queue.LeaseAsync(pool.Kinds, o.Lease, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -74,7 +86,7 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
             {
                 try
                 {
-                    await _wake.WaitAsync(o.PollInterval, ct);
+                    await pool.Wake.WaitAsync(o.PollInterval, ct);
                 }
                 catch (OperationCanceledException)
                 {

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Quell.Detection;
 using Quell.Server;
 using Quell.Server.Cli;
@@ -40,5 +42,30 @@ public sealed class ServeSigmaSelectionTests
         var settings = ServeCommand.Settings(ServeCommand.Create().Parse(["--sigma-status", "stable,beta"]));
         Assert.Equal("unknown rule status 'beta' (any of stable, test, experimental, deprecated, unsupported)", settings.SigmaSelection!.Validate());
         Assert.Null(ServeCommand.Settings(ServeCommand.Create().Parse([])).SigmaSelection);
+    }
+
+    [Fact]
+    public async Task Detection_sigma_placeholders_expand_at_ingest_and_an_unreadable_file_disables_sigma()
+    {
+        var data = Directory.CreateTempSubdirectory("quell-sigma-vars-").FullName;
+        try
+        {
+            var rules = Directory.CreateDirectory(Path.Combine(data, "rules")).FullName;
+            File.WriteAllText(Path.Combine(rules, "admins.yml"),
+                "title: Admin logon\nlogsource: {product: windows, service: security}\ndetection:\n  sel: {TargetUserName|expand: '%Admins%'}\n  condition: sel\n");
+            var vars = Path.Combine(data, "vars.yml");
+            File.WriteAllText(vars, "vars:\n  Admins: [root, 'adm-*']\n");
+            SigmaRuleSet Set(string placeholders) => new(Options.Create(new DetectionOptions { SigmaRules = rules, Sigma = new SigmaOptions { Placeholders = placeholders } }), NullLogger<SigmaRuleSet>.Instance);
+
+            var catalog = await Set(vars).CatalogAsync();
+            Assert.NotNull(catalog);
+            Assert.Empty(catalog.Problems);
+            Assert.Equal(["Admin logon"], catalog.Engine.Rules.Select(r => r.Title));
+            Assert.Null(await Set(Path.Combine(data, "missing.yml")).CatalogAsync());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 }

@@ -24,4 +24,11 @@ static class AnswerFields
 
     public static IEnumerable<JsonElement> Items(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : [];
+
+    /// <summary>A service's text fit for a taxonomy or a reason: control characters blanked, cut at <paramref name="max"/> characters.</summary>
+    public static string Printable(string s, int max = 120)
+    {
+        var clean = new string(s.Select(ch => char.IsControl(ch) ? ' ' : ch).ToArray());
+        return clean.Length <= max ? clean : clean[..max] + "…";
+    }
 }

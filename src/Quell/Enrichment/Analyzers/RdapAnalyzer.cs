@@ -10,7 +10,8 @@ namespace Quell.Enrichment.Analyzers;
 /// RDAP (RFC 9083) <c>GET {base}/domain/{name}</c>: the registration event gives the domain's age, which is suspicious
 /// under <c>suspiciousAgeDays</c> (default 30): phishing domains are mostly days old. Also reads the expiration and
 /// last-changed events, the registrar entity's name and the status. 404 is a "not found" report. rdap.org answers with
-/// a redirect to the registry's server, followed here (at most <see cref="MaxRedirects"/>) since the shared client does not.
+/// a redirect to the registry's server, followed here (at most <see cref="MaxRedirects"/>) since the shared client does not;
+/// a hop to another host than the base URL's passes the SSRF guard.
 /// </summary>
 public sealed class RdapAnalyzer(TimeProvider time) : IAnalyzer
 {
@@ -63,7 +64,9 @@ public sealed class RdapAnalyzer(TimeProvider time) : IAnalyzer
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Accept.Add(AcceptRdap);
             request.Headers.Accept.Add(AnalyzerHttp.AcceptJson);
-            var answer = await run.Http.SendAsync(request, ct, [HttpStatusCode.NotFound, .. Redirects]);
+            // The base URL is the admin's choice; a redirect elsewhere is the answer's, so it passes the SSRF guard.
+            var http = hop == 0 || SameOrigin(url, run.Url("")) ? run.Http : run.Fetch;
+            var answer = await http.SendAsync(request, ct, [HttpStatusCode.NotFound, .. Redirects]);
             if (answer.Location is null)
                 return answer;
             if (hop == MaxRedirects)
@@ -74,6 +77,9 @@ public sealed class RdapAnalyzer(TimeProvider time) : IAnalyzer
             url = next;
         }
     }
+
+    static bool SameOrigin(Uri a, Uri b) =>
+        Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     static DateTimeOffset? Date(string? text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;

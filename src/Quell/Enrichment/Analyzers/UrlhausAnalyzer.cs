@@ -35,7 +35,7 @@ public sealed class UrlhausAnalyzer : IAnalyzer
         if (status == "no_results")
             return new AnalyzerResult([new Taxonomy(Levels.Info, "URLhaus", Predicate(path), "not listed")], json, []);
         if (status != "ok")
-            throw new AnalyzerFailedException($"URLhaus answered query_status '{Short(status ?? "(none)")}'");
+            throw new AnalyzerFailedException($"URLhaus answered query_status '{AnswerFields.Printable(status ?? "(none)", 64)}'");
 
         var artifacts = new List<Artifact>();
         string level, value;
@@ -64,6 +64,4 @@ public sealed class UrlhausAnalyzer : IAnalyzer
     }
 
     static string Predicate(string path) => path switch { "v1/url/" => "URL", "v1/payload/" => "Payload", _ => "Host" };
-
-    static string Short(string s) => s.Length <= 64 ? new string(s.Select(ch => char.IsControl(ch) ? '?' : ch).ToArray()) : Short(s[..64]) + "…";
 }

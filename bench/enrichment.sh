@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Enrichment end to end: ALERTS alerts (default 1,000) of 5 observables each (ip, domain, hostname, url, sha256), every
+# one auto-enriched by 3 analyzers (virustotal, urlhaus, misp) whose stand-in services (bench/enrichment-services.py)
+# answer after DELAY seconds (0.2). Measures analyzer runs per second from the first report created to the last one
+# finished, against the bound set by the analyzer pool and the services' latency (Enrichment:Concurrency ÷ DELAY; no
+# rate limits are set), then sends the same alerts again (every run answered from the cache) and times analyze
+# requests on cached values against /healthz as the HTTP floor.   bench/enrichment.sh 1000
+# Env: CONCURRENCY (16), DELAY (0.2), PORT (5183), SPORT (5184), OUT (result folder).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ALERTS=${1:-1000}
+CONCURRENCY=${CONCURRENCY:-16}
+DELAY=${DELAY:-0.2}
+PORT=${PORT:-5183}
+SPORT=${SPORT:-5184}
+OUT=${OUT:-/tmp/quell-enrichment-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+missing=()
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+log "building (Release)"
+[ -n "${SKIP_BUILD:-}" ] || dotnet build src/Quell.Server -c Release --nologo -v quiet >/dev/null
+DATA=$(mktemp -d /tmp/quell-enrichment-data.XXXXXX)
+KEY="qk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+log "starting the stand-in services on 127.0.0.1:$SPORT (answers after $DELAY s)"
+python3 bench/enrichment-services.py "$SPORT" "$DELAY" >"$OUT/services.log" 2>&1 &
+SERVICES=$!
+log "starting quell serve on 127.0.0.1:$PORT (SQLite in $DATA, Enrichment:Concurrency=$CONCURRENCY)"
+Enrichment__Concurrency=$CONCURRENCY QUELL_BOOTSTRAP_API_KEY=$KEY QUELL_ADMIN_PASSWORD=bench-admin-password \
+  dotnet src/Quell.Server/bin/Release/net10.0/quell.dll serve --urls "http://127.0.0.1:$PORT" --data "$DATA" >"$OUT/server.log" 2>&1 &
+SERVER=$!
+cleanup() {
+  kill "$SERVER" 2>/dev/null || true
+  kill "$SERVICES" 2>/dev/null || true
+  wait "$SERVER" "$SERVICES" 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 1; done
+curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$OUT/server.log"; exit 1; }
+
+api() { curl -fsS -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
+for analyzer in virustotal urlhaus misp; do
+  api -X PUT "http://127.0.0.1:$PORT/api/v1/analyzers/$analyzer" \
+    -d "{\"enabled\": true, \"auto\": \"alerts\", \"baseUrl\": \"http://127.0.0.1:$SPORT\", \"config\": {\"key\": \"bench-key\"}, \"rateLimit\": \"\"}" >/dev/null
+done
+
+# One alert per line of a file, so xargs can send them 8 at a time.
+alert() {
+  local i=$1 run=$2
+  local sha; sha=$(printf 'bench-%d' "$i" | sha256sum | cut -c1-64)
+  printf '{"type":"bench","source":"bench-%s","sourceRef":"%s-%d","title":"Enrichment bench %d","observables":[{"dataType":"ip","data":"198.51.%d.%d"},{"dataType":"domain","data":"d%d.bench.example"},{"dataType":"hostname","data":"h%d.bench.example"},{"dataType":"url","data":"http://d%d.bench.example/login"},{"dataType":"hash","data":"%s"}]}\n' \
+    "$run" "$run" "$i" "$i" $((i / 250)) $((i % 250 + 1)) "$i" "$i" "$i" "$sha"
+}
+send() {
+  local run=$1
+  for i in $(seq 1 "$ALERTS"); do alert "$i" "$run"; done >"$OUT/alerts-$run.ndjson"
+  tr '\n' '\0' <"$OUT/alerts-$run.ndjson" | xargs -0 -P 8 -I{} curl -fsS -o /dev/null -H "Authorization: Bearer $KEY" \
+    -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$PORT/api/v1/alerts" -d {}
+}
+sql() { sqlite3 "file:$DATA/quell.db?mode=ro" "$1" 2>/dev/null; }
+
+log "sending $ALERTS alerts × 5 observables (auto-enriched by 3 analyzers)"
+t0=$(date +%s.%N)
+send first
+t1=$(date +%s.%N)
+expected=$((ALERTS * 5 * 3))
+while true; do
+  done_=$(sql "SELECT COUNT(*) FROM analyzer_reports WHERE status <> 'pending'" || echo 0)
+  printf '\r  %d of %d runs ended' "$done_" "$expected" >&2
+  [ "${done_:-0}" -ge "$expected" ] && break
+  sleep 2
+done
+echo >&2
+read -r runs span failed <<<"$(sql "SELECT COUNT(*), (MAX(finished_at) - MIN(created_at)) / 1000.0, SUM(status = 'failure') FROM analyzer_reports" | tr '|' ' ')"
+kill -TERM "$SERVICES"; wait "$SERVICES" 2>/dev/null || true
+calls=$(tail -n 1 "$OUT/services.log")
+bound=$(awk -v c="$CONCURRENCY" -v d="$DELAY" 'BEGIN { printf "%.1f", c / d }')
+rate=$(awk -v n="$runs" -v s="$span" 'BEGIN { printf "%.1f", n / s }')
+echo
+echo "alerts sent in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; $runs analyzer runs ($failed failed) in $span s"
+echo "service calls: $calls"
+echo "throughput: $rate runs/s; bound $bound runs/s (Enrichment:Concurrency $CONCURRENCY ÷ $DELAY s) = $(awk -v r="$rate" -v b="$bound" 'BEGIN { printf "%.1f", 100 * r / b }') % of the bound"
+
+log "sending the same $ALERTS alerts again (every run answered from the cache)"
+before=$(sql "SELECT COUNT(*) FROM analyzer_reports")
+send again
+after=$(sql "SELECT COUNT(*) FROM analyzer_reports")
+echo "new reports for the repeated values: $((after - before)) (0 = every run answered from the cache)"
+
+observable=$(api "http://127.0.0.1:$PORT/api/v1/alerts?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+oid=$(api "http://127.0.0.1:$PORT/api/v1/alerts/$observable" | python3 -c 'import json,sys; print(json.load(sys.stdin)["observables"][0]["id"])')
+timing() { for _ in $(seq 1 500); do curl -s -o /dev/null -w '%{time_total}\n' "$@"; done | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int(NR / 2)] * 1000 }'; }
+floor=$(timing -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/healthz")
+cached=$(timing -H "Authorization: Bearer $KEY" -X POST "http://127.0.0.1:$PORT/api/v1/observables/$oid/analyze?of=alert")
+echo "analyze of a cached value: median $cached ms per request (3 reports from the cache, audit entry written); GET /healthz median $floor ms"
+echo "results in $OUT"
