@@ -3,7 +3,8 @@
 # (each request one new alert with 5 observables) for DURATION seconds, samples the server's RSS and the alert count
 # every 10 s, and prints alerts/s and the RSS series. The recorded run is 600 s:  bench/intake.sh 600
 # Env: CONNECTIONS (32), THREADS (2), PORT (5181), OUT (result folder, default /tmp/quell-intake-<time>),
-#      PLOT=path.png to draw RSS and throughput with gnuplot.
+#      PLOT=path.png to draw RSS and throughput with gnuplot; AUTO=ANALYZER (e.g. intel) enables that analyzer with
+#      auto: alerts first, so every observable's run is queued in the intake transaction (the cost of auto-enrichment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-60}
@@ -48,6 +49,12 @@ rss_mb() { echo $(( $(ps -o rss= -p "$SERVER") / 1024 )); }
 # CPU seconds the server has used (user + system): per alert, a measure that holds even on a machine shared with others.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 
+if [ -n "${AUTO:-}" ]; then
+  log "enabling analyzer $AUTO with auto: alerts"
+  curl -fs -X PUT "http://127.0.0.1:$PORT/api/v1/analyzers/$AUTO" -H "Authorization: Bearer $QUELL_API_KEY" -H 'Content-Type: application/json' \
+    -d '{"enabled": true, "auto": "alerts"}' >/dev/null
+fi
+
 log "warming up for 10 s (not recorded)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/intake.lua "http://127.0.0.1:$PORT" >"$OUT/wrk-warmup.txt"
 
@@ -71,7 +78,8 @@ kill "$SAMPLER"; SAMPLER=""
 created=$((last - first))
 errors=$(grep -oE 'Non-2xx or 3xx responses: [0-9]+' "$OUT/wrk.txt" | grep -oE '[0-9]+$' || echo 0)
 echo
-echo "alerts created: $created in $DURATION s = $((created / DURATION)) alerts/s (5 observables each); non-2xx responses: $errors"
+echo "alerts created: $created in $DURATION s = $((created / DURATION)) alerts/s (5 observables each); non-2xx responses: $errors${AUTO:+; auto analyzer: $AUTO}"
+[ -n "${AUTO:-}" ] && echo "reports: $(sqlite3 "file:$DATA/quell.db?mode=ro" "SELECT status || ' ' || COUNT(*) FROM analyzer_reports GROUP BY status" | tr '\n' ' ')"
 echo "server CPU: $(( (ticks1 - ticks0) / $(getconf CLK_TCK) )) s, $(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$created" 'BEGIN { printf "%.3f", t / hz * 1000 / (n > 0 ? n : 1) }') ms per alert; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "RSS (MB) every 10 s:"
 cut -d, -f1,2,4 "$OUT/intake.csv" | column -t -s,

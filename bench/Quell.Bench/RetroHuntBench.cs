@@ -6,10 +6,12 @@ using Microsoft.Extensions.Options;
 using Quell.Alerts;
 using Quell.Audit;
 using Quell.Detection;
+using Quell.Enrichment;
 using Quell.Events;
 using Quell.Intel;
 using Quell.Intel.Feeds;
 using Quell.Intel.Indicators;
+using Quell.Jobs;
 using Quell.Storage;
 
 namespace Quell.Bench;
@@ -76,7 +78,8 @@ public static class RetroHuntBench
         Console.WriteLine($"indicators: {imported.Added:N0} added, {imported.Updated:N0} updated");
 
         var options = Options.Create(new DetectionOptions());
-        var hunt = new RetroHunt(store, new AlertStore(new AuditLog(db, TimeProvider.System), db), TimeProvider.System, options, NullLogger<RetroHunt>.Instance);
+        var hunt = new RetroHunt(store, new AlertStore(new AuditLog(db, TimeProvider.System), db,
+            new AutoEnrichment(db, new AnalyzerCatalogue([]), new EnrichmentQueue(new JobQueue(db, TimeProvider.System), Options.Create(new EnrichmentOptions())))), TimeProvider.System, options, NullLogger<RetroHunt>.Instance);
         var alertsBefore = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM alerts WHERE org_id = @org", new { org }));
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Quell.Audit;
 using Quell.Cases;
+using Quell.Enrichment;
 using Quell.Intel.Flagging;
 using Quell.Observables;
 using Quell.Storage;
@@ -9,7 +10,7 @@ using Quell.Storage;
 namespace Quell.Alerts;
 
 /// <summary>Alert rows: intake (create or update by source reference), flags, promotion and merge into cases.</summary>
-public sealed class AlertStore(AuditLog audit, Db db)
+public sealed class AlertStore(AuditLog audit, Db db, AutoEnrichment autoEnrichment)
 {
     public sealed record UpsertResult(long Id, bool Created);
 
@@ -54,6 +55,7 @@ public sealed class AlertStore(AuditLog audit, Db db)
         {
             await InsertTagsAsync(c, tx, newId, orgId, a.Tags);
             await ObservableStore.InsertNewAsync(c, tx, ObservableOwner.Alert(newId, orgId), a.Observables, now);
+            await autoEnrichment.AddedAsync(c, tx, ObservableOwner.Alert(newId, orgId), a.Observables, now);
             await audit.AppendAsync(c, tx, new AuditEntry(orgId, actor, "alert.create", "alert", Id(newId), null, Summary(a, a.Observables.Count)));
             return new UpsertResult(newId, true);
         }
@@ -63,7 +65,9 @@ public sealed class AlertStore(AuditLog audit, Db db)
             (db.IsPostgres ? " FOR UPDATE" : ""), new { orgId, a.Source, a.SourceRef }, tx);
         var tags = JsonColumns.Tags(old.TagsJson).Union(a.Tags, StringComparer.Ordinal).ToArray();
         var status = old.Status is AlertStatus.New or AlertStatus.Ignored ? old.Status : AlertStatus.Updated;
-        var newCount = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(old.Id, orgId), a.Observables, now);
+        var newObservables = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(old.Id, orgId), a.Observables, now);
+        await autoEnrichment.AddedAsync(c, tx, ObservableOwner.Alert(old.Id, orgId), newObservables, now);
+        var newCount = newObservables.Count;
         await c.ExecuteAsync("""
             UPDATE alerts SET type = @Type, title = @Title, description = @Description, severity = @Severity, tlp = @tlp, pap = @pap,
                               status = @status, tags = @tags, date = @date, first_evidence_at = @fe, updated_at = @now,
@@ -90,8 +94,9 @@ public sealed class AlertStore(AuditLog audit, Db db)
         if (old.CaseId is { } caseId && newCount > 0)
         {
             var added = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Case(caseId, orgId), a.Observables, now);
-            if (added > 0)
-                await CaseStore.AddTimelineAsync(c, tx, caseId, orgId, "alert.updated", $"Alert {old.Id} was updated with {added} new observable(s)", actor, now);
+            await autoEnrichment.AddedAsync(c, tx, ObservableOwner.Case(caseId, orgId), added, now);
+            if (added.Count > 0)
+                await CaseStore.AddTimelineAsync(c, tx, caseId, orgId, "alert.updated", $"Alert {old.Id} was updated with {added.Count} new observable(s)", actor, now);
         }
         await audit.AppendAsync(c, tx, new AuditEntry(orgId, actor, "alert.update", "alert", Id(old.Id),
             new { old.Title, old.Severity, old.Status, old.ObservableCount }, Summary(a, newCount)));
@@ -125,12 +130,15 @@ public sealed class AlertStore(AuditLog audit, Db db)
         return AlertView.From(found.Row, await ObservableStore.ListAsync(c, ObservableOwner.Alert(id, orgId), tx), found.Raw);
     }
 
-    /// <summary>The alert's view with the live intel matches of its observables (reads only: flags are recorded in the background).</summary>
+    /// <summary>The alert's view with the live intel matches and enrichment summaries of its observables (reads only: flags are recorded in the background).</summary>
     public static async Task<AlertView?> GetViewWithIntelAsync(DbConnection c, long orgId, long id, DateTimeOffset now)
     {
         var view = await GetViewAsync(c, orgId, id);
         if (view is not null)
+        {
             await ObservableIntelReads.AttachAsync(c, orgId, FlagSource.AlertKind, id, view.Observables, now);
+            await EnrichmentSummaries.AttachAsync(c, orgId, view.Observables);
+        }
         return view;
     }
 
@@ -211,14 +219,15 @@ public sealed class AlertStore(AuditLog audit, Db db)
     public static async Task<long> MaxIdAsync(DbConnection c, long orgId) =>
         await c.ExecuteScalarAsync<long?>("SELECT id FROM alerts WHERE org_id = @orgId ORDER BY created_at DESC, id DESC LIMIT 1", new { orgId }) ?? 0;
 
-    static async Task LinkAsync(DbConnection c, DbTransaction tx, AlertRow alert, long caseId, string actor, long now)
+    async Task LinkAsync(DbConnection c, DbTransaction tx, AlertRow alert, long caseId, string actor, long now)
     {
         var observables = await ObservableStore.ListAsync(c, ObservableOwner.Alert(alert.Id, alert.OrgId), tx);
         var added = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Case(caseId, alert.OrgId), observables.Select(ObservableStore.ToInput).ToList(), now);
+        await autoEnrichment.AddedAsync(c, tx, ObservableOwner.Case(caseId, alert.OrgId), added, now);
         await c.ExecuteAsync("UPDATE alerts SET case_id = @caseId, status = 'imported', is_read = @read, updated_at = @now WHERE id = @id",
             new { caseId, read = true, now, id = alert.Id }, tx);
         await CaseStore.AddTimelineAsync(c, tx, caseId, alert.OrgId, "alert.linked",
-            $"Alert {alert.Id} ({alert.Source}/{alert.SourceRef}) linked with {added} new observable(s)", actor, now);
+            $"Alert {alert.Id} ({alert.Source}/{alert.SourceRef}) linked with {added.Count} new observable(s)", actor, now);
     }
 
     static object Summary(AlertInput a, int newObservables) =>

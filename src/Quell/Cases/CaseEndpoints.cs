@@ -34,7 +34,7 @@ public static class CaseEndpoints
         return app;
     }
 
-    static async Task<IResult> Create(HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<IResult> Create(HttpRequest request, Caller caller, Db db, AuditLog audit, Enrichment.AutoEnrichment autoEnrichment, TimeProvider time, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, JsonBody.DefaultMaxBytes, ct);
         if (error is not null)
@@ -68,6 +68,7 @@ public static class CaseEndpoints
             }
             var (id, number) = await CaseStore.CreateAsync(c, tx, caller.OrgId, n, caller.Actor, now);
             await ObservableStore.InsertNewAsync(c, tx, ObservableOwner.Case(id, caller.OrgId), input.Observables, now);
+            await autoEnrichment.AddedAsync(c, tx, ObservableOwner.Case(id, caller.OrgId), input.Observables, now);
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.create", "case", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 null, new { number, n.Title, n.Severity, template = input.Template }));
             var view = await CaseStore.ToFullViewAsync(c, (await CaseStore.GetRowAsync(c, caller.OrgId, id, tx))!, tx);
@@ -144,7 +145,7 @@ public static class CaseEndpoints
             TimelineEntry.SelectOfCase, new { org = caller.OrgId, id }, TimelineEntry.KeyOf, ct);
 
     /// <summary>Merges case <paramref name="otherId"/> into case <paramref name="id"/>; the web UI's merge form calls it too.</summary>
-    public static async Task<IResult> Merge(long id, long otherId, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+    public static async Task<IResult> Merge(long id, long otherId, Caller caller, Db db, AuditLog audit, Enrichment.AutoEnrichment autoEnrichment, TimeProvider time, CancellationToken ct) =>
         await db.WriteAsync<IResult>(async (c, tx) =>
         {
             // Lock in id order: two merges of the same pair in opposite directions then queue instead of deadlocking.
@@ -158,7 +159,7 @@ public static class CaseEndpoints
                 return Problems.NotFound("case", otherId);
             if (CaseMerge.Refusal(target, source) is { } refusal)
                 return Problems.Conflict(refusal);
-            var outcome = await CaseMerge.MergeAsync(c, tx, target, source, caller.Actor, time.GetUtcNow().ToUnixTimeMilliseconds());
+            var outcome = await CaseMerge.MergeAsync(c, tx, target, source, autoEnrichment, caller.Actor, time.GetUtcNow().ToUnixTimeMilliseconds());
             var targetAfter = (await CaseStore.GetRowAsync(c, caller.OrgId, id, tx))!;
             var sourceAfter = (await CaseStore.GetRowAsync(c, caller.OrgId, otherId, tx))!;
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.merge", "case", CaseHttp.Id(id),

@@ -28,12 +28,13 @@ public static class CaseMerge
     /// Does the merge in the caller's transaction; both rows must be locked for write (see
     /// <see cref="CaseStore.GetRowForWriteAsync"/>) and <see cref="Refusal"/> must be null.
     /// </summary>
-    public static async Task<Outcome> MergeAsync(DbConnection c, DbTransaction tx, CaseRow target, CaseRow source, string actor, long now)
+    public static async Task<Outcome> MergeAsync(DbConnection c, DbTransaction tx, CaseRow target, CaseRow source, Enrichment.AutoEnrichment autoEnrichment, string actor, long now)
     {
         var org = target.OrgId;
         var observables = await ObservableStore.ListAsync(c, ObservableOwner.Case(source.Id, org), tx);
         var newObservables = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Case(target.Id, org),
             observables.Select(ObservableStore.ToInput).ToList(), now);
+        await autoEnrichment.AddedAsync(c, tx, ObservableOwner.Case(target.Id, org), newObservables, now);
         await c.ExecuteAsync("DELETE FROM case_observables WHERE case_id = @id", new { id = source.Id }, tx);
         // The moved observables are new rows of the target, looked up afresh; the source's flags go with its rows.
         await Intel.Flagging.IntelMatchWrites.ForgetCaseObservablesAsync(c, tx, org, observables.Select(o => o.Id).ToList());
@@ -74,7 +75,7 @@ public static class CaseMerge
             WHERE id = @id
             """, new { resolved = CaseStatus.Resolved, duplicate = CaseResolution.Duplicate, target = target.Id, now, id = source.Id }, tx);
 
-        var outcome = new Outcome(observables.Count, newObservables, tasks, comments, alerts);
+        var outcome = new Outcome(observables.Count, newObservables.Count, tasks, comments, alerts);
         await CaseStore.AddTimelineAsync(c, tx, target.Id, org, CaseTimelineKind.MergedFrom,
             $"Case #{source.Number} merged into this case: {outcome.Observables} observable(s) ({outcome.NewObservables} new), {outcome.Tasks} task(s), {outcome.Comments} comment(s), {outcome.Alerts} alert(s)",
             actor, now);

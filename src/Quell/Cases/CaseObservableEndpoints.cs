@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Quell.Audit;
+using Quell.Enrichment;
 using Quell.Http;
 using Quell.Identity;
 using Quell.Intel.Flagging;
@@ -61,16 +62,17 @@ public static class CaseObservableEndpoints
         return errors.Any ? null : ObservableInput.Deduplicate(list);
     }
 
-    static async Task<IResult> Add(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<IResult> Add(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, AutoEnrichment autoEnrichment, TimeProvider time, CancellationToken ct)
     {
         var (items, error) = await CaseHttp.ParseAsync(request, ParseBatch, ct, 16 << 20);
         if (error is not null)
             return error;
-        return await AddAsync(id, items!, caller, db, audit, time, ct);
+        return await AddAsync(id, items!, caller, db, audit, autoEnrichment, time, ct);
     }
 
     /// <summary>Adds validated, deduplicated observables (<see cref="ParseBatch"/>) to the case; the web UI calls it too.</summary>
-    public static async Task<IResult> AddAsync(long id, List<ObservableInput> items, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+    public static async Task<IResult> AddAsync(long id, List<ObservableInput> items, Caller caller, Db db, AuditLog audit, AutoEnrichment autoEnrichment, TimeProvider time,
+        CancellationToken ct) =>
         await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
@@ -81,7 +83,7 @@ public static class CaseObservableEndpoints
             var owner = ObservableOwner.Case(id, caller.OrgId);
             var existing = (await ObservableStore.ListAsync(c, owner, tx)).Select(o => (o.DataType, o.Data)).ToHashSet();
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            await ObservableStore.MergeAsync(c, tx, owner, items, now);
+            await autoEnrichment.AddedAsync(c, tx, owner, await ObservableStore.MergeAsync(c, tx, owner, items, now), now);
             var stored = (await ObservableStore.ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
             var added = items.Where(o => !existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
             var merged = items.Where(o => existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();

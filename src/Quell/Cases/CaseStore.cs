@@ -123,13 +123,16 @@ public static class CaseStore
 
     /// <summary>
     /// The case with its observables, tasks and linked alerts; with <paramref name="intelAt"/> (reads only), the live intel
-    /// matches of its observables scored at that time.
+    /// matches of its observables scored at that time and their enrichment summaries.
     /// </summary>
     public static async Task<CaseView> ToFullViewAsync(DbConnection c, CaseRow row, DbTransaction? tx = null, DateTimeOffset? intelAt = null)
     {
         var observables = await ObservableStore.ListAsync(c, ObservableOwner.Case(row.Id, row.OrgId), tx);
         if (intelAt is { } now)
+        {
             await ObservableIntelReads.AttachAsync(c, row.OrgId, FlagSource.CaseKind, row.Id, observables, now, tx);
+            await Enrichment.EnrichmentSummaries.AttachAsync(c, row.OrgId, observables, tx);
+        }
         var tasks = (await c.QueryAsync<CaseTask>($"{CaseTask.Select} WHERE t.case_id = @id ORDER BY t.position, t.id", new { id = row.Id }, tx)).AsList();
         var alerts = (await c.QueryAsync<LinkedAlert>(
             "SELECT id AS Id, type AS Type, source AS Source, source_ref AS SourceRef, title AS Title, severity AS Severity, date AS DateMs FROM alerts WHERE org_id = @org AND case_id = @id ORDER BY date, id",

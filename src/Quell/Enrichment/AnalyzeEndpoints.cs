@@ -5,8 +5,6 @@ using Microsoft.Extensions.Options;
 using Quell.Audit;
 using Quell.Http;
 using Quell.Identity;
-using Quell.Jobs;
-using Quell.Observables;
 using Quell.Storage;
 
 namespace Quell.Enrichment;
@@ -61,7 +59,7 @@ public static class AnalyzeEndpoints
 
     static object View(ObservableRef o) => new { id = o.Id, of = o.Kind, ownerId = o.OwnerId, dataType = o.DataType, data = o.Data };
 
-    static async Task<IResult> Analyze(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, JobQueue queue, AnalyzerCatalogue catalogue,
+    static async Task<IResult> Analyze(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, EnrichmentQueue enrichment, AnalyzerCatalogue catalogue,
         IOptions<EnrichmentOptions> options, TimeProvider time, CancellationToken ct)
     {
         var errors = new InputErrors();
@@ -76,28 +74,7 @@ public static class AnalyzeEndpoints
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var settings = await AnalyzerStore.SettingsAsync(c, caller.OrgId, tx);
-            var reportIds = new List<long>();
-            foreach (var d in catalogue.All.Where(d => d.Implemented && d.Accepts(o.DataType)))
-            {
-                var e = EffectiveSettings.Of(d, settings.GetValueOrDefault(d.Name));
-                if (!e.Enabled)
-                    continue;
-                if (e.Refusal((Tlp)o.Tlp, (Tlp)o.Pap) is { } refusal)
-                {
-                    reportIds.Add(await AnalyzerStore.InsertReportAsync(c, tx, caller.OrgId, d.Name, o.DataType, o.Data, ReportStatus.Skipped, refusal, o.Kind, o.Id, now));
-                    continue;
-                }
-                // A fresh report of the value, or one being made, answers this request too: the service is not asked twice.
-                if (await AnalyzerStore.ReusableAsync(c, caller.OrgId, d.Name, o.DataType, o.Data, e.CacheTtl, now, tx) is { } reusable)
-                {
-                    reportIds.Add(reusable.Id);
-                    continue;
-                }
-                var reportId = await AnalyzerStore.InsertReportAsync(c, tx, caller.OrgId, d.Name, o.DataType, o.Data, ReportStatus.Pending, null, o.Kind, o.Id, now);
-                var jobId = await queue.EnqueueAsync(c, tx, AnalyzeJob.Request(caller.OrgId, reportId, options.Value.MaxAttempts));
-                await AnalyzerStore.SetJobAsync(c, tx, reportId, jobId);
-                reportIds.Add(reportId);
-            }
+            var reportIds = await enrichment.QueueAsync(c, tx, caller.OrgId, o, EnrichmentQueue.Runnable(catalogue, settings, o.DataType), now);
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "observable.analyze", $"{o.Kind}-observable", o.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 null, new { o.DataType, reports = reportIds }));
             return reportIds.ToArray();

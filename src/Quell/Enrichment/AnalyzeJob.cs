@@ -14,8 +14,8 @@ namespace Quell.Enrichment;
 /// (a sandbox) is one job that runs again every poll interval with the state stored on the report, so a restart loses
 /// nothing.
 /// </summary>
-public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecrets secrets, IHttpClientFactory http, IOptions<EnrichmentOptions> options, TimeProvider time)
-    : IJobHandler
+public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecrets secrets, IHttpClientFactory http, IOptions<EnrichmentOptions> options, TimeProvider time,
+    ArtifactObservables artifacts) : IJobHandler
 {
     public const string JobKind = "enrichment.analyze";
     public const string HttpClientName = "quell-analyzers";
@@ -46,7 +46,7 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         var stored = await db.ReadAsync(c => AnalyzerStore.SettingsAsync(c, orgId, report.Analyzer), ct);
         if (definition is null || analyzer is null)
         {
-            await FinishAsync(context, reportId, Failed($"the analyzer {report.Analyzer} is not implemented by this server"), ct);
+            await FinishAsync(context, report, null, Failed($"the analyzer {report.Analyzer} is not implemented by this server"), ct);
             return;
         }
         var settings = EffectiveSettings.Of(definition, stored);
@@ -58,7 +58,7 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
             var cached = await db.ReadAsync(c => AnalyzerStore.ReusableAsync(c, orgId, report.Analyzer, report.DataType, report.Data, settings.CacheTtl, Now), ct);
             if (cached is { Status: ReportStatus.Success } && cached.Id != reportId)
             {
-                await FinishAsync(context, reportId, new AnalyzerStore.Finish(ReportStatus.Success, cached.Level, cached.TaxonomiesJson, cached.FullJson,
+                await FinishAsync(context, report, stored, new AnalyzerStore.Finish(ReportStatus.Success, cached.Level, cached.TaxonomiesJson, cached.FullJson,
                     cached.FullTruncated, cached.ArtifactsJson, null, cached.Id, cached.ExpiresAtMs), ct);
                 return;
             }
@@ -89,7 +89,7 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         {
             finish = Failed(e.Message);
         }
-        await FinishAsync(context, reportId, finish, ct);
+        await FinishAsync(context, report, stored, finish, ct);
     }
 
     (Dictionary<string, string> Config, IReadOnlyDictionary<string, string> Secrets) Config(AnalyzerSettings? stored)
@@ -159,6 +159,13 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
     static AnalyzerStore.Finish Failed(string reason) =>
         new(ReportStatus.Failure, null, "[]", null, false, "[]", reason.Length <= 2000 ? reason : reason[..2000] + "…", null, null);
 
-    Task FinishAsync(JobContext context, long reportId, AnalyzerStore.Finish finish, CancellationToken ct) =>
-        context.CommitAsync((c, tx) => AnalyzerStore.FinishAsync(c, tx, reportId, finish, Now), ct);
+    /// <summary>Ends the report and, when the analyzer's <c>artifacts</c> is <c>add</c>, turns a success's artifacts into observables, in one transaction.</summary>
+    Task FinishAsync(JobContext context, AnalyzerReport report, AnalyzerSettings? stored, AnalyzerStore.Finish finish, CancellationToken ct) =>
+        context.CommitAsync(async (c, tx) =>
+        {
+            var now = Now;
+            if (await AnalyzerStore.FinishAsync(c, tx, report.Id, finish, now) && finish.Status == ReportStatus.Success && stored?.Artifacts == ArtifactModes.Add)
+                await artifacts.AddAsync(c, tx, report, context.Job.OrgId ?? 0,
+                    JsonSerializer.Deserialize<List<Artifact>>(finish.Artifacts, AnalyzerReport.Json) ?? [], now);
+        }, ct);
 }

@@ -18,7 +18,7 @@ public static class AnalyzerEndpoints
             .WithSummary("Every analyzer: data types, settings (secret items masked), limits, whether it is implemented and enabled");
         g.MapGet("/{name}", Get).RequirePermission(Permission.Analyze).WithSummary("One analyzer with its settings");
         g.MapPut("/{name}", Put).RequirePermission(Permission.AnalyzerManage)
-            .WithSummary("Configure an analyzer {enabled, baseUrl?, config: {...}, rateLimit?, cacheTtl?, maxTlp?, maxPap?}; a secret sent as ******** keeps its value");
+            .WithSummary("Configure an analyzer {enabled, baseUrl?, config: {...}, rateLimit?, cacheTtl?, maxTlp?, maxPap?, auto?, artifacts?}; a secret sent as ******** keeps its value");
         return app;
     }
 
@@ -91,6 +91,8 @@ public static class AnalyzerEndpoints
                 TimeoutMs = input.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
                 MaxTlp = (int?)input.MaxTlp,
                 MaxPap = (int?)input.MaxPap,
+                Auto = input.Auto,
+                Artifacts = input.Artifacts,
                 UpdatedBy = caller.Actor,
                 UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
             };

@@ -7,12 +7,12 @@ namespace Quell.Enrichment;
 
 /// <summary>
 /// The body of <c>PUT /api/v1/analyzers/{name}</c>: <c>{enabled, baseUrl?, config: {...}, rateLimit?, cacheTtl?, maxTlp?,
-/// maxPap?}</c> (and <c>timeout?</c>, one call's limit). PUT replaces the settings: an omitted optional field returns to the analyzer's default. A secret item
+/// maxPap?, auto?, artifacts?}</c> (and <c>timeout?</c>, one call's limit). PUT replaces the settings: an omitted optional field returns to the analyzer's default. A secret item
 /// sent as the mask keeps its stored value, so what GET shows can be sent back unchanged.
 /// </summary>
 public sealed class AnalyzerInput
 {
-    static readonly string[] Fields = ["enabled", "baseUrl", "config", "rateLimit", "cacheTtl", "timeout", "maxTlp", "maxPap"];
+    static readonly string[] Fields = ["enabled", "baseUrl", "config", "rateLimit", "cacheTtl", "timeout", "maxTlp", "maxPap", "auto", "artifacts"];
 
     public bool Enabled { get; init; }
     public string? BaseUrl { get; init; }
@@ -22,6 +22,8 @@ public sealed class AnalyzerInput
     public TimeSpan? Timeout { get; init; }
     public Tlp? MaxTlp { get; init; }
     public Tlp? MaxPap { get; init; }
+    public string Auto { get; init; } = AutoModes.Off;
+    public string Artifacts { get; init; } = ArtifactModes.Keep;
 
     public static AnalyzerInput? Parse(JsonElement body, AnalyzerDefinition definition, InputErrors errors)
     {
@@ -51,6 +53,12 @@ public sealed class AnalyzerInput
             errors.Add("timeout", "timeout must be from 1 s to 10 min");
         var maxTlp = TlpNames.Read(f, "maxTlp");
         var maxPap = TlpNames.Read(f, "maxPap");
+        var auto = f.String("auto", maxLength: 16);
+        if (auto is not null && !AutoModes.All.Contains(auto, StringComparer.Ordinal))
+            errors.Add("auto", $"auto must be one of {string.Join(", ", AutoModes.All)}");
+        var artifacts = f.String("artifacts", maxLength: 16);
+        if (artifacts is not null && !ArtifactModes.All.Contains(artifacts, StringComparer.Ordinal))
+            errors.Add("artifacts", $"artifacts must be one of {string.Join(", ", ArtifactModes.All)}");
         return errors.Any ? null : new AnalyzerInput
         {
             Enabled = enabled ?? false,
@@ -61,6 +69,8 @@ public sealed class AnalyzerInput
             Timeout = timeout,
             MaxTlp = maxTlp,
             MaxPap = maxPap,
+            Auto = auto ?? AutoModes.Off,
+            Artifacts = artifacts ?? ArtifactModes.Keep,
         };
     }
 

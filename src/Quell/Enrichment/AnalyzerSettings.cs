@@ -7,7 +7,7 @@ public sealed class AnalyzerSettings
 {
     public const string Columns = """
         org_id AS OrgId, name AS Name, enabled AS Enabled, base_url AS BaseUrl, config AS ConfigJson, secrets AS SecretsProtected,
-        rate_limit AS RateLimitText, cache_ttl_ms AS CacheTtlMs, timeout_ms AS TimeoutMs, max_tlp AS MaxTlp, max_pap AS MaxPap, updated_by AS UpdatedBy, updated_at AS UpdatedAt
+        rate_limit AS RateLimitText, cache_ttl_ms AS CacheTtlMs, timeout_ms AS TimeoutMs, max_tlp AS MaxTlp, max_pap AS MaxPap, auto AS Auto, artifacts AS Artifacts, updated_by AS UpdatedBy, updated_at AS UpdatedAt
         """;
 
     public long OrgId { get; set; }
@@ -22,6 +22,10 @@ public sealed class AnalyzerSettings
     public long? TimeoutMs { get; set; }
     public int? MaxTlp { get; set; }
     public int? MaxPap { get; set; }
+    /// <summary>Where the analyzer runs by itself: one of <see cref="AutoModes.All"/>.</summary>
+    public string Auto { get; set; } = AutoModes.Off;
+    /// <summary>What becomes of a successful report's artifacts: one of <see cref="ArtifactModes.All"/>.</summary>
+    public string Artifacts { get; set; } = ArtifactModes.Keep;
     public string UpdatedBy { get; set; } = "";
     public long UpdatedAt { get; set; }
 }
@@ -44,4 +48,29 @@ public sealed record EffectiveSettings(AnalyzerDefinition Definition, bool Enabl
         tlp > MaxTlp ? $"TLP:{TlpNames.Name(tlp)} is above what {Definition.Name} may be sent (at most TLP:{TlpNames.Name(MaxTlp)}); nothing was sent"
         : pap > MaxPap ? $"PAP:{TlpNames.Name(pap)} is above what {Definition.Name} may be sent (at most PAP:{TlpNames.Name(MaxPap)}); nothing was sent"
         : null;
+}
+
+/// <summary>The values of an analyzer's <c>auto</c> setting: the observables it runs on without being asked.</summary>
+public static class AutoModes
+{
+    public const string Off = "off";
+    public const string Alerts = "alerts";
+    public const string Cases = "cases";
+    public const string Both = "both";
+    public static readonly string[] All = [Off, Alerts, Cases, Both];
+
+    /// <summary>Whether the mode runs on observables of an alert (<c>kind</c> "alert") or a case ("case").</summary>
+    public static bool Allows(string mode, string kind) =>
+        mode == Both || (mode == Alerts && kind == "alert") || (mode == Cases && kind == "case");
+}
+
+/// <summary>
+/// The values of an analyzer's <c>artifacts</c> setting: <c>keep</c> leaves them in the report; <c>add</c> makes them
+/// observables of the alert or case the report was made for.
+/// </summary>
+public static class ArtifactModes
+{
+    public const string Keep = "keep";
+    public const string Add = "add";
+    public static readonly string[] All = [Keep, Add];
 }

@@ -21,11 +21,11 @@ public static class AnalyzerStore
 
     public static Task SaveAsync(DbConnection c, DbTransaction tx, AnalyzerSettings s) =>
         c.ExecuteAsync("""
-            INSERT INTO analyzer_settings (org_id, name, enabled, base_url, config, secrets, rate_limit, cache_ttl_ms, timeout_ms, max_tlp, max_pap, updated_by, updated_at)
-            VALUES (@OrgId, @Name, @Enabled, @BaseUrl, @ConfigJson, @SecretsProtected, @RateLimitText, @CacheTtlMs, @TimeoutMs, @MaxTlp, @MaxPap, @UpdatedBy, @UpdatedAt)
+            INSERT INTO analyzer_settings (org_id, name, enabled, base_url, config, secrets, rate_limit, cache_ttl_ms, timeout_ms, max_tlp, max_pap, auto, artifacts, updated_by, updated_at)
+            VALUES (@OrgId, @Name, @Enabled, @BaseUrl, @ConfigJson, @SecretsProtected, @RateLimitText, @CacheTtlMs, @TimeoutMs, @MaxTlp, @MaxPap, @Auto, @Artifacts, @UpdatedBy, @UpdatedAt)
             ON CONFLICT (org_id, name) DO UPDATE SET enabled = excluded.enabled, base_url = excluded.base_url, config = excluded.config,
               secrets = excluded.secrets, rate_limit = excluded.rate_limit, cache_ttl_ms = excluded.cache_ttl_ms, timeout_ms = excluded.timeout_ms, max_tlp = excluded.max_tlp,
-              max_pap = excluded.max_pap, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+              max_pap = excluded.max_pap, auto = excluded.auto, artifacts = excluded.artifacts, updated_by = excluded.updated_by, updated_at = excluded.updated_at
             """, s, tx);
 
     /// <summary>

@@ -19,6 +19,8 @@ public sealed record AnalyzerView(
     string MaxTlp,
     string MaxPap,
     double Timeout,
+    string Auto,
+    string Artifacts,
     string? UpdatedBy,
     DateTimeOffset? UpdatedAt)
 {
@@ -29,7 +31,7 @@ public sealed record AnalyzerView(
         return new AnalyzerView(d.Name, d.Description, d.Implemented,
             d.Implemented ? null : "not implemented yet: it can be configured now and will run once this server implements it",
             e.Enabled, d.DataTypes, e.BaseUrl, d.BaseUrl, config, d.Config, e.RateLimit.ToString(), e.CacheTtl.TotalSeconds,
-            TlpNames.Name(e.MaxTlp), TlpNames.Name(e.MaxPap), e.Timeout.TotalSeconds, s?.UpdatedBy,
+            TlpNames.Name(e.MaxTlp), TlpNames.Name(e.MaxPap), e.Timeout.TotalSeconds, s?.Auto ?? AutoModes.Off, s?.Artifacts ?? ArtifactModes.Keep, s?.UpdatedBy,
             s is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(s.UpdatedAt));
     }
 

@@ -21,6 +21,12 @@ public sealed class EnrichmentOptions
     /// <summary>Longest an <c>analyze?wait=true</c> request waits before answering 202 with the reports still pending.</summary>
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How often expired reports of values still in open alerts and cases are looked for and their analyzers queued again.</summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Expired reports one sweep looks at (the rest wait for the next sweep).</summary>
+    public int ExpirySweepBatch { get; set; } = 500;
+
     /// <summary>What analyzers that fetch URLs from data may reach (<see cref="SsrfGuard"/>).</summary>
     public SsrfOptions Ssrf { get; set; } = new();
 

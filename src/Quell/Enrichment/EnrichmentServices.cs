@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Quell.Enrichment.Analyzers;
 using Quell.Jobs;
 
@@ -9,7 +10,10 @@ public static class EnrichmentServices
 {
     public static IServiceCollection AddEnrichment(this IServiceCollection services)
     {
-        services.AddOptions<EnrichmentOptions>().BindConfiguration("Enrichment");
+        services.AddOptions<EnrichmentOptions>().BindConfiguration("Enrichment")
+            .Validate(o => o.ExpirySweepInterval >= TimeSpan.FromSeconds(1), "Enrichment:ExpirySweepInterval must be at least one second (e.g. 00:05:00)")
+            .Validate(o => o.ExpirySweepBatch is >= 1 and <= 100_000, "Enrichment:ExpirySweepBatch must be between 1 and 100000")
+            .ValidateOnStart();
         // Retries are the job's (durable, honouring Retry-After), so the client has no resilience handler; the run's
         // timeout is the analyzer's. Redirects are not followed: an analyzer talks to the one service it was set up for.
         services.AddHttpClient(AnalyzeJob.HttpClientName, c =>
@@ -56,6 +60,11 @@ public static class EnrichmentServices
         services.AddAnalyzer<CapeAnalyzer>();
         services.AddSingleton<AnalyzerCatalogue>();
         services.AddSingleton<AnalyzeJob>();
+        services.AddSingleton<EnrichmentQueue>();
+        services.AddSingleton<AutoEnrichment>();
+        services.AddSingleton<ArtifactObservables>();
+        services.AddSingleton<ExpirySweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpirySweep>());
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<AnalyzeJob>());
         return services;
     }

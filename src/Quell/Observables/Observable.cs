@@ -21,4 +21,11 @@ public sealed class Observable
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<ObservableIntel>? Intel { get; set; }
+
+    /// <summary>
+    /// The newest report of each analyzer about the value (status, level, taxonomies), filled by the same reads as
+    /// <see cref="Intel"/>; absent (null) in answers to writes. The full reports are at /api/v1/observables/{id}/reports.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Enrichment.EnrichmentSummary>? Enrichment { get; set; }
 }

@@ -23,11 +23,11 @@ public static class ObservableStore
             $"SELECT {Observable.Columns} FROM {owner.Table} WHERE {owner.OwnerColumn} = @id ORDER BY id",
             new { id = owner.OwnerId }, tx)).AsList();
 
-    /// <summary>Adds new observables and merges repeats. Returns how many rows were added.</summary>
-    public static async Task<int> MergeAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyCollection<ObservableInput> items, long now)
+    /// <summary>Adds new observables and merges repeats. Returns the ones added as new rows.</summary>
+    public static async Task<IReadOnlyList<ObservableInput>> MergeAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyCollection<ObservableInput> items, long now)
     {
         if (items.Count == 0)
-            return 0;
+            return [];
         var existing = (await ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
         var added = new List<ObservableInput>();
         foreach (var o in items)
@@ -47,7 +47,7 @@ public static class ObservableStore
             added.Add(o);
         }
         await InsertAsync(c, tx, owner, added, now);
-        return added.Count;
+        return added;
     }
 
     // One multi-row INSERT per chunk instead of one statement per observable: on the intake path every statement is

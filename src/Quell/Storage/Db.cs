@@ -135,7 +135,14 @@ public sealed class Db : IAsyncDisposable
         }
     }
 
-    readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbTransaction, List<Func<Task>>> _beforeCommit = new();
+    /// <summary>What one unit of work of <see cref="WriteAsync{T}"/> carries beside its transaction.</summary>
+    sealed class WriteScope
+    {
+        public List<Func<Task>> BeforeCommit { get; } = [];
+        public Dictionary<object, object> Items { get; } = [];
+    }
+
+    readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbTransaction, WriteScope> _scopes = new();
 
     /// <summary>
     /// Runs <paramref name="action"/> just before <paramref name="tx"/> commits, after all of its work. Returns false
@@ -143,10 +150,25 @@ public sealed class Db : IAsyncDisposable
     /// </summary>
     public bool BeforeCommit(DbTransaction tx, Func<Task> action)
     {
-        if (!_beforeCommit.TryGetValue(tx, out var actions))
+        if (!_scopes.TryGetValue(tx, out var scope))
             return false;
-        actions.Add(action);
+        scope.BeforeCommit.Add(action);
         return true;
+    }
+
+    /// <summary>
+    /// The item of <paramref name="key"/> that lives as long as the unit of work of <paramref name="tx"/> (made by
+    /// <paramref name="create"/> on first use), e.g. what to do once before commit; null when <paramref name="tx"/>
+    /// was not opened by <see cref="WriteAsync{T}"/>. Keyed by unit of work, not by transaction object, because
+    /// Npgsql reuses its transaction objects.
+    /// </summary>
+    public T? Scoped<T>(DbTransaction tx, object key, Func<T> create) where T : class
+    {
+        if (!_scopes.TryGetValue(tx, out var scope))
+            return null;
+        if (!scope.Items.TryGetValue(key, out var item))
+            scope.Items[key] = item = create();
+        return (T)item;
     }
 
     async Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
@@ -165,18 +187,19 @@ public sealed class Db : IAsyncDisposable
     /// </summary>
     async Task<T> RunInAsync<T>(DbConnection conn, DbTransaction tx, Func<DbConnection, DbTransaction, Task<T>> work)
     {
-        var beforeCommit = new List<Func<Task>>();
-        _beforeCommit.Add(tx, beforeCommit);
+        var scope = new WriteScope();
+        _scopes.Add(tx, scope);
         try
         {
             var result = await work(conn, tx);
-            foreach (var action in beforeCommit)
-                await action();
+            // By index: an action may add another (auto-enrichment's queueing appends to the audit log).
+            for (var i = 0; i < scope.BeforeCommit.Count; i++)
+                await scope.BeforeCommit[i]();
             return result;
         }
         finally
         {
-            _beforeCommit.Remove(tx);
+            _scopes.Remove(tx);
         }
     }
 

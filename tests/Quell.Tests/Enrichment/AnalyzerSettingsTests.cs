@@ -98,6 +98,25 @@ public abstract class AnalyzerSettingsTests(TestServer server)
     }
 
     [Fact]
+    public async Task Auto_defaults_to_off_is_kept_and_a_bad_value_is_a_problem_naming_auto()
+    {
+        using var client = await TenantAsync();
+        var fresh = await client.GetAsync("/api/v1/analyzers/intel").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("off", fresh.GetProperty("auto").GetString());
+        var saved = await client.PutAsJsonAsync("/api/v1/analyzers/intel", new { enabled = true, auto = "both" }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("both", saved.GetProperty("auto").GetString());
+        Assert.Equal("both", (await client.GetAsync("/api/v1/analyzers/intel").ExpectAsync(HttpStatusCode.OK)).GetProperty("auto").GetString());
+
+        var problem = await client.PutAsJsonAsync("/api/v1/analyzers/intel", new { enabled = true, auto = "always" }).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("auto", Problem.Fields(problem));
+        Assert.Equal("both", (await client.GetAsync("/api/v1/analyzers/intel").ExpectAsync(HttpStatusCode.OK)).GetProperty("auto").GetString());
+
+        // PUT replaces the settings: leaving auto out returns it to off.
+        var reset = await client.PutAsJsonAsync("/api/v1/analyzers/intel", new { enabled = true }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("off", reset.GetProperty("auto").GetString());
+    }
+
+    [Fact]
     public async Task Configuring_is_for_admins_and_analyzing_for_analysts()
     {
         var tenant = await Tenants.CreateAsync(server);

@@ -19,6 +19,7 @@ public partial class CasePage
 
     [Parameter] public long Id { get; set; }
     [Inject] public AuditLog Audit { get; set; } = default!;
+    [Inject] public Quell.Enrichment.AutoEnrichment AutoEnrichment { get; set; } = default!;
     [Inject] public IdentityStore Identity { get; set; } = default!;
 
     CaseRow? Row;
@@ -198,7 +199,7 @@ public partial class CasePage
             await Invalid("merge", errors);
             return;
         }
-        await Done("merge", await CaseEndpoints.Merge(target.Id, Id, Caller, Db, Audit, Time, Ct), $"/cases/{target.Id}");
+        await Done("merge", await CaseEndpoints.Merge(target.Id, Id, Caller, Db, Audit, AutoEnrichment, Time, Ct), $"/cases/{target.Id}");
     }
 
     async Task AddObservableAsync()
@@ -212,7 +213,7 @@ public partial class CasePage
             await Invalid("add-observable", errors);
             return;
         }
-        await Done("add-observable", await CaseObservableEndpoints.AddAsync(Id, items, Caller, Db, Audit, Time, Ct));
+        await Done("add-observable", await CaseObservableEndpoints.AddAsync(Id, items, Caller, Db, Audit, AutoEnrichment, Time, Ct));
     }
 
     async Task ObservableActionAsync(Observable o)

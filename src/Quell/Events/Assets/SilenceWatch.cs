@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quell.Alerts;
+using Quell.Jobs;
 using Quell.Observables;
 using Quell.Storage;
 
@@ -27,21 +28,8 @@ public sealed partial class SilenceWatch(Db db, AlertStore alerts, TimeProvider 
 {
     public const string AlertSource = "quell-events";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.CheckInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                Failed(log, e);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Periodic.RunAsync(options.Value.CheckInterval, time, CheckAsync, e => Failed(log, e), stoppingToken);
 
     sealed class Silent
     {

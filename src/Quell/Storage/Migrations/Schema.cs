@@ -655,6 +655,17 @@ public static class Schema
             CREATE INDEX ix_indicators_prefix_id ON indicators(org_id, (left(value, 256)) COLLATE "C", id);
             DROP INDEX ix_indicators_prefix;
             """),
+        // Enrichment: whether an analyzer runs by itself on observables added to alerts, cases, both, or neither.
+        new(19, "analyzer-auto", """
+            ALTER TABLE analyzer_settings ADD COLUMN auto TEXT NOT NULL DEFAULT 'off';
+            """),
+        // Enrichment: whether a report's artifacts become observables (keep|add), and which expired reports the expiry
+        // sweep has looked at (the partial index holds only those it has not, so each sweep starts at the first due one).
+        new(20, "analyzer-artifacts-and-expiry", """
+            ALTER TABLE analyzer_settings ADD COLUMN artifacts TEXT NOT NULL DEFAULT 'keep';
+            ALTER TABLE analyzer_reports ADD COLUMN swept_at BIGINT NULL;
+            CREATE INDEX ix_analyzer_reports_expiring ON analyzer_reports(expires_at, id) WHERE expires_at IS NOT NULL AND swept_at IS NULL;
+            """),
         // Enrichment: long-running analyses (sandboxes) keep their state at the service with the report, so a restart
         // during a detonation goes on polling the same submission.
         new(22, "analyzer-report-polling", """
