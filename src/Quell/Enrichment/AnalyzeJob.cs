@@ -86,7 +86,14 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
             config[k] = v;
         var baseUrl = settings.BaseUrl ?? "";
         var client = new AnalyzerHttp(http.CreateClient(HttpClientName), options.Value.MaxResponseBytes, secretValues.Values.ToArray(), time);
-        var run = new AnalyzerRun(orgId, report.DataType, report.Data, baseUrl, config, client);
+        var observable = (await db.ReadAsync(c => AnalyzerStore.FindObservableAsync(c, orgId, report.ObservableId, report.ObservableKind), ct)).FirstOrDefault();
+        var run = new AnalyzerRun(orgId, report.DataType, report.Data, baseUrl, config, client)
+        {
+            Tlp = (Observables.Tlp)(observable?.Tlp ?? (int)settings.MaxTlp),
+            Pap = (Observables.Tlp)(observable?.Pap ?? (int)settings.MaxPap),
+            Message = $"{report.ObservableKind} {observable?.OwnerId}",
+            Settings = settings,
+        };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.Timeout);
         try
@@ -95,7 +102,8 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new AnalyzerTransientException($"no answer within {settings.Timeout.TotalSeconds:0.#} s", null, e);
+            var message = $"no answer within {settings.Timeout.TotalSeconds:0.#} s";
+            throw analyzer.RetryOnTimeout ? new AnalyzerTransientException(message, null, e) : new AnalyzerFailedException(message + "; the run was stopped and is not retried", e);
         }
         catch (Exception e) when (e is not (AnalyzerTransientException or AnalyzerFailedException or OperationCanceledException))
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Quell.Enrichment.Analyzers;
+using Quell.Enrichment.Cortex;
 using Quell.Jobs;
 
 namespace Quell.Enrichment;
@@ -32,7 +33,9 @@ public static class EnrichmentServices
         services.AddAnalyzer<PhishTankAnalyzer>();
         services.AddAnalyzer<DnsAnalyzer>();
         services.AddAnalyzer<RdapAnalyzer>();
-        services.AddSingleton<AnalyzerCatalogue>();
+        services.AddOptions<CortexOptions>().BindConfiguration("Enrichment:Cortex");
+        services.AddSingleton<CortexCatalogue>();
+        services.AddSingleton(sp => new AnalyzerCatalogue(sp.GetServices<IAnalyzer>().Concat(sp.GetRequiredService<CortexCatalogue>().Analyzers)));
         services.AddSingleton<AnalyzeJob>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<AnalyzeJob>());
         return services;

@@ -11,11 +11,24 @@ public interface IAnalyzer
     AnalyzerDefinition Definition { get; }
 
     Task<AnalyzerResult> AnalyzeAsync(AnalyzerRun run, CancellationToken ct);
+
+    /// <summary>Whether running out of time is worth another attempt: a slow service may answer next time, a local program that hung will hang again.</summary>
+    bool RetryOnTimeout => true;
 }
 
 /// <summary>One value to analyze, with the organisation's settings of the analyzer (secrets decrypted) and its HTTP client.</summary>
 public sealed record AnalyzerRun(long OrgId, string DataType, string Data, string BaseUrl, IReadOnlyDictionary<string, string> Config, AnalyzerHttp Http)
 {
+    /// <summary>The observable's TLP and PAP (its alert's or case's), already within the analyzer's limits.</summary>
+    public Observables.Tlp Tlp { get; init; } = Observables.Tlp.Amber;
+    public Observables.Tlp Pap { get; init; } = Observables.Tlp.Amber;
+
+    /// <summary>Where the observable is, e.g. "alert 12" (Cortex's job message).</summary>
+    public string Message { get; init; } = "";
+
+    /// <summary>The settings in force (limits, timeout) when the analyzer needs them itself.</summary>
+    public EffectiveSettings? Settings { get; init; }
+
     /// <summary>A configuration item, or a failure naming it when it is not set (it is required by the definition).</summary>
     public string Require(string item) =>
         Config.TryGetValue(item, out var v) && v.Length > 0
