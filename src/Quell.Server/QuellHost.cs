@@ -118,6 +118,8 @@ public static class QuellHost
             builder.Services.PostConfigure<Quell.Detection.DetectionOptions>(o => o.SigmaRules = sigmaRules);
         if (settings.SigmaSelection is { } sigmaSelection)
             builder.Services.PostConfigure<Quell.Detection.DetectionOptions>(sigmaSelection.ApplyTo);
+        if (settings.CortexAnalyzers?.FirstOrDefault(d => !Directory.Exists(d)) is { } missingCortex)
+            throw new DirectoryNotFoundException($"--cortex-analyzers: the directory {missingCortex} does not exist");
         if (settings.CortexAnalyzers is { } cortex)
             builder.Services.PostConfigure<Quell.Enrichment.Cortex.CortexOptions>(o => o.Directories = [.. cortex]);
         if (settings.Syslog is { } syslog)

@@ -150,6 +150,7 @@ public static class QuellServices
         app.MapAnalyzerEndpoints();
         app.MapAnalyzeEndpoints();
         app.MapCortexEndpoints();
+        app.MapResponderEndpoints();
         return app;
     }
 
