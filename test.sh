@@ -18,6 +18,8 @@ command -v logger >/dev/null || missing+=(bsdutils)
 # ... and relay through a real rsyslogd, which the tests start in the foreground with their own configuration.
 [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
 [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
+# The Cortex tests run test analyzers written in Python 3 (standard library only) and sh.
+[ -x /usr/bin/python3 ] || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
