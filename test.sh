@@ -20,6 +20,8 @@ command -v logger >/dev/null || missing+=(bsdutils)
 [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
 # The geoip analyzer tests write their .mmdb files with MaxMind's own writer (Perl).
 perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || missing+=(libmaxmind-db-writer-perl)
+# The Cortex tests run test analyzers written in Python 3 (standard library only) and sh.
+[ -x /usr/bin/python3 ] || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -15,9 +15,10 @@ namespace Quell.Server;
 /// <param name="FeedDirectories">Directories local feeds may read; null: as configured (Feeds:LocalDirectories), by default any outside the data folder and system directories.</param>
 /// <param name="Syslog">Syslog receivers asked for on the command line or in the environment; null: as configured (Syslog:*), by default off.</param>
 /// <param name="SigmaRules">A directory of Sigma rules to detect with at ingest; null: as configured (Detection:SigmaRules), by default none.</param>
+/// <param name="CortexAnalyzers">Directories of Cortex analyzer and responder flavours (Cortex-Analyzers checkouts); null: as configured (Enrichment:Cortex:Directories).</param>
 /// <param name="SigmaSelection">Which Sigma rules are enabled (min level, statuses, tags); each given value overrides Detection:Sigma:*.</param>
 public sealed record ServeSettings(string? Urls, string DataDirectory, string? Database, string? Warninglists = null, IReadOnlyList<string>? FeedDirectories = null,
-    SyslogSettings? Syslog = null, string? SigmaRules = null, SigmaSelectionSettings? SigmaSelection = null);
+    SyslogSettings? Syslog = null, string? SigmaRules = null, SigmaSelectionSettings? SigmaSelection = null, IReadOnlyList<string>? CortexAnalyzers = null);
 
 /// <summary>`quell serve --sigma-min-level/--sigma-status/--sigma-tag` (and QUELL_SIGMA_*), as text; each given value overrides configuration.</summary>
 public sealed record SigmaSelectionSettings(string? MinLevel, string? Status, string? Tags)
@@ -117,6 +118,10 @@ public static class QuellHost
             builder.Services.PostConfigure<Quell.Detection.DetectionOptions>(o => o.SigmaRules = sigmaRules);
         if (settings.SigmaSelection is { } sigmaSelection)
             builder.Services.PostConfigure<Quell.Detection.DetectionOptions>(sigmaSelection.ApplyTo);
+        if (settings.CortexAnalyzers?.FirstOrDefault(d => !Directory.Exists(d)) is { } missingCortex)
+            throw new DirectoryNotFoundException($"--cortex-analyzers: the directory {missingCortex} does not exist");
+        if (settings.CortexAnalyzers is { } cortex)
+            builder.Services.PostConfigure<Quell.Enrichment.Cortex.CortexOptions>(o => o.Directories = [.. cortex]);
         if (settings.Syslog is { } syslog)
             builder.Services.PostConfigure<Quell.Events.Syslog.SyslogOptions>(syslog.ApplyTo);
         builder.Services.AddRazorComponents();

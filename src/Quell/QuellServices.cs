@@ -11,6 +11,7 @@ using Quell.Alerts;
 using Quell.Audit;
 using Quell.Cases;
 using Quell.Enrichment;
+using Quell.Enrichment.Cortex;
 using Quell.Events;
 using Quell.Events.Syslog;
 using Quell.Identity;
@@ -148,6 +149,8 @@ public static class QuellServices
         Events.Receivers.OtlpEndpoints.MapOtlpEndpoints(app);
         app.MapAnalyzerEndpoints();
         app.MapAnalyzeEndpoints();
+        app.MapCortexEndpoints();
+        app.MapResponderEndpoints();
         return app;
     }
 

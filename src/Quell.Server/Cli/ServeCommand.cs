@@ -41,6 +41,12 @@ public static class ServeCommand
         Description = "Enable only Sigma rules with one of these tags, comma-separated, e.g. attack.t1059 (env QUELL_SIGMA_TAGS, configuration Detection:Sigma:Tags)",
     };
 
+    static readonly Option<string?> CortexAnalyzers = new("--cortex-analyzers")
+    {
+        Description = "Directory of Cortex analyzers and responders (a TheHive-Project/Cortex-Analyzers checkout) run unmodified; several separated by " +
+            "the path separator (env QUELL_CORTEX_ANALYZERS, configuration Enrichment:Cortex:Directories)",
+    };
+
     static readonly Option<string?> SyslogTcp = new("--syslog-tcp")
     {
         Description = "Receive syslog over TCP on HOST:PORT, e.g. 0.0.0.0:601 (RFC 6587 octet counting or newline framing; env QUELL_SYSLOG_TCP, " +
@@ -66,7 +72,7 @@ public static class ServeCommand
     public static Command Create()
     {
         var cmd = new Command("serve", "Run the API, the web UI and the background workers") { Urls, CommonOptions.Data, CommonOptions.Db, Warninglists, FeedDirectories,
-            SyslogTcp, SyslogUdp, SyslogTlsCert, SyslogTlsKey, SigmaRules, SigmaMinLevel, SigmaStatus, SigmaTags };
+            SyslogTcp, SyslogUdp, SyslogTlsCert, SyslogTlsKey, SigmaRules, SigmaMinLevel, SigmaStatus, SigmaTags, CortexAnalyzers };
         cmd.SetAction(async (r, ct) =>
         {
             WebApplication app;
@@ -102,6 +108,7 @@ public static class ServeCommand
         var urls = r.GetValue(Urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
         var warninglists = r.GetValue(Warninglists) ?? Environment.GetEnvironmentVariable("QUELL_WARNINGLISTS");
         var feedDirectories = r.GetValue(FeedDirectories) ?? Environment.GetEnvironmentVariable("QUELL_FEED_DIRECTORIES");
+        var cortex = r.GetValue(CortexAnalyzers) ?? Env("QUELL_CORTEX_ANALYZERS");
         var syslog = new SyslogSettings(
             r.GetValue(SyslogTcp) ?? Env("QUELL_SYSLOG_TCP"),
             r.GetValue(SyslogUdp) ?? Env("QUELL_SYSLOG_UDP"),
@@ -116,6 +123,7 @@ public static class ServeCommand
             Syslog = syslog.IsEmpty ? null : syslog,
             SigmaRules = r.GetValue(SigmaRules) ?? Env("QUELL_SIGMA_RULES"),
             Warninglists = string.IsNullOrWhiteSpace(warninglists) ? null : warninglists,
+            CortexAnalyzers = cortex?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             FeedDirectories = string.IsNullOrWhiteSpace(feedDirectories)
                 ? null
                 : feedDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),

@@ -129,7 +129,15 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         var secretList = secretValues.Values.ToArray();
         var client = new AnalyzerHttp(http.CreateClient(HttpClientName), options.Value.MaxResponseBytes, secretList, time);
         var fetch = new AnalyzerHttp(http.CreateClient(GuardedClientName), options.Value.MaxResponseBytes, secretList, time);
-        var run = new AnalyzerRun(orgId, report.DataType, report.Data, baseUrl, config, client, fetch) { State = report.PollState };
+        var observable = (await db.ReadAsync(c => AnalyzerStore.FindObservableAsync(c, orgId, report.ObservableId, report.ObservableKind), ct)).FirstOrDefault();
+        var run = new AnalyzerRun(orgId, report.DataType, report.Data, baseUrl, config, client, fetch)
+        {
+            State = report.PollState,
+            Tlp = (Observables.Tlp)(observable?.Tlp ?? (int)settings.MaxTlp),
+            Pap = (Observables.Tlp)(observable?.Pap ?? (int)settings.MaxPap),
+            Message = $"{report.ObservableKind} {observable?.OwnerId}",
+            Settings = settings,
+        };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.Timeout);
         try
@@ -138,7 +146,8 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new AnalyzerTransientException($"no answer within {settings.Timeout.TotalSeconds:0.#} s", null, e);
+            var message = $"no answer within {settings.Timeout.TotalSeconds:0.#} s";
+            throw analyzer.RetryOnTimeout ? new AnalyzerTransientException(message, null, e) : new AnalyzerFailedException(message + "; the run was stopped and is not retried", e);
         }
         catch (Exception e) when (e is not (AnalyzerTransientException or AnalyzerFailedException or OperationCanceledException))
         {

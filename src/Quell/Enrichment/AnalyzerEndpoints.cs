@@ -45,6 +45,17 @@ public static class AnalyzerEndpoints
     {
         if (catalogue.Definition(name) is not { } d)
             return UnknownAnalyzer(name, catalogue);
+        return await ConfigureAsync(d, name, request, caller, db, audit, secrets, time, ct);
+    }
+
+    /// <summary>
+    /// Replaces an organisation's settings of <paramref name="d"/>, stored under <paramref name="storedName"/> (responders
+    /// keep theirs in the same table under a name of their own).
+    /// </summary>
+    internal static async Task<IResult> ConfigureAsync(AnalyzerDefinition d, string storedName, HttpRequest request, Caller caller, Db db, AuditLog audit,
+        AnalyzerSecrets secrets, TimeProvider time, CancellationToken ct)
+    {
+        var name = d.Name;
         var (doc, error) = await JsonBody.ReadAsync(request, 64 * 1024, ct);
         if (error is not null)
             return error;
@@ -56,7 +67,7 @@ public static class AnalyzerEndpoints
 
         return await db.WriteAsync<IResult>(async (c, tx) =>
         {
-            var before = await AnalyzerStore.SettingsAsync(c, caller.OrgId, name, tx);
+            var before = await AnalyzerStore.SettingsAsync(c, caller.OrgId, storedName, tx);
             var oldSecrets = before is null ? [] : secrets.Unprotect(before.SecretsProtected);
             var plain = new Dictionary<string, string>(StringComparer.Ordinal);
             var secret = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -81,7 +92,7 @@ public static class AnalyzerEndpoints
             var settings = new AnalyzerSettings
             {
                 OrgId = caller.OrgId,
-                Name = name,
+                Name = storedName,
                 Enabled = input.Enabled,
                 BaseUrl = input.BaseUrl,
                 ConfigJson = ConfigJson.Write(plain),
@@ -97,7 +108,8 @@ public static class AnalyzerEndpoints
                 UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
             };
             await AnalyzerStore.SaveAsync(c, tx, settings);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "analyzer.configure", "analyzer", name,
+            var kind = storedName == name ? "analyzer" : "responder";
+            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, $"{kind}.configure", kind, name,
                 before is null ? null : AnalyzerView.Audit(d, before), AnalyzerView.Audit(d, settings)));
             return TypedResults.Ok(AnalyzerView.Of(d, settings));
         }, ct);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Quell.Enrichment.Analyzers;
+using Quell.Enrichment.Cortex;
 using Quell.Jobs;
 
 namespace Quell.Enrichment;
@@ -58,13 +59,16 @@ public static class EnrichmentServices
         services.AddAnalyzer<UrlscanAnalyzer>();
         services.AddAnalyzer<VmrayAnalyzer>();
         services.AddAnalyzer<CapeAnalyzer>();
-        services.AddSingleton<AnalyzerCatalogue>();
-        services.AddSingleton<AnalyzeJob>();
         services.AddSingleton<EnrichmentQueue>();
         services.AddSingleton<AutoEnrichment>();
         services.AddSingleton<ArtifactObservables>();
         services.AddSingleton<ExpirySweep>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweep>());
+        services.AddOptions<CortexOptions>().BindConfiguration("Enrichment:Cortex");
+        services.AddSingleton<CortexCatalogue>();
+        services.AddSingleton(sp => new AnalyzerCatalogue(sp.GetServices<IAnalyzer>().Concat(sp.GetRequiredService<CortexCatalogue>().Analyzers)));
+        services.AddSingleton<AnalyzeJob>();
+        services.AddSingleton<IJobHandler, ResponderJob>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<AnalyzeJob>());
         return services;
     }

@@ -16,6 +16,9 @@ public interface IAnalyzer
     AnalyzerDefinition Definition { get; }
 
     Task<AnalyzerResult> AnalyzeAsync(AnalyzerRun run, CancellationToken ct);
+
+    /// <summary>Whether running out of time is worth another attempt: a slow service may answer next time, a local program that hung will hang again.</summary>
+    bool RetryOnTimeout => true;
 }
 
 /// <summary>
@@ -30,6 +33,16 @@ public sealed record AnalyzerRun(long OrgId, string DataType, string Data, strin
     /// as stored with the report; null on the first step.
     /// </summary>
     public JsonElement? State { get; init; }
+
+    /// <summary>The observable's TLP and PAP (its alert's or case's), already within the analyzer's limits.</summary>
+    public Observables.Tlp Tlp { get; init; } = Observables.Tlp.Amber;
+    public Observables.Tlp Pap { get; init; } = Observables.Tlp.Amber;
+
+    /// <summary>Where the observable is, e.g. "alert 12" (Cortex's job message).</summary>
+    public string Message { get; init; } = "";
+
+    /// <summary>The settings in force (limits, timeout) when the analyzer needs them itself.</summary>
+    public EffectiveSettings? Settings { get; init; }
 
     /// <summary>A configuration item, or a failure naming it when it is not set (it is required by the definition).</summary>
     public string Require(string item) =>

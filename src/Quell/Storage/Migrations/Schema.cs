@@ -673,5 +673,28 @@ public static class Schema
             ALTER TABLE analyzer_reports ADD COLUMN poll_since BIGINT NULL;
             ALTER TABLE analyzer_reports ADD COLUMN polls INTEGER NOT NULL DEFAULT 0;
             """),
+        // Enrichment/Cortex: responder runs. `input` is the object as it was when the run was asked for (a retry sends the
+        // same), `operations` what the responder reported doing.
+        new(23, "responder-runs", """
+            CREATE TABLE responder_runs (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              responder TEXT NOT NULL,
+              object_type TEXT NOT NULL,
+              object_id BIGINT NOT NULL,
+              input TEXT NOT NULL,
+              tlp INTEGER NOT NULL,
+              pap INTEGER NOT NULL,
+              status TEXT NOT NULL,
+              full_json TEXT NULL,
+              operations TEXT NOT NULL,
+              reason TEXT NULL,
+              job_id BIGINT NULL,
+              requested_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              finished_at BIGINT NULL
+            );
+            CREATE INDEX ix_responder_runs_object ON responder_runs(org_id, object_type, object_id, id);
+            """),
     ];
 }
