@@ -148,6 +148,7 @@ public static class QuellServices
         Events.Receivers.OtlpEndpoints.MapOtlpEndpoints(app);
         app.MapAnalyzerEndpoints();
         app.MapAnalyzeEndpoints();
+        Scoring.ScoreEndpoints.MapScoreEndpoints(app);
         return app;
     }
 
