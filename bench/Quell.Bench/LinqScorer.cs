@@ -47,7 +47,8 @@ public sealed class LinqScorer(ScoreModel model)
             .Select(g => g.Aggregate((best, x) => Math.Abs(x.p) > Math.Abs(best.p) ? x : best))
             .OrderBy(x => x.i)
             .Select(x => new Contribution(x.e.Source, x.e.Level, x.e.Taxonomy, x.e.IndicatorId, x.e.IndicatorScore, null, model.WeightOf(x.e.Source),
-                Round(reliability.TryGetValue(x.e.Source, out var r) ? r.Reliability : 0.5), Round(x.p)) { ObservableId = o.Id })
+                Round(reliability.TryGetValue(x.e.Source, out var r) ? r.Reliability : 0.5), Round(x.p))
+            { ObservableId = o.Id })
             .ToList();
         var history = o.History.Summary("alerts/cases");
         if (history is not null)

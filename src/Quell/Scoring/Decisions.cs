@@ -47,8 +47,18 @@ public static class Decisions
             VALUES (@orgId, @of, @id, @kindKey, @verdict, @comment, @actor, @score, @explanation, @deltasJson, @no, @nowMs) RETURNING id
             """, new
         {
-            orgId, of, id, kindKey = owner.KindKey, verdict, comment, actor, score = shown.Score,
-            explanation = JsonSerializer.Serialize(shown, AnalyzerReport.Json), deltasJson = JsonSerializer.Serialize(deltas, AnalyzerReport.Json), no = false, nowMs,
+            orgId,
+            of,
+            id,
+            kindKey = owner.KindKey,
+            verdict,
+            comment,
+            actor,
+            score = shown.Score,
+            explanation = JsonSerializer.Serialize(shown, AnalyzerReport.Json),
+            deltasJson = JsonSerializer.Serialize(deltas, AnalyzerReport.Json),
+            no = false,
+            nowMs,
         }, tx);
         if (AnalystVerdict.IsLearned(verdict))
             foreach (var key in owner.Observables.Select(o => AnalyzerStore.DataKey(o.DataType, o.Data)).Distinct(StringComparer.Ordinal))
@@ -67,8 +77,18 @@ public static class Decisions
             await c.ExecuteAsync("""
                 INSERT INTO score_allowlist (org_id, data_type, data, data_key, reason, decision_id, created_by, created_at, expires_at)
                 VALUES (@orgId, @DataType, @Data, @key, @reason, @decisionId, @actor, @nowMs, @ExpiresAt)
-                """, new { orgId, a.DataType, a.Data, key = AnalyzerStore.DataKey(a.DataType, a.Data), reason = Note($"{verdict} on {of} {id} by {actor}" + (comment is null ? "" : $": {comment}")),
-                decisionId, actor, nowMs, a.ExpiresAt }, tx);
+                """, new
+            {
+                orgId,
+                a.DataType,
+                a.Data,
+                key = AnalyzerStore.DataKey(a.DataType, a.Data),
+                reason = Note($"{verdict} on {of} {id} by {actor}" + (comment is null ? "" : $": {comment}")),
+                decisionId,
+                actor,
+                nowMs,
+                a.ExpiresAt
+            }, tx);
 
         return new DecisionResult(decisionId, verdict, shown, await ScoreReads.ReliabilityAsync(c, orgId, tx), sightings, allowlist.Count);
     }

@@ -84,7 +84,11 @@ public static class ScoreReads
             var allow = allowed[keys[i]].FirstOrDefault();
             evidence[i] = new ObservableEvidence
             {
-                Id = o.Id, DataType = o.DataType, Data = o.Data, Items = items, History = h,
+                Id = o.Id,
+                DataType = o.DataType,
+                Data = o.Data,
+                Items = items,
+                History = h,
                 Allowlisted = allow.Reason is null ? null
                     : $"allowlisted: {allow.Reason}{(allow.ExpiresAt is { } e ? $" (until {DateTimeOffset.FromUnixTimeMilliseconds(e):yyyy-MM-dd HH:mm}Z)" : "")}",
             };

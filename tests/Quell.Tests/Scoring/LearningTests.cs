@@ -145,7 +145,8 @@ public abstract class LearningTests(TestServer server)
         var expires = DateTimeOffset.UtcNow.AddDays(30);
         await ResolveAsync(client, first, new
         {
-            verdict = "benign", comment = "our partner's newsletter",
+            verdict = "benign",
+            comment = "our partner's newsletter",
             allowlist = new[] { new { dataType = "url", data = Url, expiresAt = expires.ToString("O") } },
         }).ExpectAsync(HttpStatusCode.OK);
 

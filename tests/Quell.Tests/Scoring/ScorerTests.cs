@@ -59,7 +59,9 @@ public sealed class ScorerTests
     {
         var o = new ObservableEvidence
         {
-            Id = 1, DataType = "domain", Data = "partner.example",
+            Id = 1,
+            DataType = "domain",
+            Data = "partner.example",
             Items = [new Evidence("virustotal", Levels.Malicious)],
             History = new HistoryCounts(0, 2, 0),
             Allowlisted = "allowlisted: benign on alert 4 by alice",
