@@ -130,7 +130,10 @@ public sealed class AlertStore(AuditLog audit, Db db)
     {
         var view = await GetViewAsync(c, orgId, id);
         if (view is not null)
+        {
             await ObservableIntelReads.AttachAsync(c, orgId, FlagSource.AlertKind, id, view.Observables, now);
+            await Scoring.ScoreReads.AttachHistoryAsync(c, orgId, FlagSource.AlertKind, id, view.Observables);
+        }
         return view;
     }
 

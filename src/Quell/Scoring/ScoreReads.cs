@@ -53,10 +53,7 @@ public static class ScoreReads
               AND r.id = (SELECT MAX(l.id) FROM analyzer_reports l WHERE l.org_id = r.org_id AND l.data_key = r.data_key AND l.analyzer = r.analyzer AND l.status = 'success')
             ORDER BY r.analyzer
             """, new { orgId, keys }, tx)).ToLookup(r => r.DataKey);
-        var history = (await c.QueryAsync<(string DataKey, string Verdict)>($"""
-            SELECT v.data_key, v.verdict FROM score_decision_values v JOIN score_decisions d ON d.id = v.decision_id
-            WHERE v.org_id = @orgId AND {Storage.Db.In(c, "v.data_key", "@keys")} AND NOT (d.owner_kind = @of AND d.owner_id = @id)
-            """, new { orgId, keys, of, id }, tx)).ToLookup(r => r.DataKey, r => r.Verdict);
+        var history = await HistoryAsync(c, orgId, of, id, keys, tx);
         var allowed = (await c.QueryAsync<(string DataKey, string Reason, long? ExpiresAt)>($"""
             SELECT data_key, reason, expires_at FROM score_allowlist
             WHERE org_id = @orgId AND {Storage.Db.In(c, "data_key", "@keys")} AND (expires_at IS NULL OR expires_at > @nowMs)
@@ -78,9 +75,7 @@ public static class ScoreReads
                     continue;
                 items.Add(new Evidence(r.Analyzer, r.Level, TaxonomyOf(r.Level, r.Taxonomies)));
             }
-            var h = default(HistoryCounts);
-            foreach (var v in history[keys[i]])
-                h = h.Add(v);
+            var h = history.GetValueOrDefault(keys[i]);
             var allow = allowed[keys[i]].FirstOrDefault();
             evidence[i] = new ObservableEvidence
             {
@@ -102,6 +97,32 @@ public static class ScoreReads
                 kindHistory = kindHistory.Add(v);
         return new Owner(of, id, kindKey, observables, evidence, kindHistory, await ReliabilityAsync(c, orgId, tx));
     }
+
+    /// <summary>Earlier decisions on each of <paramref name="keys"/>' values, the alert or case itself excluded.</summary>
+    static async Task<Dictionary<string, HistoryCounts>> HistoryAsync(DbConnection c, long orgId, string of, long id, string[] keys, DbTransaction? tx)
+    {
+        var counts = new Dictionary<string, HistoryCounts>(StringComparer.Ordinal);
+        foreach (var (key, verdict) in await c.QueryAsync<(string DataKey, string Verdict)>($"""
+            SELECT v.data_key, v.verdict FROM score_decision_values v JOIN score_decisions d ON d.id = v.decision_id
+            WHERE v.org_id = @orgId AND {Storage.Db.In(c, "v.data_key", "@keys")} AND NOT (d.owner_kind = @of AND d.owner_id = @id)
+            """, new { orgId, keys, of, id }, tx))
+            counts[key] = counts.GetValueOrDefault(key).Add(verdict);
+        return counts;
+    }
+
+    /// <summary>Sets <see cref="Observable.History"/> ("seen in 2 earlier alerts/cases: …") on an alert's or case's observables.</summary>
+    public static async Task AttachHistoryAsync(DbConnection c, long orgId, string of, long id, IReadOnlyList<Observable>? observables)
+    {
+        if (observables is null || observables.Count == 0)
+            return;
+        var keys = observables.Select(o => AnalyzerStore.DataKey(o.DataType, o.Data)).ToArray();
+        var history = await HistoryAsync(c, orgId, of, id, keys, null);
+        for (var i = 0; i < observables.Count; i++)
+            observables[i].History = history.GetValueOrDefault(keys[i]).Summary(HistoryWhat);
+    }
+
+    /// <summary>What earlier decisions were about, in history notes.</summary>
+    public const string HistoryWhat = "alerts/cases";
 
     const double IntelAnalyzerThreshold = Enrichment.Analyzers.IntelAnalyzer.MaliciousScore;
 

@@ -49,7 +49,7 @@ public sealed class Scorer(ScoreModel model)
             contributions.Add(new Contribution(e.Source, e.Level, e.Taxonomy, e.IndicatorId, e.IndicatorScore, null, w, Round(r), Round(p)) { ObservableId = o.Id });
             points += Round(p);
         }
-        var history = o.History.Summary("alerts/cases");
+        var history = o.History.Summary(ScoreReads.HistoryWhat);
         if (history is not null)
         {
             var p = HistoryPoints(o.History, model.HistoryPerDecision);

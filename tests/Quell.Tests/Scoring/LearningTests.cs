@@ -89,6 +89,8 @@ public abstract class LearningTests(TestServer server)
         Assert.Equal("seen in 2 earlier alerts/cases: false-positive ×2", observable.GetProperty("history").GetString());
         var own = await client.GetAsync($"/api/v1/observables/{observable.GetProperty("id").GetInt64()}/score?of=alert").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(observable.GetProperty("score").GetInt32(), own.GetProperty("score").GetInt32());
+        var alertView = await client.GetAsync($"/api/v1/alerts/{third}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("seen in 2 earlier alerts/cases: false-positive ×2", alertView.GetProperty("observables")[0].GetProperty("history").GetString());
         var firstAgain = await ScoreAsync(client, first);
         Assert.Contains("seen in 1 earlier alerts/cases: false-positive ×1", firstAgain.GetRawText());
     }
