@@ -151,6 +151,7 @@ public static class QuellServices
         app.MapAnalyzeEndpoints();
         app.MapCortexEndpoints();
         app.MapResponderEndpoints();
+        Scoring.ScoreEndpoints.MapScoreEndpoints(app);
         return app;
     }
 

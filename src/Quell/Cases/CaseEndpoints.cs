@@ -136,6 +136,10 @@ public static class CaseEndpoints
             var updated = (await CaseStore.GetRowAsync(c, caller.OrgId, id, tx))!;
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.update", "case", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 CaseView.From(row), CaseView.From(updated)));
+            // Closing a case with a resolution is the same decision as POST …/resolve: the score learns from it.
+            if (updated.Status == CaseStatus.Resolved && updated.Resolution is { } resolution && (row.Status != CaseStatus.Resolved || row.Resolution != resolution))
+                await Scoring.Decisions.RecordAsync(c, tx, caller.OrgId, Intel.Flagging.FlagSource.CaseKind, id, resolution, null, [], caller.Actor,
+                    DateTimeOffset.FromUnixTimeMilliseconds(now), Scoring.Scorer.Default);
             return TypedResults.Ok(await CaseStore.ToFullViewAsync(c, updated, tx));
         }, ct);
 

@@ -30,7 +30,7 @@ public static class AnalyzeEndpoints
     }
 
     /// <summary>The observable, or the problem that says why not (unknown, or an id of both an alert's and a case's observable).</summary>
-    static async Task<(ObservableRef? Found, IResult? Problem)> FindAsync(long id, HttpRequest request, Caller caller, Db db, CancellationToken ct)
+    internal static async Task<(ObservableRef? Found, IResult? Problem)> FindAsync(long id, HttpRequest request, Caller caller, Db db, CancellationToken ct)
     {
         var errors = new InputErrors();
         var q = new QueryParams(request.Query, errors);

@@ -28,4 +28,8 @@ public sealed class Observable
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<Enrichment.EnrichmentSummary>? Enrichment { get; set; }
+
+    /// <summary>Analysts' earlier decisions on the value ("seen in 2 earlier alerts/cases: false-positive ×2"), on an alert's GET; absent when never decided.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? History { get; set; }
 }

@@ -24,6 +24,7 @@ public partial class CasePage
 
     CaseRow? Row;
     CaseView? View;
+    Quell.Scoring.OwnerScore? Score;
     IReadOnlyList<Member> Members = [];
     IReadOnlyList<CaseTemplate> Templates = [];
     IReadOnlyList<CaseComment> Comments = [];
@@ -63,6 +64,7 @@ public partial class CasePage
             if (Row is null)
                 return 0;
             View = await CaseStore.ToFullViewAsync(c, Row, intelAt: Time.GetUtcNow());
+            Score = (await Quell.Scoring.ScoreReads.LoadAsync(c, org, "case", Id, Time.GetUtcNow()))?.Score(Quell.Scoring.Scorer.Default);
             Templates = await CaseTemplates.ListAsync(c, org);
             (Comments, CommentsNext) = await Page(q["comments"], ["id"])
                 .RunAsync<CaseComment>(c, CaseComment.SelectOfCase, new { org, id = Id }, x => [x.Id]);

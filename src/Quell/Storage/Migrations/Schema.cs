@@ -666,6 +666,57 @@ public static class Schema
             ALTER TABLE analyzer_reports ADD COLUMN swept_at BIGINT NULL;
             CREATE INDEX ix_analyzer_reports_expiring ON analyzer_reports(expires_at, id) WHERE expires_at IS NOT NULL AND swept_at IS NULL;
             """),
+        // Scoring: analysts' decisions on alerts and cases (with the score explanation they were shown and how each
+        // source's agreement counters moved, so a later decision can take them back), the values each decision covered
+        // (the history new alerts show), per-source reliability counters and the allowlist. Keys are AnalyzerStore.DataKey.
+        new(21, "scoring", """
+            CREATE TABLE score_decisions (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              owner_kind TEXT NOT NULL,
+              owner_id BIGINT NOT NULL,
+              kind_key TEXT NULL,
+              verdict TEXT NOT NULL,
+              comment TEXT NULL,
+              actor TEXT NOT NULL,
+              score INTEGER NOT NULL,
+              explanation TEXT NOT NULL,
+              deltas TEXT NOT NULL,
+              superseded {bool} NOT NULL,
+              decided_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_score_decisions_owner ON score_decisions(org_id, owner_kind, owner_id);
+            CREATE INDEX ix_score_decisions_kind ON score_decisions(org_id, kind_key);
+            CREATE TABLE score_decision_values (
+              decision_id BIGINT NOT NULL REFERENCES score_decisions(id) ON DELETE CASCADE,
+              org_id BIGINT NOT NULL,
+              data_key TEXT NOT NULL,
+              verdict TEXT NOT NULL,
+              PRIMARY KEY (decision_id, data_key)
+            );
+            CREATE INDEX ix_score_decision_values_key ON score_decision_values(org_id, data_key);
+            CREATE TABLE source_reliability (
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              source TEXT NOT NULL,
+              agree BIGINT NOT NULL,
+              disagree BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL,
+              PRIMARY KEY (org_id, source)
+            );
+            CREATE TABLE score_allowlist (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              data_type TEXT NOT NULL,
+              data TEXT NOT NULL,
+              data_key TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              decision_id BIGINT NULL,
+              created_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              expires_at BIGINT NULL
+            );
+            CREATE INDEX ix_score_allowlist_key ON score_allowlist(org_id, data_key);
+            """),
         // Enrichment: long-running analyses (sandboxes) keep their state at the service with the report, so a restart
         // during a detonation goes on polling the same submission.
         new(22, "analyzer-report-polling", """
