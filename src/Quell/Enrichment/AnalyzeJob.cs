@@ -63,7 +63,10 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
                 return;
             }
 
-            var wait = await db.WriteAsync((c, tx) => AnalyzerStore.TryReserveCallAsync(c, tx, db.IsPostgres, orgId, report.Analyzer, settings.RateLimit, Now), ct);
+            // Without a rate limit there is nothing to reserve: no write transaction (SQLite has one writer for all runs).
+            var wait = settings.RateLimit.Rules.Count == 0
+                ? null
+                : await db.WriteAsync((c, tx) => AnalyzerStore.TryReserveCallAsync(c, tx, db.IsPostgres, orgId, report.Analyzer, settings.RateLimit, Now), ct);
             if (wait is { } w)
                 throw new JobRetryException($"rate limit of {report.Analyzer} ({settings.RateLimit}) reached; next call in {w.TotalSeconds:0.#} s", w, countsAsAttempt: false);
         }
