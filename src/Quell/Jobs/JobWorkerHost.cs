@@ -47,7 +47,7 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
         queue.Enqueued += Wake;
         try
         {
-            var workers = pools.SelectMany(p => Enumerable.Range(0, p.Size).Select(_ => RunWorkerAsync(p, o, stoppingToken))).ToList();
+            var workers = pools.SelectMany(p => Enumerable.Range(0, p.Size).Select(i => RunWorkerAsync(p, i, o, stoppingToken))).ToList();
             workers.Add(SweepLoopAsync(o, stoppingToken));
             await Task.WhenAll(workers);
         }
@@ -63,7 +63,7 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
             pool.Wake.Release();
     }
 
-    async Task RunWorkerAsync(Pool pool, JobWorkerOptions o, CancellationToken ct)
+    async Task RunWorkerAsync(Pool pool, int index, JobWorkerOptions o, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -86,7 +86,9 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
             {
                 try
                 {
-                    await pool.Wake.WaitAsync(o.PollInterval, ct);
+                    // Only a pool's first worker looks on every interval; the others sleep until an enqueue or a sibling that
+                    // found work wakes them, so an idle pool of 16 costs one query per interval, not 16.
+                    await pool.Wake.WaitAsync(index == 0 ? o.PollInterval : o.PollInterval * pool.Size, ct);
                 }
                 catch (OperationCanceledException)
                 {
@@ -94,6 +96,9 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
                 }
                 continue;
             }
+            // Where one job was due there may be more (enqueued by another node, retries come due): a sibling looks too.
+            if (pool.Wake.CurrentCount < pool.Size)
+                pool.Wake.Release();
             await RunJobAsync(job, o, ct);
         }
     }

@@ -37,7 +37,11 @@ public static class CortexProcess
         var job = Path.Combine(parent, "quell-cortex-" + Guid.NewGuid().ToString("N"));
         try
         {
-            Directory.CreateDirectory(job);
+            // input.json holds the organisation's secrets (API keys): the job directory is the server user's alone.
+            if (OperatingSystem.IsWindows())
+                Directory.CreateDirectory(job);
+            else
+                Directory.CreateDirectory(job, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             Directory.CreateDirectory(Path.Combine(job, "input"));
             Directory.CreateDirectory(Path.Combine(job, "output"));
             await File.WriteAllTextAsync(Path.Combine(job, "input", "input.json"), input.ToJsonString(), ct);

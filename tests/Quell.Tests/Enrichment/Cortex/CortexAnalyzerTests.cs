@@ -203,6 +203,8 @@ public sealed class CortexAnalyzerTests(CortexSqliteServer server) : IClassFixtu
         Assert.Contains("quell-cortex-", job);
         Assert.False(Directory.Exists(job));
         Assert.Equal(Path.Combine(server.Root, "analyzers"), report.GetProperty("full").GetProperty("cwd").GetString());
+        // input.json holds the organisation's secrets: only the server's user may enter the job directory.
+        Assert.Equal("700", report.GetProperty("full").GetProperty("mode").GetString());
     }
 
     [Fact]

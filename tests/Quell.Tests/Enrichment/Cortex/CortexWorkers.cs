@@ -67,7 +67,7 @@ public static class CortexWorkers
     /// <summary>A shell analyzer: reports where it ran and with what job directory.</summary>
     public const string CheckSh = """
         #!/bin/sh
-        printf '{"success": true, "summary": {"taxonomies": [{"level": "safe", "namespace": "Shell", "predicate": "Ran", "value": "yes"}]}, "full": {"job": "%s", "cwd": "%s"}, "artifacts": []}' "$1" "$(pwd)" > "$1/output/output.json"
+        printf '{"success": true, "summary": {"taxonomies": [{"level": "safe", "namespace": "Shell", "predicate": "Ran", "value": "yes"}]}, "full": {"job": "%s", "cwd": "%s", "mode": "%s"}, "artifacts": []}' "$1" "$(pwd)" "$(stat -c %a "$1")" > "$1/output/output.json"
         """;
 
     /// <summary>A responder: reads the TheHive object it is given and answers with operations, as cortexutils' Responder does.</summary>
