@@ -81,7 +81,24 @@ public static class PageActions
         await page.GetByLabel("Username").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Waits until the page's URL satisfies <paramref name="matches"/> and its document has loaded. Not Playwright's
+    /// WaitForURLAsync: it checks the URL, then subscribes to navigations, and loses a navigation that lands in between
+    /// (playwright-dotnet#3364), which on a loaded CI machine is a timeout although the page is there.
+    /// </summary>
+    public static async Task ExpectUrlAsync(this IPage page, Func<string, bool> matches, int timeoutMs = 60_000)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!matches(page.Url))
+        {
+            if (waited.ElapsedMilliseconds > timeoutMs)
+                throw new TimeoutException($"the page stayed at {page.Url} for {timeoutMs} ms");
+            await Task.Delay(50);
+        }
+        await page.WaitForFunctionAsync("() => document.readyState === 'complete'", null, new() { Timeout = timeoutMs });
     }
 
     /// <summary>Runs axe on the page; returns the serious and critical violations, described for an assertion message.</summary>

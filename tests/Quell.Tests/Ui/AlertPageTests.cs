@@ -84,7 +84,7 @@ public sealed class AlertPageTests(Browser browser, UiServer server)
 
         await page.GetByLabel("Case number").FillAsync(promoted.GetProperty("number").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByRole(AriaRole.Button, new() { Name = "Merge into case" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.EndsWith($"/cases/{promoted.Id()}", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(u => u.EndsWith($"/cases/{promoted.Id()}", StringComparison.Ordinal));
         Assert.Equal(promoted.Id(), (await api.GetAsync($"/api/v1/alerts/{id}").ExpectAsync(HttpStatusCode.OK)).GetProperty("caseId").GetInt64());
         await page.Context.CloseAsync();
     }

@@ -33,7 +33,7 @@ public sealed class AlertQueueTests(Browser browser, UiServer server)
         await page.GetByLabel("Source").FillAsync(source);
         await page.GetByLabel("Severity").SelectOptionAsync("3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("severity=3", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(u => u.Contains("severity=3", StringComparison.Ordinal));
         Assert.Equal(new[] { high, highToo }.Order(), await ShownIdsAsync(page));
 
         await page.GotoAsync($"/alerts?source={source}&tag={tag}");
@@ -115,14 +115,13 @@ public sealed class AlertQueueTests(Browser browser, UiServer server)
         // Enter only submits once the button holds the focus; a loaded CI machine can take its time to give it.
         await Assertions.Expect(filter).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal), new() { Timeout = 60_000 });
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        await page.ExpectUrlAsync(u => u.Contains("/alerts?", StringComparison.Ordinal) && u.Contains("sort=", StringComparison.Ordinal));
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("j");
         // The row must be current before Enter, or a slow machine presses Enter on a page still loading.
         await Assertions.Expect(page.Locator("tr.current")).ToHaveAttributeAsync("data-id", older.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(u => u.EndsWith($"/alerts/{older}", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(u => u.EndsWith($"/alerts/{older}", StringComparison.Ordinal));
         await page.Context.CloseAsync();
     }
 

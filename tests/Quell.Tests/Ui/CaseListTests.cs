@@ -43,7 +43,7 @@ public sealed class CaseListTests(Browser browser, UiServer server)
         await page.GotoAsync($"/cases?tag={tag}");
         await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-id", low.Id().ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByRole(AriaRole.Link, new() { Name = $"Spam wave {tag}" }).ClickAsync();
-        await page.WaitForURLAsync($"**/cases/{low.Id()}");
+        await page.ExpectUrlAsync(u => u.EndsWith($"/cases/{low.Id()}", StringComparison.Ordinal));
 
         await page.GotoAsync("/cases");
         Assert.Empty(await page.SeriousAccessibilityViolationsAsync());

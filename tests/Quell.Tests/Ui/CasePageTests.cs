@@ -204,7 +204,7 @@ public sealed class CasePageTests(Browser browser, UiServer server)
         var page = await browser.NewPageAsync(server);
         await page.SignInAsync("admin", TestServer.AdminPassword);
         await page.GotoAsync($"/cases/number/{S(created.GetProperty("number").GetInt64())}");
-        await page.WaitForURLAsync($"**/cases/{S(created.Id())}");
+        await page.ExpectUrlAsync(u => u.EndsWith($"/cases/{S(created.Id())}", StringComparison.Ordinal));
         var missing = await page.GotoAsync("/cases/999999999");
         Assert.Equal(404, missing!.Status);
         await page.Context.CloseAsync();
@@ -232,7 +232,7 @@ public sealed class CasePageTests(Browser browser, UiServer server)
 
         await page.GetByLabel("Merge this case into case number").FillAsync(S(target.GetProperty("number").GetInt64()));
         await page.GetByRole(AriaRole.Button, new() { Name = "Merge" }).ClickAsync();
-        await page.WaitForURLAsync($"**/cases/{S(target.Id())}");
+        await page.ExpectUrlAsync(u => u.EndsWith($"/cases/{S(target.Id())}", StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("#case-tasks tbody tr")).ToHaveCountAsync(2);
         var merged = await api.GetCaseAsync(source);
         Assert.Equal(target.Id(), merged.GetProperty("mergedInto").GetInt64());

@@ -43,7 +43,7 @@ public sealed class EventPagesTests(Browser browser, UiServer server)
         await Assertions.Expect(user).ToContainTextAsync("alice");
         await page.ScreenshotAsync("events-search");
         await user.GetByRole(AriaRole.Link).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("user.name", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(u => u.Contains("user.name", StringComparison.Ordinal));
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await Assertions.Expect(page.GetByLabel("Search", new() { Exact = true })).ToHaveValueAsync($"host.name:{host} user.name:alice");
 
@@ -58,7 +58,7 @@ public sealed class EventPagesTests(Browser browser, UiServer server)
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync("events-assets");
         await link.ClickAsync();
-        await page.WaitForURLAsync("**/events?q=*");
+        await page.ExpectUrlAsync(u => u.Contains("/events?q=", StringComparison.Ordinal));
         await Assertions.Expect(rows).ToHaveCountAsync(3);
         await page.Context.CloseAsync();
     }

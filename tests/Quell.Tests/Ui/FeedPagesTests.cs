@@ -23,7 +23,7 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
             Assert.True(DateTime.UtcNow < deadline, "the pull did not end within two minutes");
             await Task.Delay(250);
             await page.GetByRole(AriaRole.Link, new() { Name = "Refresh" }).ClickAsync();
-            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await page.WaitForFunctionAsync("() => document.readyState === 'complete'");
         }
     }
 
@@ -46,7 +46,7 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
 
         await circl.GetByLabel("Mirror URL or local path").FillAsync(mirror);
         await circl.GetByRole(AriaRole.Button).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("/intel/feeds/", StringComparison.Ordinal) && u.Contains("done=created", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(u => u.Contains("/intel/feeds/", StringComparison.Ordinal) && u.Contains("done=created", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("CIRCL OSINT Feed");
         await Assertions.Expect(page.Locator("#feed-settings")).ToContainTextAsync("@daily");
         await Assertions.Expect(page.Locator("#feed-pulls tbody tr")).ToHaveCountAsync(0);
@@ -109,7 +109,7 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
         await form.GetByLabel("Schedule (cron, UTC; empty: on demand)").FillAsync("");
         await form.GetByLabel("Reader options, one name=value per line").FillAsync("value=2");
         await form.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("done=created", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(u => u.Contains("done=created", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(name);
         await Assertions.Expect(page.Locator("#feed-settings")).ToContainTextAsync("value=2");
         await Assertions.Expect(page.Locator("#feed-settings")).ToContainTextAsync("on demand");
@@ -133,7 +133,7 @@ public sealed class FeedPagesTests(Browser browser, UiServer server)
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync($"/api/v1/feeds/{id}")).StatusCode);
         await page.Locator("#delete-form input[name=confirm]").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete feed" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("done=deleted", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(u => u.Contains("done=deleted", StringComparison.Ordinal));
         await Assertions.Expect(page.Locator($"#feeds tr[data-id='{id}']")).ToHaveCountAsync(0);
         await api.GetAsync($"/api/v1/feeds/{id}").ExpectProblemAsync(HttpStatusCode.NotFound);
         await page.Context.CloseAsync();

@@ -51,7 +51,7 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
 
         await page.GotoAsync($"/intel/indicators?value={Uri.EscapeDataString(host)}");
         await rows.First.GetByRole(AriaRole.Link).ClickAsync();
-        await page.WaitForURLAsync($"**/intel/indicators/{S(id)}");
+        await page.ExpectUrlAsync(u => u.EndsWith($"/intel/indicators/{S(id)}", StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync(host.Replace(".", "[.]", StringComparison.Ordinal));
         // NIDS model, no tags that score: 80, decaying from the moment it was stored (79.9 seconds later: δ = 2 is a square root).
         Assert.InRange(await ScoreAsync(page.Locator(".indicator-head .score")), 79, 80);
@@ -98,7 +98,7 @@ public sealed class IndicatorPagesTests(Browser browser, UiServer server)
         await page.GetByLabel("Confidence (0-100)").FillAsync("50");
         await page.GetByLabel("Tags (comma-separated, e.g. phishing, tlp:green)").FillAsync(tag);
         await page.GetByRole(AriaRole.Button, new() { Name = "Add indicator" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("/intel/indicators/", StringComparison.Ordinal) && u.Contains("done=", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(u => u.Contains("/intel/indicators/", StringComparison.Ordinal) && u.Contains("done=", StringComparison.Ordinal));
         var id = long.Parse(new Uri(page.Url).Segments[^1], CultureInfo.InvariantCulture);
         await Assertions.Expect(page.Locator("#score-explanation")).ToContainTextAsync("confidence = 50");
 

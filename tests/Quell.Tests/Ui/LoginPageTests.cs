@@ -38,7 +38,7 @@ public sealed class LoginPageTests(Browser browser, UiServer server)
         await page.GetByLabel("Username").FillAsync("admin");
         await page.GetByLabel("Password").FillAsync(TestServer.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith("/profile", StringComparison.Ordinal));
+        await page.ExpectUrlAsync(url => url.EndsWith("/profile", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Profile", Exact = true })).ToBeVisibleAsync();
         await page.Context.CloseAsync();
     }
