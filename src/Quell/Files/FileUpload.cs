@@ -100,11 +100,20 @@ public sealed record FileUpload(string Name, string ContentType, byte[] Content,
             return (null, TooLarge(maxBytes));
         }
 
+        return Create(content, partName, partType, fields, errors);
+    }
+
+    /// <summary>
+    /// Checks what was posted (content of at most the limit, already checked by the reader; a name; the optional fields
+    /// by name) and makes the upload, or the problem naming each bad field. The web UI's form uses it too.
+    /// </summary>
+    public static (FileUpload? Upload, IResult? Problem) Create(byte[]? content, string? partName, string? partType, IReadOnlyDictionary<string, string> fields, InputErrors errors)
+    {
         if (content is null)
             errors.Add("file", "file is required: a part named 'file' holding the file's content");
         else if (content.Length == 0)
             errors.Add("file", "file is empty; Quell keeps no empty samples (a file of 0 bytes tells a sandbox nothing)");
-        var fileName = ReadName(fields.GetValueOrDefault("filename") ?? partName, errors);
+        var fileName = ReadName(fields.GetValueOrDefault("filename") is { Length: > 0 } given ? given : partName, errors);
         var ioc = Flag(fields, "ioc", errors);
         var sighted = Flag(fields, "sighted", errors);
         var addHashes = Flag(fields, "addHashes", errors);
@@ -133,7 +142,7 @@ public sealed record FileUpload(string Name, string ContentType, byte[] Content,
         return null;
     }
 
-    static bool Flag(Dictionary<string, string> fields, string name, InputErrors errors)
+    static bool Flag(IReadOnlyDictionary<string, string> fields, string name, InputErrors errors)
     {
         if (!fields.TryGetValue(name, out var v))
             return false;
