@@ -52,7 +52,7 @@ public sealed record FileUpload(string Name, string ContentType, byte[] Content,
             var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = maxBytes + 1 };
             while (await reader.ReadNextSectionAsync(ct) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition() ||
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase) ||
                     HeaderUtilities.RemoveQuotes(disposition.Name).Value is not { } name)
                 {
                     errors.Add("body", "every part needs Content-Disposition: form-data with a name");
@@ -113,7 +113,8 @@ public sealed record FileUpload(string Name, string ContentType, byte[] Content,
             errors.Add("file", "file is required: a part named 'file' holding the file's content");
         else if (content.Length == 0)
             errors.Add("file", "file is empty; Quell keeps no empty samples (a file of 0 bytes tells a sandbox nothing)");
-        var fileName = ReadName(fields.GetValueOrDefault("filename") is { Length: > 0 } given ? given : partName, errors);
+        // Without a file there is no name to ask for: one error, on "file".
+        var fileName = content is null ? null : ReadName(fields.GetValueOrDefault("filename") is { Length: > 0 } given ? given : partName, errors);
         var ioc = Flag(fields, "ioc", errors);
         var sighted = Flag(fields, "sighted", errors);
         var addHashes = Flag(fields, "addHashes", errors);
