@@ -78,28 +78,28 @@ public static class CaseObservableEndpoints
     /// <summary>The same, in the caller's transaction (a file upload writes the content in it too).</summary>
     public static async Task<IResult> AddInAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Db db, long id, List<ObservableInput> items,
         Caller caller, AuditLog audit, AutoEnrichment autoEnrichment, TimeProvider time)
-        {
-            var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
-            if (row is null)
-                return Problems.NotFound("case", id);
-            if (CaseHttp.RefuseIfMerged(row) is { } mergedCase)
-                return mergedCase;
-            var owner = ObservableOwner.Case(id, caller.OrgId);
-            var existing = (await ObservableStore.ListAsync(c, owner, tx)).Select(o => (o.DataType, o.Data)).ToHashSet();
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            await autoEnrichment.AddedAsync(c, tx, owner, await ObservableStore.MergeAsync(c, tx, owner, items, now), now);
-            var stored = (await ObservableStore.ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
-            var added = items.Where(o => !existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
-            var merged = items.Where(o => existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
-            var names = string.Join(", ", items.Take(5).Select(o => $"{o.DataType} {CaseStore.Excerpt(o.Data, 80)}")) + (items.Count > 5 ? ", …" : "");
-            await CaseStore.AddTimelineAsync(c, tx, id, caller.OrgId, CaseTimelineKind.ObservablesAdded,
-                $"{added.Count} observable(s) added, {merged.Count} merged: {names}", caller.Actor, now);
-            await CaseStore.TouchAsync(c, tx, id, now);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "observable.add", "case", CaseHttp.Id(id), null,
-                new { added = added.Select(Brief), merged = merged.Select(Brief) }));
-            var body = new { added, merged };
-            return added.Count > 0 ? TypedResults.Created($"/api/v1/cases/{id}", body) : TypedResults.Ok(body);
-        }
+    {
+        var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
+        if (row is null)
+            return Problems.NotFound("case", id);
+        if (CaseHttp.RefuseIfMerged(row) is { } mergedCase)
+            return mergedCase;
+        var owner = ObservableOwner.Case(id, caller.OrgId);
+        var existing = (await ObservableStore.ListAsync(c, owner, tx)).Select(o => (o.DataType, o.Data)).ToHashSet();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await autoEnrichment.AddedAsync(c, tx, owner, await ObservableStore.MergeAsync(c, tx, owner, items, now), now);
+        var stored = (await ObservableStore.ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
+        var added = items.Where(o => !existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
+        var merged = items.Where(o => existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
+        var names = string.Join(", ", items.Take(5).Select(o => $"{o.DataType} {CaseStore.Excerpt(o.Data, 80)}")) + (items.Count > 5 ? ", …" : "");
+        await CaseStore.AddTimelineAsync(c, tx, id, caller.OrgId, CaseTimelineKind.ObservablesAdded,
+            $"{added.Count} observable(s) added, {merged.Count} merged: {names}", caller.Actor, now);
+        await CaseStore.TouchAsync(c, tx, id, now);
+        await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "observable.add", "case", CaseHttp.Id(id), null,
+            new { added = added.Select(Brief), merged = merged.Select(Brief) }));
+        var body = new { added, merged };
+        return added.Count > 0 ? TypedResults.Created($"/api/v1/cases/{id}", body) : TypedResults.Ok(body);
+    }
 
     public sealed record ObservablePatch(bool? Ioc, bool? Sighted, string[]? Tags, bool MessageGiven, string? Message);
 
