@@ -5,7 +5,9 @@ using Quell.Identity;
 using Quell.Intel.Taxii;
 using Quell.Intel.Warninglists;
 using Quell.Storage;
+using Microsoft.Extensions.Options;
 using Quell.Server.Ui;
+using Quell.Server.Ui.Cases;
 using Scalar.AspNetCore;
 
 namespace Quell.Server;
@@ -109,6 +111,9 @@ public static class QuellHost
             o.MultipartBodyLengthLimit = MaxRequestBodyBytes;
             o.ValueLengthLimit = (int)MaxRequestBodyBytes;
         });
+        // The case page's file form carries a sample of up to Files:MaxBytes (the API reads its uploads itself).
+        builder.Services.AddOptions<FormOptions>().PostConfigure<IOptions<Quell.Files.FileOptions>>((o, files) =>
+            o.MultipartBodyLengthLimit = Math.Max(o.MultipartBodyLengthLimit, files.Value.MaxBytes + (1L << 20)));
         if (settings.Warninglists is not null)
             builder.Services.AddWarninglists(WarninglistLoader.Load(settings.Warninglists));
         builder.Services.AddQuell(new StoreOptions { DataDirectory = settings.DataDirectory, Database = settings.Database });
@@ -129,6 +134,7 @@ public static class QuellHost
 
         var app = builder.Build();
         app.UseServerTiming();
+        app.UseCaseFileFormLimit();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseTaxiiErrors();

@@ -75,6 +75,7 @@ public static class QuellServices
         services.AddHostedService<Events.EventRetentionHost>();
         services.AddSyslogReceivers();
         services.AddEnrichment();
+        services.AddOptions<Files.FileOptions>().BindConfiguration("Files").Validate(o => o.MaxBytes is > 0 and <= int.MaxValue - (1 << 20), "Files:MaxBytes must be from 1 byte to 2 GiB − 1 MiB").ValidateOnStart();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();
@@ -149,6 +150,7 @@ public static class QuellServices
         Events.Receivers.OtlpEndpoints.MapOtlpEndpoints(app);
         app.MapAnalyzerEndpoints();
         app.MapAnalyzeEndpoints();
+        Files.FileEndpoints.MapFileEndpoints(app);
         app.MapCortexEndpoints();
         app.MapResponderEndpoints();
         Scoring.ScoreEndpoints.MapScoreEndpoints(app);

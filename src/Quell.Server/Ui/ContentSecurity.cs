@@ -17,7 +17,9 @@ public static class ContentSecurity
             ctx.Response.OnStarting(() =>
             {
                 var h = ctx.Response.Headers;
-                h.ContentSecurityPolicy = Policy;
+                // A response with a stricter policy of its own (a sample's download: sandbox, nothing allowed) keeps it.
+                if (string.IsNullOrEmpty(h.ContentSecurityPolicy))
+                    h.ContentSecurityPolicy = Policy;
                 h.XContentTypeOptions = "nosniff";
                 h["Referrer-Policy"] = "no-referrer";
                 return Task.CompletedTask;

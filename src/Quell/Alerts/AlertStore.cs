@@ -138,6 +138,7 @@ public sealed class AlertStore(AuditLog audit, Db db, AutoEnrichment autoEnrichm
         {
             await ObservableIntelReads.AttachAsync(c, orgId, FlagSource.AlertKind, id, view.Observables, now);
             await EnrichmentSummaries.AttachAsync(c, orgId, view.Observables);
+            await Files.FileSummaries.AttachAsync(c, orgId, $"/api/v1/alerts/{id}", view.Observables);
             await Scoring.ScoreReads.AttachHistoryAsync(c, orgId, FlagSource.AlertKind, id, view.Observables);
         }
         return view;

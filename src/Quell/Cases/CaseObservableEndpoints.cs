@@ -73,29 +73,33 @@ public static class CaseObservableEndpoints
     /// <summary>Adds validated, deduplicated observables (<see cref="ParseBatch"/>) to the case; the web UI calls it too.</summary>
     public static async Task<IResult> AddAsync(long id, List<ObservableInput> items, Caller caller, Db db, AuditLog audit, AutoEnrichment autoEnrichment, TimeProvider time,
         CancellationToken ct) =>
-        await db.WriteAsync<IResult>(async (c, tx) =>
-        {
-            var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
-            if (row is null)
-                return Problems.NotFound("case", id);
-            if (CaseHttp.RefuseIfMerged(row) is { } mergedCase)
-                return mergedCase;
-            var owner = ObservableOwner.Case(id, caller.OrgId);
-            var existing = (await ObservableStore.ListAsync(c, owner, tx)).Select(o => (o.DataType, o.Data)).ToHashSet();
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            await autoEnrichment.AddedAsync(c, tx, owner, await ObservableStore.MergeAsync(c, tx, owner, items, now), now);
-            var stored = (await ObservableStore.ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
-            var added = items.Where(o => !existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
-            var merged = items.Where(o => existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
-            var names = string.Join(", ", items.Take(5).Select(o => $"{o.DataType} {CaseStore.Excerpt(o.Data, 80)}")) + (items.Count > 5 ? ", …" : "");
-            await CaseStore.AddTimelineAsync(c, tx, id, caller.OrgId, CaseTimelineKind.ObservablesAdded,
-                $"{added.Count} observable(s) added, {merged.Count} merged: {names}", caller.Actor, now);
-            await CaseStore.TouchAsync(c, tx, id, now);
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "observable.add", "case", CaseHttp.Id(id), null,
-                new { added = added.Select(Brief), merged = merged.Select(Brief) }));
-            var body = new { added, merged };
-            return added.Count > 0 ? TypedResults.Created($"/api/v1/cases/{id}", body) : TypedResults.Ok(body);
-        }, ct);
+        await db.WriteAsync((c, tx) => AddInAsync(c, tx, db, id, items, caller, audit, autoEnrichment, time), ct);
+
+    /// <summary>The same, in the caller's transaction (a file upload writes the content in it too).</summary>
+    public static async Task<IResult> AddInAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Db db, long id, List<ObservableInput> items,
+        Caller caller, AuditLog audit, AutoEnrichment autoEnrichment, TimeProvider time)
+    {
+        var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
+        if (row is null)
+            return Problems.NotFound("case", id);
+        if (CaseHttp.RefuseIfMerged(row) is { } mergedCase)
+            return mergedCase;
+        var owner = ObservableOwner.Case(id, caller.OrgId);
+        var existing = (await ObservableStore.ListAsync(c, owner, tx)).Select(o => (o.DataType, o.Data)).ToHashSet();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await autoEnrichment.AddedAsync(c, tx, owner, await ObservableStore.MergeAsync(c, tx, owner, items, now), now);
+        var stored = (await ObservableStore.ListAsync(c, owner, tx)).ToDictionary(o => (o.DataType, o.Data));
+        var added = items.Where(o => !existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
+        var merged = items.Where(o => existing.Contains((o.DataType, o.Data))).Select(o => stored[(o.DataType, o.Data)]).ToList();
+        var names = string.Join(", ", items.Take(5).Select(o => $"{o.DataType} {CaseStore.Excerpt(o.Data, 80)}")) + (items.Count > 5 ? ", …" : "");
+        await CaseStore.AddTimelineAsync(c, tx, id, caller.OrgId, CaseTimelineKind.ObservablesAdded,
+            $"{added.Count} observable(s) added, {merged.Count} merged: {names}", caller.Actor, now);
+        await CaseStore.TouchAsync(c, tx, id, now);
+        await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "observable.add", "case", CaseHttp.Id(id), null,
+            new { added = added.Select(Brief), merged = merged.Select(Brief) }));
+        var body = new { added, merged };
+        return added.Count > 0 ? TypedResults.Created($"/api/v1/cases/{id}", body) : TypedResults.Ok(body);
+    }
 
     public sealed record ObservablePatch(bool? Ioc, bool? Sighted, string[]? Tags, bool MessageGiven, string? Message);
 
@@ -172,6 +176,8 @@ public static class CaseObservableEndpoints
                 return Problems.NotFound("observable", observableId);
             await c.ExecuteAsync("DELETE FROM case_observables WHERE id = @observableId", new { observableId }, tx);
             await IntelMatchWrites.ForgetCaseObservablesAsync(c, tx, caller.OrgId, [observableId]);
+            if (before.DataType == "file" && Files.FileValue.Parse(before.Data) is { } file)
+                await Files.FileStore.DeleteIfUnreferencedAsync(c, tx, caller.OrgId, file.Sha256);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             await CaseStore.AddTimelineAsync(c, tx, id, caller.OrgId, CaseTimelineKind.ObservableDeleted,
                 $"Observable {before.DataType} {CaseStore.Excerpt(before.Data, 80)} removed", caller.Actor, now);

@@ -132,6 +132,7 @@ public static class CaseStore
         {
             await ObservableIntelReads.AttachAsync(c, row.OrgId, FlagSource.CaseKind, row.Id, observables, now, tx);
             await Enrichment.EnrichmentSummaries.AttachAsync(c, row.OrgId, observables, tx);
+            await Files.FileSummaries.AttachAsync(c, row.OrgId, $"/api/v1/cases/{row.Id}", observables, tx);
         }
         var tasks = (await c.QueryAsync<CaseTask>($"{CaseTask.Select} WHERE t.case_id = @id ORDER BY t.position, t.id", new { id = row.Id }, tx)).AsList();
         var alerts = (await c.QueryAsync<LinkedAlert>(

@@ -15,7 +15,7 @@ namespace Quell.Enrichment;
 /// nothing.
 /// </summary>
 public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecrets secrets, IHttpClientFactory http, IOptions<EnrichmentOptions> options, TimeProvider time,
-    ArtifactObservables artifacts) : IJobHandler
+    ArtifactObservables artifacts, IOptions<Files.FileOptions> files) : IJobHandler
 {
     public const string JobKind = "enrichment.analyze";
     public const string HttpClientName = "quell-analyzers";
@@ -140,6 +140,7 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
             Pap = (Observables.Tlp)(observable?.Pap ?? (int)settings.MaxPap),
             Message = $"{report.ObservableKind} {observable?.OwnerId}",
             Settings = settings,
+            File = await FileAsync(orgId, report, ct),
         };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.Timeout);
@@ -157,6 +158,15 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
             // A service answer the analyzer could not read (a field of the wrong kind): a reason, not a dead job.
             throw new AnalyzerFailedException($"the answer could not be read: {e.GetType().Name}: {e.Message}", e);
         }
+    }
+
+    /// <summary>The kept content of a file observable "name|sha256", read from the database only when an analyzer sends it.</summary>
+    async Task<FileSample?> FileAsync(long orgId, AnalyzerReport report, CancellationToken ct)
+    {
+        if (report.DataType != "file" || Files.FileValue.Parse(report.Data) is not { } value)
+            return null;
+        var stored = await db.ReadAsync(c => Files.FileStore.GetAsync(c, orgId, value.Sha256), ct);
+        return stored is null ? null : new FileSample(value.Name, stored, files.Value.MaxBytes, t => db.ReadAsync(c => Files.FileStore.ReadAsync(c, orgId, value.Sha256), t));
     }
 
     AnalyzerStore.Finish Succeeded(AnalyzerResult r, EffectiveSettings settings)

@@ -41,6 +41,9 @@ public sealed record AnalyzerRun(long OrgId, string DataType, string Data, strin
     /// <summary>Where the observable is, e.g. "alert 12" (Cortex's job message).</summary>
     public string Message { get; init; } = "";
 
+    /// <summary>The content of a <c>file</c> observable when Quell keeps it; null for other types and for files known only by name or hash.</summary>
+    public FileSample? File { get; init; }
+
     /// <summary>The settings in force (limits, timeout) when the analyzer needs them itself.</summary>
     public EffectiveSettings? Settings { get; init; }
 

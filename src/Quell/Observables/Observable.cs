@@ -29,6 +29,10 @@ public sealed class Observable
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<Enrichment.EnrichmentSummary>? Enrichment { get; set; }
 
+    /// <summary>A file observable's content (size, hashes, download path) when Quell keeps it, on the reads of an alert or case; absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Files.FileSummary? File { get; set; }
+
     /// <summary>Analysts' earlier decisions on the value ("seen in 2 earlier alerts/cases: false-positive ×2"), on an alert's GET; absent when never decided.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? History { get; set; }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Quell.Tests.Support;
+using Quell.Tests.Files;
 using static Quell.Tests.Enrichment.SandboxReplies;
 
 namespace Quell.Tests.Enrichment;
@@ -18,12 +19,31 @@ public abstract class CapeAnalyzerTests(SandboxServer server)
         var checks = 0;
         return ReplayServer.StartAsync((q, r) => q.Path switch
         {
-            "/apiv2/tasks/create/url/" => ReplayServer.Reply(r, CapeCreated(31)),
+            "/apiv2/tasks/create/url/" or "/apiv2/tasks/create/file/" => ReplayServer.Reply(r, CapeCreated(31)),
             "/apiv2/tasks/status/31/" => ReplayServer.Reply(r, CapeStatus(statuses[Math.Min(Interlocked.Increment(ref checks), statuses.Length) - 1])),
             "/apiv2/tasks/get/report/31/" => ReplayServer.Reply(r, CapeReport(31, malscore)),
             "/apiv2/tasks/get/iocs/31/" => ReplayServer.Reply(r, CapeIocs),
             _ => ReplayServer.Reply(r, """{"error": true, "error_value": "Task does not exist"}"""),
         });
+    }
+
+    [Fact]
+    public async Task A_file_with_content_is_uploaded_as_multipart_file_and_its_task_polled()
+    {
+        await using var cape = await CapeAsync(3.0, "running", "reported");
+        using var client = await TenantAsync(cape);
+        var sample = FileApi.Sample(4096, 5);
+
+        var report = await client.AnalyzeAsync(await client.FileObservableAsync(sample, "dropper.js"), "cape");
+
+        Assert.Equal("success", report.Status());
+        Assert.Equal("suspicious", report.Level());
+        var create = Assert.Single(cape.Requests, q => q.Method == "POST");
+        Assert.Equal("/apiv2/tasks/create/file/", create.Path);
+        var parts = await FileApi.PartsAsync(create);
+        Assert.Equal("dropper.js", parts["file"].FileName);
+        Assert.Equal(sample, parts["file"].Bytes);
+        Assert.DoesNotContain(cape.Requests, q => q.Path.StartsWith("/apiv2/tasks/search/", StringComparison.Ordinal));
     }
 
     [Fact]

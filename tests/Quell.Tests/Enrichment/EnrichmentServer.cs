@@ -18,6 +18,9 @@ public abstract class EnrichmentServer : TestServer
     public const int MaxResponseBytes = 256 * 1024;
     public const int MaxFullBytes = 16 * 1024;
 
+    /// <summary>Files:MaxBytes, small so that "too large" uploads stay small.</summary>
+    public const int MaxFileBytes = 64 * 1024;
+
     protected override void Configure(WebApplicationBuilder builder)
     {
         builder.Services.Configure<JobWorkerOptions>(o => o.PollInterval = TimeSpan.FromMilliseconds(100));
@@ -28,6 +31,7 @@ public abstract class EnrichmentServer : TestServer
             o.MaxFullBytes = MaxFullBytes;
             o.MaxWait = TimeSpan.FromSeconds(60);
         });
+        builder.Services.Configure<Quell.Files.FileOptions>(o => o.MaxBytes = MaxFileBytes);
     }
 }
 

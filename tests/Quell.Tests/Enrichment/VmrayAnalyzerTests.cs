@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Quell.Tests.Support;
+using Quell.Tests.Files;
 using static Quell.Tests.Enrichment.SandboxReplies;
 
 namespace Quell.Tests.Enrichment;
@@ -59,6 +60,38 @@ public abstract class VmrayAnalyzerTests(SandboxServer server)
     }
 
     [Fact]
+    public async Task A_file_with_content_is_submitted_as_multipart_sample_file_instead_of_a_hash_lookup()
+    {
+        await using var vmray = await DetonatingVmrayAsync(runningChecks: 1);
+        using var client = await TenantAsync(vmray);
+        var sample = FileApi.Sample(6000, 9);
+
+        var report = await client.AnalyzeAsync(await client.FileObservableAsync(sample, "Rechnung 2026.pdf.exe"), "vmray");
+
+        Assert.Equal("success", report.Status());
+        Assert.Equal("malicious", report.Level());
+        var submit = Assert.Single(vmray.Requests, q => q.Method == "POST");
+        Assert.Equal("/rest/sample/submit", submit.Path);
+        var parts = await FileApi.PartsAsync(submit);
+        Assert.Equal(["sample_file"], parts.Keys);
+        Assert.Equal("Rechnung 2026.pdf.exe", parts["sample_file"].FileName);
+        Assert.Equal(sample, parts["sample_file"].Bytes);
+        Assert.DoesNotContain(vmray.Requests, q => q.Path.StartsWith("/rest/sample/sha256/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_file_with_content_above_its_alerts_tlp_limit_is_skipped_and_nothing_is_sent()
+    {
+        await using var vmray = await DetonatingVmrayAsync(0);
+        using var client = await TenantAsync(vmray);
+
+        var report = await client.AnalyzeAsync(await client.FileObservableAsync(FileApi.Sample(), "secret.docx", tlp: "RED"), "vmray");
+
+        Assert.Equal("skipped", report.Status());
+        Assert.Empty(vmray.Requests);
+    }
+
+    [Fact]
     public async Task A_hash_is_looked_up_without_submitting_and_a_clean_verdict_is_safe()
     {
         await using var vmray = await ReplayServer.StartAsync((q, r) => q.Path switch
@@ -96,7 +129,7 @@ public abstract class VmrayAnalyzerTests(SandboxServer server)
         var report = await client.AnalyzeAsync(await client.ObservableAsync("file", "invoice.pdf"), "vmray");
 
         Assert.Equal("failure", report.Status());
-        Assert.Contains("Quell keeps no content for file observables", report.Reason());
+        Assert.Contains("Quell keeps no content for this file observable", report.Reason());
         Assert.Contains("'invoice.pdf' holds no MD5, SHA-1 or SHA-256", report.Reason());
         Assert.Empty(vmray.Requests);
     }

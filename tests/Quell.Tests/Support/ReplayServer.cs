@@ -17,8 +17,8 @@ public sealed class ReplayServer : IAsyncDisposable
 {
     readonly WebApplication app;
 
-    /// <summary>A request as the server received it.</summary>
-    public sealed record Request(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body);
+    /// <summary>A request as the server received it: <see cref="Bytes"/> exactly, <see cref="Body"/> read as UTF-8.</summary>
+    public sealed record Request(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body, byte[] Bytes);
 
     public ConcurrentQueue<Request> Requests { get; } = new();
     public string BaseUrl { get; }
@@ -39,9 +39,11 @@ public sealed class ReplayServer : IAsyncDisposable
         ReplayServer? server = null;
         app.Run(async context =>
         {
-            using var reader = new StreamReader(context.Request.Body);
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            var bytes = buffer.ToArray();
             var request = new Request(context.Request.Method, context.Request.Path + context.Request.QueryString,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), await reader.ReadToEndAsync());
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), System.Text.Encoding.UTF8.GetString(bytes), bytes);
             server!.Requests.Enqueue(request);
             await answer(request, context.Response);
         });

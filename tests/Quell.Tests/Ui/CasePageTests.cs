@@ -145,6 +145,41 @@ public sealed class CasePageTests(Browser browser, UiServer server)
     }
 
     [Fact]
+    public async Task Analyst_attaches_a_file_and_sees_its_size_hashes_and_a_download_link()
+    {
+        using var api = server.Client();
+        var id = (await api.CreateCaseAsync("Sample " + Guid.NewGuid().ToString("N")[..6])).Id();
+        var page = await AdminOnCaseAsync(id);
+        var sample = Quell.Tests.Files.FileApi.Sample(2048, 17);
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(sample));
+
+        await page.Locator("#file-form input[type=file]").SetInputFilesAsync(new FilePayload { Name = "invoice.js", MimeType = "text/javascript", Buffer = sample });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync();
+
+        var row = page.Locator("#case-observables tbody tr");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row.Locator(".file-size")).ToHaveTextAsync("2,048 bytes");
+        await Assertions.Expect(row.Locator(".file-hashes")).ToContainTextAsync(sha256);
+        var href = await row.Locator("a.file-download").GetAttributeAsync("href");
+        var observable = (await api.GetCaseAsync(id)).GetProperty("observables")[0];
+        Assert.Equal($"invoice.js|{sha256}", observable.Str("data"));
+        Assert.Equal($"/api/v1/cases/{S(id)}/observables/{S(observable.Id())}/file", href);
+
+        // The signed-in analyst's download is the sample, as an attachment, never rendered.
+        var download = await page.Context.APIRequest.GetAsync(href!);
+        Assert.Equal(200, download.Status);
+        Assert.Equal(sample, await download.BodyAsync());
+        Assert.Equal("application/octet-stream", download.Headers["content-type"]);
+        Assert.StartsWith("attachment", download.Headers["content-disposition"]);
+
+        // No file chosen: the form says what is missing.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).EvaluateAsync("b => b.form.querySelector('input[type=file]').removeAttribute('required')");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#file-form .field-error")).ToContainTextAsync("file is required");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_hostile_comment_renders_inert()
     {
         using var api = server.Client();

@@ -20,6 +20,7 @@ public partial class CasePage
     [Parameter] public long Id { get; set; }
     [Inject] public AuditLog Audit { get; set; } = default!;
     [Inject] public Quell.Enrichment.AutoEnrichment AutoEnrichment { get; set; } = default!;
+    [Inject] public Microsoft.Extensions.Options.IOptions<Quell.Files.FileOptions> FileOptions { get; set; } = default!;
     [Inject] public IdentityStore Identity { get; set; } = default!;
 
     CaseRow? Row;
@@ -216,6 +217,41 @@ public partial class CasePage
             return;
         }
         await Done("add-observable", await CaseObservableEndpoints.AddAsync(Id, items, Caller, Db, Audit, AutoEnrichment, Time, Ct));
+    }
+
+    async Task AddFileAsync()
+    {
+        if (!Require(Permission.CaseWrite))
+            return;
+        var form = HttpContext.Request.Form;
+        var posted = form.Files.GetFile("file");
+        var max = FileOptions.Value.MaxBytes;
+        if (posted is not null && posted.Length > max)
+        {
+            await Done("add-file", Quell.Files.FileUpload.TooLarge(max));
+            return;
+        }
+        byte[]? content = null;
+        if (posted is not null)
+        {
+            using var buffer = new MemoryStream();
+            await posted.CopyToAsync(buffer, Ct);
+            content = buffer.ToArray();
+        }
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (form["addHashes"].ToString() is { Length: > 0 } addHashes)
+            fields["addHashes"] = addHashes;
+        var errors = new InputErrors();
+        var (upload, problem) = Quell.Files.FileUpload.Create(content, posted?.FileName, posted?.ContentType, fields, errors);
+        if (upload is null)
+        {
+            if (errors.Any)
+                await Invalid("add-file", errors);
+            else
+                await Done("add-file", problem!);
+            return;
+        }
+        await Done("add-file", await Quell.Files.FileEndpoints.AddToCaseAsync(Id, upload, Caller, Db, Audit, AutoEnrichment, Time, Ct));
     }
 
     async Task ObservableActionAsync(Observable o)

@@ -7,7 +7,8 @@ namespace Quell.Enrichment.Analyzers;
 
 /// <summary>
 /// CAPE sandbox API v2 (header <c>Authorization: Token …</c> when a token is set; answers <c>{"error": false, "data": …}</c>).
-/// A URL is submitted (<c>POST /apiv2/tasks/create/url/</c>) and its task polled (<c>GET /apiv2/tasks/status/{id}/</c>)
+/// A URL is submitted (<c>POST /apiv2/tasks/create/url/</c>), a file whose content Quell keeps uploaded (multipart
+/// <c>file</c> to <c>POST /apiv2/tasks/create/file/</c>), and the task polled (<c>GET /apiv2/tasks/status/{id}/</c>)
 /// until <c>reported</c>; <c>failed_analysis</c>, <c>failed_processing</c>, <c>failed_reporting</c> and <c>banned</c> fail
 /// the report. A hash (or a file observable naming one) is searched (<c>/apiv2/tasks/search/{md5|sha1|sha256}/{hash}/</c>):
 /// the newest reported task answers, one still running is polled. The report reads <c>malscore</c> (0–10), the
@@ -23,7 +24,7 @@ public sealed partial class CapeAnalyzer : IAnalyzer
 
     static readonly string[] Failed = ["failed_analysis", "failed_processing", "failed_reporting", "banned"];
 
-    public AnalyzerDefinition Definition { get; } = new("cape", "CAPE sandbox: detonates URLs, looks files up by hash; malscore, signatures, ATT&CK techniques and IOCs",
+    public AnalyzerDefinition Definition { get; } = new("cape", "CAPE sandbox: detonates URLs and files, looks hashes up; malscore, signatures, ATT&CK techniques and IOCs",
         ["url", "file", "hash"], [new ConfigItem("token", "API token (Authorization: Token <token>); none for an open instance", Secret: true), .. DefaultPolling.Items],
         null, Tlp.Amber, Tlp.Amber, RateLimit.None, TimeSpan.FromDays(1), TimeSpan.FromMinutes(1), Polling: DefaultPolling);
 
@@ -33,13 +34,12 @@ public sealed partial class CapeAnalyzer : IAnalyzer
     {
         if (run.State is { } stored)
             return await PollAsync(run, stored.Deserialize<State>(AnalyzerReport.Json)!.Task, ct);
-        var subject = SandboxSubject.For("CAPE", run.DataType, run.Data);
-        if (subject.IsUrl)
+        var subject = SandboxSubject.For("CAPE", run);
+        if (subject.IsUrl || subject.File is not null)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, run.Url("apiv2/tasks/create/url/"))
-            {
-                Content = new FormUrlEncodedContent([new("url", subject.Value)]),
-            };
+            using var request = subject.IsUrl
+                ? new HttpRequestMessage(HttpMethod.Post, run.Url("apiv2/tasks/create/url/")) { Content = new FormUrlEncodedContent([new("url", subject.Value)]) }
+                : new HttpRequestMessage(HttpMethod.Post, run.Url("apiv2/tasks/create/file/")) { Content = await subject.FormAsync("file", ct) };
             var created = await SendAsync(run, request, ct);
             if (AnswerFields.Items(created, "task_ids").FirstOrDefault() is not { ValueKind: JsonValueKind.Number } id)
                 throw new AnalyzerFailedException($"CAPE created no task: {Excerpt(created)}");

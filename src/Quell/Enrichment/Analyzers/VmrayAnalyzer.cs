@@ -5,8 +5,9 @@ using Quell.Observables;
 namespace Quell.Enrichment.Analyzers;
 
 /// <summary>
-/// VMRay REST API (header <c>Authorization: api_key …</c>, answers <c>{"result": "ok", "data": …}</c>). A URL is
-/// submitted (<c>POST /rest/sample/submit</c>, multipart <c>sample_url</c>) and its submission polled
+/// VMRay REST API (header <c>Authorization: api_key …</c>, answers <c>{"result": "ok", "data": …}</c>). A URL or a
+/// file whose content Quell keeps is submitted (<c>POST /rest/sample/submit</c>, multipart <c>sample_url</c> or
+/// <c>sample_file</c>) and its submission polled
 /// (<c>GET /rest/submission/{id}</c>) until <c>submission_finished</c>; a hash (or a file observable that names one) is
 /// looked up (<c>GET /rest/sample/{md5|sha1|sha256}/{hash}</c>). The report reads the sample's <c>sample_verdict</c>
 /// (malicious, suspicious, clean → safe), its IOCs (<c>/iocs</c>: addresses, domains, URLs, file hashes, senders become
@@ -16,7 +17,7 @@ public sealed class VmrayAnalyzer : IAnalyzer
 {
     static readonly Polling DefaultPolling = new(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(30));
 
-    public AnalyzerDefinition Definition { get; } = new("vmray", "VMRay sandbox: detonates URLs, looks files up by hash; verdict, IOCs and ATT&CK techniques",
+    public AnalyzerDefinition Definition { get; } = new("vmray", "VMRay sandbox: detonates URLs and files, looks hashes up; verdict, IOCs and ATT&CK techniques",
         ["url", "file", "hash"], [new ConfigItem("key", "API key (Authorization: api_key <key>)", Secret: true, Required: true), .. DefaultPolling.Items],
         null, Tlp.Amber, Tlp.Amber, RateLimit.None, TimeSpan.FromDays(1), TimeSpan.FromMinutes(1), Polling: DefaultPolling);
 
@@ -27,9 +28,11 @@ public sealed class VmrayAnalyzer : IAnalyzer
     {
         if (run.State is { } stored)
             return await PollAsync(run, stored.Deserialize<State>(AnalyzerReport.Json)!, ct);
-        var subject = SandboxSubject.For("VMRay", run.DataType, run.Data);
+        var subject = SandboxSubject.For("VMRay", run);
         if (subject.IsUrl)
-            return await SubmitAsync(run, subject.Value, ct);
+            return await SubmitAsync(run, new MultipartFormDataContent { { new StringContent(subject.Value), "sample_url" } }, ct);
+        if (subject.File is not null)
+            return await SubmitAsync(run, await subject.FormAsync("sample_file", ct), ct);
         var (status, found) = await GetAsync(run, $"rest/sample/{subject.Kind}/{subject.Value}", ct, HttpStatusCode.NotFound);
         var sample = status == HttpStatusCode.NotFound ? default : found.ValueKind == JsonValueKind.Array ? found.EnumerateArray().FirstOrDefault() : found;
         if (AnswerFields.Number(sample, "sample_id") is not { } sampleId)
@@ -37,12 +40,9 @@ public sealed class VmrayAnalyzer : IAnalyzer
         return await ReportAsync(run, sampleId, null, ct);
     }
 
-    async Task<AnalyzerResult> SubmitAsync(AnalyzerRun run, string url, CancellationToken ct)
+    async Task<AnalyzerResult> SubmitAsync(AnalyzerRun run, MultipartFormDataContent form, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, run.Url("rest/sample/submit"))
-        {
-            Content = new MultipartFormDataContent { { new StringContent(url), "sample_url" } },
-        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, run.Url("rest/sample/submit")) { Content = form };
         var data = await SendAsync(run, request, ct);
         var submission = AnswerFields.Items(data, "submissions").FirstOrDefault();
         if (AnswerFields.Number(submission, "submission_id") is not { } id || AnswerFields.Number(submission, "submission_sample_id") is not { } sampleId)

@@ -31,11 +31,22 @@ public sealed class CortexAnalyzer(CortexFlavor flavor, CortexOptions options, E
 
     public async Task<AnalyzerResult> AnalyzeAsync(AnalyzerRun run, CancellationToken ct)
     {
-        if (run.DataType == "file")
-            throw new AnalyzerFailedException($"{flavor.QuellName} needs the file's content in input/<file>, and this observable has none (Quell keeps file observables as names); analyze its hash instead");
+        if (run.DataType == "file" && run.File is null)
+            throw new AnalyzerFailedException($"{flavor.QuellName} needs the file's content in input/<file>, and Quell keeps none for this observable; " +
+                "attach the file (POST /api/v1/cases/{id}/observables/file or the alert's), or analyze its hash instead");
         var settings = run.Settings ?? EffectiveSettings.Of(Definition, null);
         var input = Input(flavor, run.DataType, JsonValue.Create(run.Data), run.Tlp, run.Pap, run.Message, run.Config, settings.MaxTlp, settings.MaxPap);
-        var end = await CortexProcess.RunAsync(flavor, input, run.Optional("cacerts"), options, enrichment.MaxResponseBytes, ct);
+        byte[]? attachment = null;
+        if (run.File is { } file)
+        {
+            // Cortex's own shape for a file job: the content in input/, named by "file"; the name and type beside it, no "data".
+            attachment = await file.ReadAsync(ct);
+            input.Remove("data");
+            input.Insert(0, "file", CortexProcess.AttachmentName);
+            input.Insert(1, "filename", file.Name);
+            input.Insert(2, "contentType", file.Stored.ContentType);
+        }
+        var end = await CortexProcess.RunAsync(flavor, input, run.Optional("cacerts"), options, enrichment.MaxResponseBytes, ct, attachment);
         try
         {
             var result = CortexOutput.Read(flavor.QuellName, end).Result;
@@ -49,7 +60,7 @@ public sealed class CortexAnalyzer(CortexFlavor flavor, CortexOptions options, E
         }
     }
 
-    /// <summary>input/input.json: data (or the TheHive object of a responder), dataType, tlp, pap, message, parameters, config.</summary>
+    /// <summary>input/input.json: data (or the TheHive object of a responder; for a file, file/filename/contentType instead), dataType, tlp, pap, message, parameters, config.</summary>
     public static JsonObject Input(CortexFlavor flavor, string dataType, JsonNode data, Tlp tlp, Tlp pap, string message, IReadOnlyDictionary<string, string> config, Tlp maxTlp, Tlp maxPap) => new()
     {
         ["data"] = data,

@@ -30,7 +30,11 @@ public static class CortexProcess
     /// <summary>How long the output pipes are drained after the process exits (a child it left behind may hold them open).</summary>
     static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
-    public static async Task<CortexRunEnd> RunAsync(CortexFlavor flavor, JsonObject input, string? cacerts, CortexOptions options, long maxOutputBytes, CancellationToken ct)
+    /// <summary>The file of a file job in input/, as input.json's "file" names it (cortexutils joins it to input/).</summary>
+    public const string AttachmentName = "attachment";
+
+    public static async Task<CortexRunEnd> RunAsync(CortexFlavor flavor, JsonObject input, string? cacerts, CortexOptions options, long maxOutputBytes, CancellationToken ct,
+        byte[]? attachment = null)
     {
         var parent = options.JobDirectory ?? Path.GetTempPath();
         Directory.CreateDirectory(parent);
@@ -45,6 +49,8 @@ public static class CortexProcess
             Directory.CreateDirectory(Path.Combine(job, "input"));
             Directory.CreateDirectory(Path.Combine(job, "output"));
             await File.WriteAllTextAsync(Path.Combine(job, "input", "input.json"), input.ToJsonString(), ct);
+            if (attachment is not null)
+                await File.WriteAllBytesAsync(Path.Combine(job, "input", AttachmentName), attachment, ct);
             var start = new ProcessStartInfo(flavor.Command)
             {
                 WorkingDirectory = flavor.WorkingDirectory,

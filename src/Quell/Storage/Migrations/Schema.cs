@@ -747,5 +747,35 @@ public static class Schema
             );
             CREATE INDEX ix_responder_runs_object ON responder_runs(org_id, object_type, object_id, id);
             """),
+        // Files: the content of file observables, per organisation by SHA-256 (an organisation must not learn that
+        // another holds a sample). Written in the transaction that adds the observable naming it ("name|sha256").
+        new(24, "file-contents", """
+            CREATE TABLE file_contents (
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              sha256 TEXT NOT NULL,
+              sha1 TEXT NOT NULL,
+              md5 TEXT NOT NULL,
+              size BIGINT NOT NULL,
+              content_type TEXT NOT NULL,
+              content BLOB NOT NULL,
+              created_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              PRIMARY KEY (org_id, sha256)
+            );
+            """, PostgresSql: """
+            CREATE TABLE file_contents (
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              sha256 TEXT NOT NULL,
+              sha1 TEXT NOT NULL,
+              md5 TEXT NOT NULL,
+              size BIGINT NOT NULL,
+              content_type TEXT NOT NULL,
+              content BYTEA NOT NULL,
+              created_by TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              PRIMARY KEY (org_id, sha256)
+            );
+            ALTER TABLE file_contents ALTER COLUMN content SET STORAGE EXTERNAL;
+            """),
     ];
 }

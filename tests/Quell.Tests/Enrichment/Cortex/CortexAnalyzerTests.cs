@@ -208,13 +208,32 @@ public sealed class CortexAnalyzerTests(CortexSqliteServer server) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_file_with_content_is_given_as_input_attachment_with_its_name_and_type_as_cortex_does()
+    {
+        using var client = await ClientAsync();
+        var sample = Quell.Tests.Files.FileApi.Sample(7777, 21);
+
+        var report = await client.AnalyzeAsync(await Quell.Tests.Files.FileApi.FileObservableAsync(client, sample, "invoice.xlsm"), Fake);
+
+        Assert.Equal("success", report.Status());
+        var full = report.GetProperty("full");
+        Assert.Equal(sample.Length, full.GetProperty("size").GetInt32());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(sample)), full.GetProperty("sha256").GetString());
+        Assert.Equal("attachment", full.GetProperty("file").GetString());
+        Assert.Equal("invoice.xlsm", full.GetProperty("filename").GetString());
+        Assert.Equal("application/x-msdownload", full.GetProperty("contentType").GetString());
+        Assert.False(full.GetProperty("hasData").GetBoolean());
+        Assert.Equal("7777", report.GetProperty("taxonomies")[0].GetProperty("value").ToString());
+    }
+
+    [Fact]
     public async Task A_file_observable_without_content_fails_saying_so_and_enabling_needs_the_required_key()
     {
         using var client = await ClientAsync();
 
         var report = await client.AnalyzeAsync(await client.ObservableAsync("file", "invoice.pdf"), Fake);
         Assert.Equal("failure", report.Status());
-        Assert.Contains("this observable has none", report.Reason());
+        Assert.Contains("Quell keeps none for this observable", report.Reason());
 
         var missing = await client.ConfigureAsync(Fake, new { enabled = true, config = new { tags = "x" } }).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Contains("config.api_key", missing.GetProperty("errors").EnumerateObject().Select(e => e.Name));
