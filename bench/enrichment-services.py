@@ -24,6 +24,9 @@ MISP = json.dumps({"response": {"Attribute": []}}).encode()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are two writes: with Nagle on, the body waits for the client's delayed ACK of the headers
+    # (40 ms on Linux, on every kept-alive connection), and each call took 240 ms instead of the delay.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass

@@ -5,7 +5,8 @@
 # finished, against the bound set by the analyzer pool and the services' latency (Enrichment:Concurrency ÷ DELAY; no
 # rate limits are set), then sends the same alerts again (every run answered from the cache) and times analyze
 # requests on cached values against /healthz as the HTTP floor.   bench/enrichment.sh 1000
-# Env: CONCURRENCY (16), DELAY (0.2), PORT (5183), SPORT (5184), OUT (result folder).
+# Env: CONCURRENCY (16), DELAY (0.2), PORT (5183), SPORT (5184), OUT (result folder), QUELL_DB (a PostgreSQL connection
+# string: the run uses a fresh database "quell_bench_enrichment" on that server instead of SQLite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ALERTS=${1:-1000}
@@ -20,6 +21,7 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 missing=()
 command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v python3 >/dev/null || missing+=(python3)
+[ -z "${QUELL_DB:-}" ] || command -v psql >/dev/null || missing+=(postgresql-client)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -33,7 +35,16 @@ KEY="qk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 log "starting the stand-in services on 127.0.0.1:$SPORT (answers after $DELAY s)"
 python3 bench/enrichment-services.py "$SPORT" "$DELAY" >"$OUT/services.log" 2>&1 &
 SERVICES=$!
-log "starting quell serve on 127.0.0.1:$PORT (SQLite in $DATA, Enrichment:Concurrency=$CONCURRENCY)"
+STORE="SQLite in $DATA"
+if [ -n "${QUELL_DB:-}" ]; then
+  # libpq takes the same key=value pairs as Npgsql once ';' separates them with spaces.
+  PGCONN=$(printf '%s' "$QUELL_DB" | tr ';' ' ' | sed -e 's/Username=/user=/I' -e 's/Database=/dbname=/I' -e 's/Host=/host=/I' -e 's/Port=/port=/I' -e 's/Password=/password=/I')
+  psql "$PGCONN" -qc 'DROP DATABASE IF EXISTS quell_bench_enrichment' -c 'CREATE DATABASE quell_bench_enrichment' >/dev/null
+  PGCONN=$(printf '%s' "$PGCONN" | sed -E 's/dbname=[^ ]*//') ; PGCONN="$PGCONN dbname=quell_bench_enrichment"
+  export QUELL_DB=$(printf '%s' "$QUELL_DB" | sed -E 's/Database=[^;]*//I');QUELL_DB="${QUELL_DB%;};Database=quell_bench_enrichment"
+  STORE="PostgreSQL ($PGCONN)"
+fi
+log "starting quell serve on 127.0.0.1:$PORT ($STORE, Enrichment:Concurrency=$CONCURRENCY)"
 Enrichment__Concurrency=$CONCURRENCY QUELL_BOOTSTRAP_API_KEY=$KEY QUELL_ADMIN_PASSWORD=bench-admin-password \
   dotnet src/Quell.Server/bin/Release/net10.0/quell.dll serve --urls "http://127.0.0.1:$PORT" --data "$DATA" >"$OUT/server.log" 2>&1 &
 SERVER=$!
@@ -66,7 +77,10 @@ send() {
   tr '\n' '\0' <"$OUT/alerts-$run.ndjson" | xargs -0 -P 8 -I{} curl -fsS -o /dev/null -H "Authorization: Bearer $KEY" \
     -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$PORT/api/v1/alerts" -d {}
 }
-sql() { sqlite3 "file:$DATA/quell.db?mode=ro" "$1" 2>/dev/null; }
+sql() {
+  if [ -n "${PGCONN:-}" ]; then psql "$PGCONN" -AtF '|' -c "$1" 2>/dev/null
+  else sqlite3 "file:$DATA/quell.db?mode=ro" "$1" 2>/dev/null; fi
+}
 
 log "sending $ALERTS alerts × 5 observables (auto-enriched by 3 analyzers)"
 t0=$(date +%s.%N)
@@ -80,7 +94,8 @@ while true; do
   sleep 2
 done
 echo >&2
-read -r runs span failed <<<"$(sql "SELECT COUNT(*), (MAX(finished_at) - MIN(created_at)) / 1000.0, SUM(status = 'failure') FROM analyzer_reports" | tr '|' ' ')"
+read -r runs span failed <<<"$(sql "SELECT COUNT(*), (MAX(finished_at) - MIN(created_at)) / 1000.0, SUM(CASE WHEN status = 'failure' THEN 1 ELSE 0 END) FROM analyzer_reports" | tr '|' ' ')"
+span=$(printf '%.1f' "$span")
 kill -TERM "$SERVICES"; wait "$SERVICES" 2>/dev/null || true
 calls=$(tail -n 1 "$OUT/services.log")
 bound=$(awk -v c="$CONCURRENCY" -v d="$DELAY" 'BEGIN { printf "%.1f", c / d }')

@@ -35,22 +35,39 @@ public sealed class JobQueue(Db db, TimeProvider time)
         db.WriteAsync((c, tx) => EnqueueAsync(c, tx, r), ct);
 
     /// <summary>Takes the next due job of one of <paramref name="kinds"/> (or a running one whose lease expired).</summary>
-    public Task<Job?> LeaseAsync(IReadOnlyCollection<string> kinds, TimeSpan lease, CancellationToken ct = default) =>
-        db.WriteAsync(async (c, tx) =>
+    public async Task<Job?> LeaseAsync(IReadOnlyCollection<string> kinds, TimeSpan lease, CancellationToken ct = default) =>
+        (await LeaseAsync(kinds, lease, 1, ct)).FirstOrDefault();
+
+    /// <summary>Takes up to <paramref name="count"/> due jobs in one statement, earliest due first.</summary>
+    public Task<IReadOnlyList<Job>> LeaseAsync(IReadOnlyCollection<string> kinds, TimeSpan lease, int count, CancellationToken ct = default) =>
+        db.WriteAsync<IReadOnlyList<Job>>(async (c, tx) =>
         {
             var now = Now;
             var lockClause = db.IsPostgres ? "FOR UPDATE SKIP LOCKED" : "";
-            return await c.QuerySingleOrDefaultAsync<Job>($"""
+            var jobs = (await c.QueryAsync<Job>($"""
                 UPDATE jobs SET status = 'running', lease_token = @token, lease_until = @until, attempts = attempts + 1, updated_at = @now
-                WHERE id = (
+                WHERE id IN (
                   SELECT id FROM jobs
                   WHERE {db.In("kind", "@kinds")} AND attempts < max_attempts
                     AND ((status = 'pending' AND run_after <= @now) OR (status = 'running' AND lease_until < @now))
                   ORDER BY run_after, id
-                  LIMIT 1 {lockClause})
+                  LIMIT @count {lockClause})
                 RETURNING {Job.Columns}
-                """, new { token = Guid.NewGuid().ToString("N"), until = now + (long)lease.TotalMilliseconds, now, kinds = kinds.ToArray() }, tx);
+                """, new { token = Guid.NewGuid().ToString("N"), until = now + (long)lease.TotalMilliseconds, now, kinds = kinds.ToArray(), count }, tx)).AsList();
+            // RETURNING gives no order; the earliest due runs first.
+            jobs.Sort((a, b) => a.RunAfter != b.RunAfter ? a.RunAfter.CompareTo(b.RunAfter) : a.Id.CompareTo(b.Id));
+            return jobs;
         }, ct);
+
+    /// <summary>
+    /// Gives a leased job back untouched (its attempt not counted), for a worker that leased it ahead and stops before
+    /// running it. Does nothing when the lease is no longer this worker's.
+    /// </summary>
+    public Task ReleaseAsync(Job job, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) => await c.ExecuteAsync("""
+            UPDATE jobs SET status = 'pending', lease_token = NULL, lease_until = NULL, attempts = attempts - 1, updated_at = @now
+            WHERE id = @Id AND lease_token = @LeaseToken AND status = 'running'
+            """, new { now = Now, job.Id, job.LeaseToken }, tx), ct);
 
     /// <summary>Keeps a long job's lease alive. False when another worker has taken it over.</summary>
     public Task<bool> ExtendLeaseAsync(Job job, TimeSpan lease, CancellationToken ct = default) =>

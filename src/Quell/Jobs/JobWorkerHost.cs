@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,15 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
     sealed record Pool(string[] Kinds, int Size)
     {
         public SemaphoreSlim Wake { get; } = new(0);
+
+        /// <summary>Jobs leased ahead, taken by the pool's next free worker.</summary>
+        public ConcurrentQueue<Job> Ready { get; } = new();
+
+        /// <summary>How many jobs the pool keeps leased ahead while it is busy.</summary>
+        public int Ahead => Math.Max(1, Size / 4);
+
+        /// <summary>The lease-ahead in flight (one at a time), awaited at shutdown so its jobs can be given back.</summary>
+        public Task Refill { get; set; } = Task.CompletedTask;
     }
 
     readonly Dictionary<string, Pool> _poolOf = new(StringComparer.Ordinal);
@@ -54,7 +64,75 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
         finally
         {
             queue.Enqueued -= Wake;
+            await GiveBackLeasedAheadAsync(pools);
         }
+    }
+
+    /// <summary>At shutdown, jobs leased ahead and never started go back to the queue now, not when their lease expires.</summary>
+    async Task GiveBackLeasedAheadAsync(IEnumerable<Pool> pools)
+    {
+        foreach (var pool in pools)
+        {
+            await pool.Refill;
+            while (pool.Ready.TryDequeue(out var job))
+            {
+                try
+                {
+                    await queue.ReleaseAsync(job, CancellationToken.None);
+                }
+                catch (Exception e)
+                {
+                    LogLeaseFailed(logger, e);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Leases the next jobs while this one runs. A lease is a write that waits its turn at the store (SQLite has one
+    /// writer, shared with every commit), and a pool whose jobs mostly wait on services would otherwise sit out that
+    /// wait between every two jobs. The jobs go to the pool, not to this worker, so none waits behind a long job
+    /// while a sibling is free.
+    /// </summary>
+    void LeaseAhead(Pool pool, JobWorkerOptions o)
+    {
+        lock (pool)
+        {
+            if (pool.Ready.Count >= pool.Ahead || !pool.Refill.IsCompleted)
+                return;
+            pool.Refill = RefillAsync(pool, o);
+        }
+    }
+
+    Task RefillAsync(Pool pool, JobWorkerOptions o) =>
+        Task.Run(async () =>
+        {
+            try
+            {
+                // Not cancellable: jobs leased by a write that ran must reach Ready, where shutdown gives them back.
+                foreach (var job in await queue.LeaseAsync(pool.Kinds, o.Lease, pool.Ahead - pool.Ready.Count, CancellationToken.None))
+                {
+                    pool.Ready.Enqueue(job);
+                    if (pool.Wake.CurrentCount < pool.Size)
+                        pool.Wake.Release();
+                }
+            }
+            catch (Exception e)
+            {
+                LogLeaseFailed(logger, e);
+            }
+        });
+
+    /// <summary>A job leased ahead, else one leased now. A job that waited for a free worker has its lease renewed first.</summary>
+    async Task<Job?> NextAsync(Pool pool, JobWorkerOptions o, CancellationToken ct)
+    {
+        while (pool.Ready.TryDequeue(out var ready))
+        {
+            var left = (ready.LeaseUntil ?? 0) - time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (left > o.Lease.TotalMilliseconds * 2 / 3 || await queue.ExtendLeaseAsync(ready, o.Lease, ct))
+                return ready;
+        }
+        return await queue.LeaseAsync(pool.Kinds, o.Lease, ct);
     }
 
     void Wake(string kind)
@@ -70,7 +148,7 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
             Job? job;
             try
             {
-                job = await queue.LeaseAsync(pool.Kinds, o.Lease, ct);
+                job = await NextAsync(pool, o, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -99,6 +177,7 @@ public sealed partial class JobWorkerHost(JobQueue queue, IEnumerable<IJobHandle
             // Where one job was due there may be more (enqueued by another node, retries come due): a sibling looks too.
             if (pool.Wake.CurrentCount < pool.Size)
                 pool.Wake.Release();
+            LeaseAhead(pool, o);
             await RunJobAsync(job, o, ct);
         }
     }
