@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
@@ -66,6 +67,97 @@ public static class AnalyzerStore
             VALUES (@orgId, @analyzer, @dataType, @data, @key, @status, '[]', '[]', @reason, @observableKind, @observableId, @now, @finished)
             RETURNING id
             """, new { orgId, analyzer, dataType, data, key = DataKey(dataType, data), status, reason, observableKind, observableId, now, finished = status == ReportStatus.Pending ? (long?)null : now }, tx);
+
+    /// <summary>A report to insert: who asked (the observable) and what it starts as.</summary>
+    public readonly record struct NewReport(string Analyzer, string DataType, string Data, string Status, string? Reason, string ObservableKind, long ObservableId);
+
+    /// <summary>
+    /// Inserts reports with one multi-row statement per chunk; returns their ids in the order given. Rows are told apart
+    /// by (analyzer, observable), which the caller keeps unique: RETURNING promises no order.
+    /// </summary>
+    public static async Task<long[]> InsertReportsAsync(DbConnection c, DbTransaction tx, long orgId, IReadOnlyList<NewReport> reports, long now)
+    {
+        var ids = new long[reports.Count];
+        for (var start = 0; start < reports.Count; start += InsertChunk)
+        {
+            var count = Math.Min(InsertChunk, reports.Count - start);
+            var p = new DynamicParameters(new { orgId, now });
+            var values = new StringBuilder();
+            var slot = new Dictionary<(string, string, long), int>();
+            for (var i = 0; i < count; i++)
+            {
+                var r = reports[start + i];
+                slot.Add((r.Analyzer, r.ObservableKind, r.ObservableId), start + i);
+                values.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture,
+                    $"(@orgId, @a{i}, @t{i}, @d{i}, @k{i}, @s{i}, '[]', '[]', @r{i}, @ok{i}, @oi{i}, @now, @f{i})");
+                p.Add($"a{i}", r.Analyzer);
+                p.Add($"t{i}", r.DataType);
+                p.Add($"d{i}", r.Data);
+                p.Add($"k{i}", DataKey(r.DataType, r.Data));
+                p.Add($"s{i}", r.Status);
+                p.Add($"r{i}", r.Reason);
+                p.Add($"ok{i}", r.ObservableKind);
+                p.Add($"oi{i}", r.ObservableId);
+                p.Add($"f{i}", r.Status == ReportStatus.Pending ? null : now, System.Data.DbType.Int64);
+            }
+            var rows = await c.QueryAsync<(long Id, string Analyzer, string Kind, long ObservableId)>($"""
+                INSERT INTO analyzer_reports (org_id, analyzer, data_type, data, data_key, status, taxonomies, artifacts, reason, observable_kind, observable_id, created_at, finished_at)
+                VALUES {values}
+                RETURNING id, analyzer, observable_kind, observable_id
+                """, p, tx);
+            foreach (var (id, analyzer, kind, observableId) in rows)
+                ids[slot[(analyzer, kind, observableId)]] = id;
+        }
+        return ids;
+    }
+
+    /// <summary>Rows per multi-row statement: 13 parameters each stays far below SQLite's and PostgreSQL's limits.</summary>
+    const int InsertChunk = 200;
+
+    /// <summary>Links reports to their jobs in one statement.</summary>
+    public static Task SetJobsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<(long ReportId, long JobId)> links)
+    {
+        if (links.Count == 0)
+            return Task.CompletedTask;
+        var p = new DynamicParameters();
+        var cases = new StringBuilder();
+        for (var i = 0; i < links.Count; i++)
+        {
+            cases.Append(CultureInfo.InvariantCulture, $" WHEN @r{i} THEN @j{i}");
+            p.Add($"r{i}", links[i].ReportId);
+            p.Add($"j{i}", links[i].JobId);
+        }
+        p.Add("ids", links.Select(l => l.ReportId).ToArray());
+        return c.ExecuteAsync($"UPDATE analyzer_reports SET job_id = CASE id{cases} END WHERE {Storage.Db.In(c, "id", "@ids")}", p, tx);
+    }
+
+    /// <summary>
+    /// <see cref="ReusableAsync"/> for many (analyzer, value) pairs in one query: the id of the report that answers each
+    /// pair, by (analyzer, data key). <paramref name="ttlOf"/> gives each analyzer's TTL.
+    /// </summary>
+    public static async Task<Dictionary<(string Analyzer, string Key), long>> ReusableManyAsync(DbConnection c, DbTransaction tx, long orgId,
+        IReadOnlyCollection<string> analyzers, IReadOnlyCollection<string> keys, Func<string, TimeSpan> ttlOf, long now)
+    {
+        var found = new Dictionary<(string, string), long>();
+        if (analyzers.Count == 0 || keys.Count == 0)
+            return found;
+        var longest = analyzers.Max(a => ttlOf(a));
+        var rows = await c.QueryAsync<(long Id, string Analyzer, string Key, string Status, long? FinishedAt)>($"""
+            SELECT id, analyzer, data_key, status, finished_at FROM analyzer_reports
+            WHERE org_id = @orgId AND {Storage.Db.In(c, "data_key", "@keys")} AND {Storage.Db.In(c, "analyzer", "@analyzers")}
+              AND ((status = 'success' AND cached_from IS NULL AND finished_at > @since)
+                OR (status = 'pending' AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = analyzer_reports.job_id AND j.status = 'dead')))
+            """, new { orgId, keys = keys.ToArray(), analyzers = analyzers.ToArray(), since = now - (long)longest.TotalMilliseconds }, tx);
+        foreach (var r in rows)
+        {
+            // The query took the longest TTL of the batch; each analyzer's own TTL decides.
+            if (r.Status == ReportStatus.Success && r.FinishedAt <= now - (long)ttlOf(r.Analyzer).TotalMilliseconds)
+                continue;
+            if (!found.TryGetValue((r.Analyzer, r.Key), out var newest) || r.Id > newest)
+                found[(r.Analyzer, r.Key)] = r.Id;
+        }
+        return found;
+    }
 
     public static Task SetJobAsync(DbConnection c, DbTransaction tx, long reportId, long? jobId) =>
         c.ExecuteAsync("UPDATE analyzer_reports SET job_id = @jobId WHERE id = @reportId", new { reportId, jobId }, tx);

@@ -63,6 +63,7 @@ public sealed class AutoEnrichment(Db db, AnalyzerCatalogue catalogue, Enrichmen
             var auto = settings.Values.Where(s => s.Enabled && s.Auto != AutoModes.Off).ToList();
             if (auto.Count == 0)
                 continue;
+            var requests = new List<EnrichmentQueue.Request>();
             foreach (var (owner, values) in byOrg)
             {
                 var kind = Kind(owner);
@@ -71,13 +72,15 @@ public sealed class AutoEnrichment(Db db, AnalyzerCatalogue catalogue, Enrichmen
                     .OfType<EffectiveSettings>().ToList();
                 if (analyzers.Count == 0 || !values.Any(v => analyzers.Any(a => a.Definition.Accepts(v.DataType))))
                     continue;
-                await QueueOwnerAsync(c, tx, owner, kind, values, analyzers, now);
+                await RequestsAsync(c, tx, owner, kind, values, analyzers, requests);
             }
+            await queue.QueueAsync(c, tx, byOrg.Key, requests, now);
         }
     }
 
-    async Task QueueOwnerAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, string kind, HashSet<(string, string)> values,
-        List<EffectiveSettings> analyzers, long now)
+    /// <summary>Adds the requests for the new observables of one owner, with the owner's TLP/PAP as they are now.</summary>
+    static async Task RequestsAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, string kind, HashSet<(string, string)> values,
+        List<EffectiveSettings> analyzers, List<EnrichmentQueue.Request> requests)
     {
         var ownerTable = kind == "alert" ? "alerts" : "cases";
         var rows = await c.QueryAsync<Row>($"""
@@ -93,7 +96,7 @@ public sealed class AutoEnrichment(Db db, AnalyzerCatalogue catalogue, Enrichmen
             if (accepting.Count == 0)
                 continue;
             var o = new ObservableRef { Kind = kind, Id = r.Id, OwnerId = owner.OwnerId, DataType = r.DataType, Data = r.Data, Tlp = r.Tlp, Pap = r.Pap };
-            await queue.QueueAsync(c, tx, owner.OrgId, o, accepting, now);
+            requests.AddRange(accepting.Select(a => new EnrichmentQueue.Request(o, a)));
         }
     }
 

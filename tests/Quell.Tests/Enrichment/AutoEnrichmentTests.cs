@@ -125,6 +125,29 @@ public abstract class AutoEnrichmentTests(AutoEnrichmentServer server)
     }
 
     [Fact]
+    public async Task Alerts_of_one_bulk_post_sharing_a_value_queue_one_run_for_it_and_every_observable_shows_it()
+    {
+        await using var vt = await ReplayServer.StartAsync((q, r) => Answer(q, r));
+        using var client = await TenantAsync();
+        await AutoVirusTotal(client, vt, "alerts").ExpectAsync(HttpStatusCode.OK);
+        var source = TestAlerts.NewSource();
+        var shared = $"http://bulk-shared-{Guid.NewGuid():N}.example/x/";
+        var alerts = Enumerable.Range(0, 3).Select(i => TestAlerts.Alert(source, observables: [("url", shared), ("url", $"http://bulk-own-{i}-{Guid.NewGuid():N}.example/")])).ToList();
+
+        var posted = await client.PostAsJsonAsync("/api/v1/alerts/_bulk", alerts).ExpectAsync(HttpStatusCode.OK);
+        var ids = posted.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetInt64()).ToList();
+
+        foreach (var id in ids)
+            Assert.Equal("malicious", (await SummaryAsync(client, id, shared)).Level());
+        var reports = await server.Db.ReadAsync(c => c.QueryAsync<string>(
+            "SELECT status FROM analyzer_reports WHERE data = @shared", new { shared }));
+        Assert.Equal(["success"], reports);
+        // One call for the shared value and one for each alert's own.
+        Assert.Equal(4, vt.Requests.Count);
+        Assert.Single(vt.Requests, q => q.Path.EndsWith(Base64Url.EncodeToString(Encoding.UTF8.GetBytes(shared)), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_analyzer_set_to_cases_does_not_run_on_alerts_but_on_the_case_made_from_one()
     {
         await using var vt = await ReplayServer.StartAsync((q, r) => Answer(q, r));
