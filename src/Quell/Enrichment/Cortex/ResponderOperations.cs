@@ -56,6 +56,8 @@ public sealed partial class ResponderOperations(Db db, AuditLog audit, AlertStor
                 (status, message) = (Failed, "an operation must be a JSON object with a type");
             else
             {
+                // Each operation writes its audit entry last, after every check and change: on PostgreSQL audit
+                // rows are written at commit (AuditLog.AppendAsync), so a rollback after the audit call would keep the entry.
                 await tx.SaveAsync("operation");
                 Outcome outcome;
                 try

@@ -747,5 +747,9 @@ public static class Schema
             );
             CREATE INDEX ix_responder_runs_object ON responder_runs(org_id, object_type, object_id, id);
             """),
+        // Enrichment admin page: each analyzer's latest success and failure are one index seek each.
+        new(26, "analyzer-reports-by-status", """
+            CREATE INDEX ix_analyzer_reports_status ON analyzer_reports(org_id, analyzer, status, id);
+            """),
     ];
 }
