@@ -103,7 +103,7 @@ public sealed class AlertStore(AuditLog audit, Db db, AutoEnrichment autoEnrichm
         return new UpsertResult(old.Id, false);
     }
 
-    static async Task InsertTagsAsync(DbConnection c, DbTransaction tx, long alertId, long orgId, IEnumerable<string> tags)
+    internal static async Task InsertTagsAsync(DbConnection c, DbTransaction tx, long alertId, long orgId, IEnumerable<string> tags)
     {
         // One statement for all tags (at most 100, see JsonFields.Strings), not one per tag: statements are compiled per call.
         var list = tags.ToList();

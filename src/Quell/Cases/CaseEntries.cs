@@ -22,6 +22,8 @@ public static class CaseTimelineKind
     public const string ObservablesAdded = "observable.added";
     public const string ObservableUpdated = "observable.updated";
     public const string ObservableDeleted = "observable.deleted";
+    /// <summary>A change a Cortex responder's operation made that has no kind of its own (a tag, a custom field).</summary>
+    public const string ResponderOperation = "responder.operation";
 }
 
 /// <summary>One line of a case's history, as the API returns it.</summary>

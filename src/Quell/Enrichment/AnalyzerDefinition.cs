@@ -12,6 +12,21 @@ public sealed record ConfigItem(string Name, string Description, bool Secret = f
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Max { get; init; }
+
+    /// <summary>string, number or boolean (Cortex's item types); a built-in item with <see cref="Min"/> is a number.</summary>
+    public string Type { get; init; } = "string";
+
+    /// <summary>Several values: a JSON array or comma-separated text (Cortex's <c>multi</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Multi { get; init; }
+
+    /// <summary>What an unset item stands for (Cortex's <c>defaultValue</c>, as text).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Default { get; init; }
+
+    /// <summary>The item's type as a form shows it: number when it has bounds.</summary>
+    [JsonIgnore]
+    public string FormType => Min is not null ? "number" : Type;
 }
 
 /// <summary>

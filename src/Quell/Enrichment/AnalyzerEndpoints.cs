@@ -55,63 +55,11 @@ public static class AnalyzerEndpoints
     internal static async Task<IResult> ConfigureAsync(AnalyzerDefinition d, string storedName, HttpRequest request, Caller caller, Db db, AuditLog audit,
         AnalyzerSecrets secrets, TimeProvider time, CancellationToken ct)
     {
-        var name = d.Name;
         var (doc, error) = await JsonBody.ReadAsync(request, 64 * 1024, ct);
         if (error is not null)
             return error;
         using var body = doc;
-        var errors = new InputErrors();
-        var input = AnalyzerInput.Parse(doc!.RootElement, d, errors);
-        if (input is null)
-            return Problems.Invalid(errors);
-
-        return await db.WriteAsync<IResult>(async (c, tx) =>
-        {
-            var before = await AnalyzerStore.SettingsAsync(c, caller.OrgId, storedName, tx);
-            var oldSecrets = before is null ? [] : secrets.Unprotect(before.SecretsProtected);
-            var plain = new Dictionary<string, string>(StringComparer.Ordinal);
-            var secret = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (key, value) in input.Config)
-            {
-                if (d.Item(key)!.Secret)
-                {
-                    if (value == AnalyzerSecrets.Mask && !oldSecrets.ContainsKey(key))
-                        errors.Add($"config.{key}", $"config.{key} is the mask of a secret that is not set; send the secret itself");
-                    else
-                        secret[key] = value == AnalyzerSecrets.Mask ? oldSecrets[key] : value;
-                    plain[key] = AnalyzerSecrets.Mask;
-                }
-                else
-                    plain[key] = value;
-            }
-            if (input.Enabled)
-                foreach (var item in d.Config.Where(i => i.Required && !plain.ContainsKey(i.Name)))
-                    errors.Add($"config.{item.Name}", $"config.{item.Name} is required to enable {name} ({item.Description})");
-            if (errors.Any)
-                return Problems.Invalid(errors);
-            var settings = new AnalyzerSettings
-            {
-                OrgId = caller.OrgId,
-                Name = storedName,
-                Enabled = input.Enabled,
-                BaseUrl = input.BaseUrl,
-                ConfigJson = ConfigJson.Write(plain),
-                SecretsProtected = secrets.Protect(secret),
-                RateLimitText = input.RateLimit?.ToString(),
-                CacheTtlMs = input.CacheTtl is { } ttl ? (long)ttl.TotalMilliseconds : null,
-                TimeoutMs = input.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
-                MaxTlp = (int?)input.MaxTlp,
-                MaxPap = (int?)input.MaxPap,
-                Auto = input.Auto,
-                Artifacts = input.Artifacts,
-                UpdatedBy = caller.Actor,
-                UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
-            };
-            await AnalyzerStore.SaveAsync(c, tx, settings);
-            var kind = storedName == name ? "analyzer" : "responder";
-            await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, $"{kind}.configure", kind, name,
-                before is null ? null : AnalyzerView.Audit(d, before), AnalyzerView.Audit(d, settings)));
-            return TypedResults.Ok(AnalyzerView.Of(d, settings));
-        }, ct);
+        var saved = await AnalyzerSettingsWrites.SaveAsync(d, storedName, doc!.RootElement, caller, db, audit, secrets, time, ct);
+        return saved.View is { } view ? TypedResults.Ok(view) : Problems.Invalid(saved.Errors);
     }
 }

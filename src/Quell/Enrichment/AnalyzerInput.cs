@@ -102,6 +102,10 @@ public sealed class AnalyzerInput
             if (definition.Item(p.Name) is { Min: { } min, Max: { } max } && config.TryGetValue(p.Name, out var value) &&
                 !(int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max))
                 errors.Add(path, $"{path} must be a whole number from {min} to {max}");
+            // A Cortex item's type (number, boolean; multi) is checked as the run will read it, so a bad value fails here, not at the next run.
+            else if (definition.Item(p.Name) is { Type: not "string" } typed && config.TryGetValue(p.Name, out var text) && text != AnalyzerSecrets.Mask &&
+                     Cortex.CortexConfig.Convert(typed.Name, typed.Type, typed.Multi, text, out var reason) is null)
+                errors.Add(path, $"{path} must be {(typed.Multi ? "several values of type " : "a ")}{typed.Type}: {reason}");
         }
         return config;
     }

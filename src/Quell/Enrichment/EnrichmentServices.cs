@@ -68,6 +68,7 @@ public static class EnrichmentServices
         services.AddSingleton<CortexCatalogue>();
         services.AddSingleton(sp => new AnalyzerCatalogue(sp.GetServices<IAnalyzer>().Concat(sp.GetRequiredService<CortexCatalogue>().Analyzers)));
         services.AddSingleton<AnalyzeJob>();
+        services.AddSingleton<ResponderOperations>();
         services.AddSingleton<IJobHandler, ResponderJob>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<AnalyzeJob>());
         return services;

@@ -26,7 +26,7 @@ public sealed class PersistedNamesTests
         [
             "case.created", "case.status", "case.assignee", "case.severity", "case.contained", "case.merged-from", "case.merged-into",
             "alert.linked", "alert.updated", "task.added", "task.status", "task.assignee", "task.log", "comment.added",
-            "observable.added", "observable.updated", "observable.deleted",
+            "observable.added", "observable.updated", "observable.deleted", "responder.operation",
         ], kinds);
     }
 }

@@ -1,6 +1,9 @@
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Quell.Enrichment.Cortex;
 
 namespace Quell.Tests.Support;
 
@@ -70,7 +73,23 @@ public sealed class UiCollection : ICollectionFixture<Browser>, ICollectionFixtu
 }
 
 /// <summary>The server the UI tests use. SQLite: the pages run the same store code the API tests cover on both dialects.</summary>
-public sealed class UiServer : SqliteServer;
+public sealed class UiServer : SqliteServer, IDisposable
+{
+    /// <summary>A Cortex checkout (the test workers), so the analyzer admin pages list Cortex analyzers beside the built-in ones.</summary>
+    public string CortexRoot { get; } = Enrichment.Cortex.CortexWorkers.Write();
+
+    protected override void Configure(WebApplicationBuilder builder)
+    {
+        base.Configure(builder);
+        builder.Services.Configure<CortexOptions>(o => o.Directories = [CortexRoot]);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(CortexRoot, recursive: true); } catch (IOException) { }
+        GC.SuppressFinalize(this);
+    }
+}
 
 public static class PageActions
 {

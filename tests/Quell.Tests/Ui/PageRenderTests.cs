@@ -32,6 +32,7 @@ public abstract class PageRenderTests(TestServer server)
         [
             "/alerts", $"/alerts?source={source}", $"/alerts/{alertId}", "/cases", $"/cases/{caseId}",
             "/profile", "/admin", "/admin/users", $"/admin/users/{userId}", "/admin/organisations", "/admin/templates", "/admin/audit",
+            "/admin/analyzers", "/admin/analyzers/virustotal", "/admin/analyzers/misp",
             "/intel/indicators", "/intel/indicators?type=url&warninglisted=false&state=active&tag=phishing", $"/intel/indicators/{indicatorId}",
             "/intel/indicators/new", "/intel/import", "/intel/feeds", $"/intel/feeds/{feedId}", "/intel/feeds/catalogue",
         ];

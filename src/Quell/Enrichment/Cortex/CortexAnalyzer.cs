@@ -24,7 +24,12 @@ public sealed class CortexAnalyzer(CortexFlavor flavor, CortexOptions options, E
     /// <summary>The flavour's items as Quell shows them: secret by name, required only when there is no default to fall back on.</summary>
     public static IReadOnlyList<ConfigItem> Items(CortexFlavor f) =>
         f.Items.Concat(CortexConfig.Global.Where(g => f.Item(g.Name) is null))
-            .Select(i => new ConfigItem(i.Name, Describe(i), i.Secret, i.Required && i.Default is null)).ToList();
+            .Select(i => new ConfigItem(i.Name, Describe(i), i.Secret, i.Required && i.Default is null)
+            {
+                Type = i.Type,
+                Multi = i.Multi,
+                Default = i.Default is { } d ? CortexConfig.DefaultText(d) : null,
+            }).ToList();
 
     static string Describe(CortexConfigItem i) =>
         i.Description + $" ({i.Type}{(i.Multi ? ", several: a JSON array or comma-separated" : "")}{(i.Default is { } d ? $", default {d.ToJsonString()}" : "")})";

@@ -16,9 +16,9 @@ using Quell.Storage;
 namespace Quell.Enrichment.Cortex;
 
 /// <summary>
-/// <c>/api/v1/responders</c>: the Cortex responders loaded at start, their settings (admin), and runs on a case, an alert or
-/// an observable (Cortex's thehive:case, thehive:alert, thehive:case_artifact), each a durable job whose result and
-/// operations are recorded.
+/// <c>/api/v1/responders</c>: the Cortex responders loaded at start, their settings (admin), and runs on a case, an alert, a
+/// task or an observable (Cortex's thehive:case, thehive:alert, thehive:case_task, thehive:case_artifact), each a durable
+/// job whose result is recorded and whose operations are applied.
 /// </summary>
 public static class ResponderEndpoints
 {
@@ -28,6 +28,8 @@ public static class ResponderEndpoints
         ["thehive:case"] = "thehive:case",
         ["alert"] = "thehive:alert",
         ["thehive:alert"] = "thehive:alert",
+        ["task"] = "thehive:case_task",
+        ["thehive:case_task"] = "thehive:case_task",
         ["observable"] = "thehive:case_artifact",
         ["thehive:case_artifact"] = "thehive:case_artifact",
     };
@@ -41,8 +43,8 @@ public static class ResponderEndpoints
         g.MapPut("/{name}", Put).RequirePermission(Permission.AnalyzerManage)
             .WithSummary("Configure a responder {enabled, config: {...}, timeout?, maxTlp?, maxPap?}; a secret sent as ******** keeps its value");
         g.MapPost("/{name}/run", Run).RequirePermission(Permission.Analyze)
-            .WithSummary("Run a responder on {objectType: case|alert|observable, objectId}: 202 with the pending run; ?wait=true answers when it has ended");
-        g.MapGet("/runs/{id:long}", GetRun).RequirePermission(Permission.AlertRead).WithSummary("One responder run: status, full report, operations, reason");
+            .WithSummary("Run a responder on {objectType: case|alert|task|observable, objectId}: 202 with the pending run; ?wait=true answers when it has ended");
+        g.MapGet("/runs/{id:long}", GetRun).RequirePermission(Permission.AlertRead).WithSummary("One responder run: status, full report, operations (each applied or failed, with its message), reason");
         return app;
     }
 
@@ -90,11 +92,11 @@ public static class ResponderEndpoints
         var of = f?.String("of", maxLength: 8);
         string? objectType = null;
         if (typeText is null || !ObjectTypes.TryGetValue(typeText, out objectType))
-            errors.Add("objectType", "objectType must be case, alert or observable (or Cortex's thehive:case, thehive:alert, thehive:case_artifact)");
+            errors.Add("objectType", "objectType must be case, alert, task or observable (or Cortex's thehive:case, thehive:alert, thehive:case_task, thehive:case_artifact)");
         else if (!flavor.DataTypes.Contains(objectType, StringComparer.Ordinal))
             errors.Add("objectType", $"{name} acts on {string.Join(", ", flavor.DataTypes)}, not {objectType}");
         if (objectId is null)
-            errors.Add("objectId", "objectId is required: the id (a positive number) of the case, alert or observable");
+            errors.Add("objectId", "objectId is required: the id (a positive number) of the case, alert, task or observable");
         if (of is not null && of is not ("alert" or "case"))
             errors.Add("of", "of must be alert or case (which table an observable id is of)");
         if (errors.Any || objectType is null || objectId is not { } targetId)
@@ -160,6 +162,13 @@ public static class ResponderEndpoints
                     return (null, default, default, Problems.NotFound("case", id));
                 (data, tlp, pap) = (JsonSerializer.SerializeToNode(await CaseStore.ToFullViewAsync(c, row), Json)!.AsObject(), row.Tlp, row.Pap);
                 data["_type"] = "case";
+                break;
+            case "thehive:case_task":
+                // A task has the TLP and PAP of its case.
+                if (await CaseStore.GetTaskAsync(c, orgId, id) is not { } task || await CaseStore.GetRowAsync(c, orgId, task.CaseId) is not { } owner)
+                    return (null, default, default, Problems.NotFound("task", id));
+                (data, tlp, pap) = (JsonSerializer.SerializeToNode(task, Json)!.AsObject(), owner.Tlp, owner.Pap);
+                data["_type"] = "case_task";
                 break;
             default:
                 var found = await AnalyzerStore.FindObservableAsync(c, orgId, id, of);

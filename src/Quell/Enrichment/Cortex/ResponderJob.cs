@@ -12,9 +12,11 @@ namespace Quell.Enrichment.Cortex;
 /// through the job directory protocol, and its output (full report and operations, or the failure) ends the run. A run
 /// that fails is not retried (a responder acts on the outside world; running it twice may act twice); a server stopped
 /// mid-run runs it again when the job's lease expires (at most 3 attempts), so a responder may see a run twice then.
+/// The operations of a successful run are applied (<see cref="ResponderOperations"/>) in the transaction that ends the
+/// run and its job, so they are applied once even when the program ran twice.
 /// </summary>
-public sealed class ResponderJob(Db db, CortexCatalogue cortex, AnalyzerSecrets secrets, IOptions<CortexOptions> options, IOptions<EnrichmentOptions> enrichment,
-    TimeProvider time) : IJobHandler
+public sealed class ResponderJob(Db db, CortexCatalogue cortex, AnalyzerSecrets secrets, ResponderOperations applier, IOptions<CortexOptions> options,
+    IOptions<EnrichmentOptions> enrichment, TimeProvider time) : IJobHandler
 {
     public const string JobKind = "enrichment.respond";
 
@@ -32,7 +34,8 @@ public sealed class ResponderJob(Db db, CortexCatalogue cortex, AnalyzerSecrets 
         var run = await db.ReadAsync(c => ResponderStore.GetAsync(c, orgId, runId), ct);
         if (run is not { Status: ReportStatus.Pending })
             return;
-        string status = ReportStatus.Failure, operations = "[]";
+        string status = ReportStatus.Failure;
+        JsonArray operations = [];
         string? full = null, reason;
         if (!cortex.Responders.TryGetValue(run.Responder, out var flavor))
             reason = $"the responder {run.Responder} is no longer loaded by this server";
@@ -62,7 +65,7 @@ public sealed class ResponderJob(Db db, CortexCatalogue cortex, AnalyzerSecrets 
                 var report = CortexOutput.Read(run.Responder, end);
                 (status, reason) = (ReportStatus.Success, null);
                 full = report.Result.Full is { } f ? CortexAnalyzer.Scrub(f.GetRawText(), flavor, config) : null;
-                operations = report.Operations.ToJsonString();
+                operations = report.Operations;
             }
             catch (Exception e) when (e is AnalyzerFailedException or IOException or UnauthorizedAccessException)
             {
@@ -70,6 +73,13 @@ public sealed class ResponderJob(Db db, CortexCatalogue cortex, AnalyzerSecrets 
             }
         }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await context.CommitAsync((c, tx) => ResponderStore.FinishAsync(c, tx, runId, status, full, operations, reason is { Length: > 2000 } ? reason[..2000] + "…" : reason, now), ct);
+        await context.CommitAsync(async (c, tx) =>
+        {
+            // Ending the run first makes a second ending (another attempt that got this far) a no-op that applies nothing.
+            if (!await ResponderStore.FinishAsync(c, tx, runId, status, full, "[]", reason is { Length: > 2000 } ? reason[..2000] + "…" : reason, now))
+                return;
+            if (operations.Count > 0)
+                await ResponderStore.SetOperationsAsync(c, tx, runId, (await applier.ApplyAsync(c, tx, orgId, run, operations, now)).ToJsonString());
+        }, ct);
     }
 }

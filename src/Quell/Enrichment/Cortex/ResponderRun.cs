@@ -26,7 +26,10 @@ public sealed class ResponderRun
     [JsonIgnore] public string? FullJson { get; set; }
     public JsonElement? Full => FullJson is null ? null : JsonDocument.Parse(FullJson).RootElement.Clone();
     [JsonIgnore] public string OperationsJson { get; set; } = "[]";
-    /// <summary>What the responder reported doing (Cortex's operations: AddTagToCase, CloseTask, …), recorded as given.</summary>
+    /// <summary>
+    /// The operations the responder returned (Cortex's AddTagToCase, CloseTask, …) as given, each with <c>status</c>
+    /// (applied or failed), <c>message</c> (what was done or why not) and <c>target</c>.
+    /// </summary>
     public JsonElement Operations => JsonDocument.Parse(OperationsJson).RootElement.Clone();
     public string? Reason { get; set; }
     public long? JobId { get; set; }
@@ -55,6 +58,9 @@ public static class ResponderStore
 
     public static Task<ResponderRun?> GetAsync(DbConnection c, long orgId, long id, DbTransaction? tx = null) =>
         c.QuerySingleOrDefaultAsync<ResponderRun>($"SELECT {ResponderRun.Columns} FROM responder_runs WHERE org_id = @orgId AND id = @id", new { orgId, id }, tx);
+
+    public static Task SetOperationsAsync(DbConnection c, DbTransaction tx, long id, string operations) =>
+        c.ExecuteAsync("UPDATE responder_runs SET operations = @operations WHERE id = @id", new { id, operations }, tx);
 
     /// <summary>Ends a pending run; false when another attempt already ended it.</summary>
     public static async Task<bool> FinishAsync(DbConnection c, DbTransaction tx, long id, string status, string? full, string operations, string? reason, long now) =>

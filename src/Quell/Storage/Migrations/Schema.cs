@@ -777,5 +777,9 @@ public static class Schema
             );
             ALTER TABLE file_contents ALTER COLUMN content SET STORAGE EXTERNAL;
             """),
+        // Enrichment admin page: each analyzer's latest success and failure are one index seek each.
+        new(26, "analyzer-reports-by-status", """
+            CREATE INDEX ix_analyzer_reports_status ON analyzer_reports(org_id, analyzer, status, id);
+            """),
     ];
 }

@@ -87,7 +87,7 @@ public sealed class CortexDefinitionTests
 
             Assert.Contains(loaded.Problems, p => p.File.EndsWith("Fake_Zcopy.json", StringComparison.Ordinal) && p.Reason.StartsWith("the name Fake_Lookup is already defined by", StringComparison.Ordinal));
             Assert.Contains(loaded.Problems, p => p.File.EndsWith("nowhere", StringComparison.Ordinal) && p.Reason == "the directory does not exist");
-            Assert.Equal(["AbuseIPDB", "Fake_Lookup", "Shell_Check", "Notify_Team"], loaded.Flavors.Select(f => f.Name));
+            Assert.Equal(["AbuseIPDB", "Fake_Lookup", "Shell_Check", "Act", "Notify_Team"], loaded.Flavors.Select(f => f.Name));
         }
         finally
         {

@@ -99,6 +99,38 @@ public static class CortexWorkers
             json.dump(out, f)
         """;
 
+    /// <summary>
+    /// A responder that returns the operations its configuration item <c>operations</c> holds (a JSON array), built the way
+    /// cortexutils' <c>build_operation(type, **fields)</c> builds them, so one responder can emit each operation type.
+    /// </summary>
+    public const string ActPy = """
+        #!/usr/bin/env python3
+        import json, os, sys
+        job = sys.argv[1]
+        with open(os.path.join(job, "input", "input.json")) as f:
+            inp = json.load(f)
+
+        def build_operation(op_type, **parameters):
+            operation = {"type": op_type}
+            operation.update(parameters)
+            return operation
+
+        wanted = json.loads(inp["config"].get("operations") or "[]")
+        ops = [build_operation(o.pop("type"), **o) if isinstance(o, dict) and "type" in o else o for o in wanted]
+        out = {"success": True, "full": {"acted on": inp["dataType"]}, "operations": ops}
+        with open(os.path.join(job, "output", "output.json"), "w") as f:
+            json.dump(out, f)
+        """;
+
+    public const string ActJson = """
+        {
+          "name": "Act", "version": "1.0", "description": "Returns the operations it is configured with",
+          "dataTypeList": ["thehive:case", "thehive:alert", "thehive:case_task", "thehive:case_artifact"],
+          "command": "Act/act.py",
+          "configurationItems": [{"name": "operations", "description": "JSON array of operations to return", "type": "string", "multi": false, "required": false}]
+        }
+        """;
+
     /// <summary>The AbuseIPDB flavour as published in TheHive-Project/Cortex-Analyzers (analyzers/AbuseIPDB/AbuseIPDB.json).</summary>
     public const string AbuseIpDbJson = """
         {
@@ -200,6 +232,8 @@ public static class CortexWorkers
         Put(root, "analyzers/Typo/Typo.json", """{"name": "Typo", "dataTypeList": ["ip"], "command": "Fake/fake.py", "configurationItems": [{"name": "n", "type": "integer"}]}""");
         Put(root, "responders/Notify/notify.py", NotifyPy, executable: true);
         Put(root, "responders/Notify/Notify_Team.json", NotifyJson);
+        Put(root, "responders/Act/act.py", ActPy, executable: true);
+        Put(root, "responders/Act/Act.json", ActJson);
         return root;
     }
 

@@ -80,7 +80,7 @@ public abstract class ResponderTests(CortexServer server)
         await client.PostAsJsonAsync("/api/v1/responders/cortex:Nope/run", new { objectType = "case", objectId = caseId }).ExpectAsync(HttpStatusCode.NotFound);
 
         var list = await client.GetAsync("/api/v1/responders").ExpectAsync(HttpStatusCode.OK);
-        var notify = Assert.Single(list.GetProperty("items").EnumerateArray());
+        var notify = list.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("name").GetString() == Notify);
         Assert.Equal(["thehive:case", "thehive:alert", "thehive:case_artifact"], notify.GetProperty("dataTypes").EnumerateArray().Select(t => t.GetString()));
         Assert.True(notify.GetProperty("enabled").GetBoolean());
     }
