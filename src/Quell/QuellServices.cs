@@ -23,6 +23,7 @@ using Quell.Intel.Matching;
 using Quell.Intel.Taxii;
 using Quell.Intel.Warninglists;
 using Quell.Jobs;
+using Quell.Scoring;
 using Quell.Storage;
 
 namespace Quell;
@@ -75,6 +76,7 @@ public static class QuellServices
         services.AddHostedService<Events.EventRetentionHost>();
         services.AddSyslogReceivers();
         services.AddEnrichment();
+        services.AddScoring();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();

@@ -21,6 +21,7 @@ public partial class CasePage
     [Inject] public AuditLog Audit { get; set; } = default!;
     [Inject] public Quell.Enrichment.AutoEnrichment AutoEnrichment { get; set; } = default!;
     [Inject] public IdentityStore Identity { get; set; } = default!;
+    [Inject] public Quell.Scoring.Scorer Scorer { get; set; } = default!;
 
     CaseRow? Row;
     CaseView? View;
@@ -64,7 +65,7 @@ public partial class CasePage
             if (Row is null)
                 return 0;
             View = await CaseStore.ToFullViewAsync(c, Row, intelAt: Time.GetUtcNow());
-            Score = (await Quell.Scoring.ScoreReads.LoadAsync(c, org, "case", Id, Time.GetUtcNow()))?.Score(Quell.Scoring.Scorer.Default);
+            Score = (await Quell.Scoring.ScoreReads.LoadAsync(c, org, "case", Id, Time.GetUtcNow()))?.Score(Scorer);
             Templates = await CaseTemplates.ListAsync(c, org);
             (Comments, CommentsNext) = await Page(q["comments"], ["id"])
                 .RunAsync<CaseComment>(c, CaseComment.SelectOfCase, new { org, id = Id }, x => [x.Id]);
@@ -180,7 +181,7 @@ public partial class CasePage
             await Invalid(form, errors);
             return;
         }
-        await Done(form, await CaseEndpoints.UpdateAsync(Id, patch, Caller, Db, Audit, Time, Ct));
+        await Done(form, await CaseEndpoints.UpdateAsync(Id, patch, Caller, Db, Audit, Scorer, Time, Ct));
     }
 
     async Task MergeAsync()
