@@ -1,6 +1,7 @@
 // Quell's only script (the CSP allows no inline script): theme toggle, keyboard navigation of tables marked
-// data-keys (j/k move, x selects, Enter opens, / searches, ? shows the shortcuts), and the live count of new alerts
-// (an element with data-live="<url>" is polled every 3 s). Pages work without it; it only adds speed.
+// data-keys (j/k move, x selects, Enter opens, / searches, ? shows the shortcuts), the live count of new alerts
+// (an element with data-live="<url>" is polled every 3 s) and live enrichment results on alert and case pages (an element
+// with data-enrichment-live="<url>" is polled every 2 s while runs are pending). Pages work without it; it only adds speed.
 (() => {
   "use strict";
 
@@ -97,4 +98,31 @@
     }
   }
   setInterval(poll, 3000);
+
+  // Live enrichment: while an alert or case page has analyzer runs pending, it carries data-enrichment-live; the answer
+  // is an HTML fragment rendered by the server's own components (encoded and defanged there), whose [data-live-fill]
+  // parts replace the children of the page's elements with those ids. DOMParser documents run no script. The page stops
+  // asking when the fragment says nothing is pending. One request at a time, none while the tab is hidden.
+  let fetchingEnrichment = false;
+  async function pollEnrichment() {
+    const live = document.querySelector("[data-enrichment-live]");
+    if (!live || fetchingEnrichment || document.hidden || !live.dataset.enrichmentLive) return;
+    fetchingEnrichment = true;
+    try {
+      const response = await fetch(live.dataset.enrichmentLive, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+      if (!response.ok) return;
+      const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
+      if (!live.isConnected) return;
+      for (const part of fragment.querySelectorAll("[data-live-fill]")) {
+        const target = document.getElementById(part.dataset.liveFill);
+        if (target) target.replaceChildren(...Array.from(part.childNodes, n => document.importNode(n, true)));
+      }
+      if (fragment.querySelector("[data-pending]")?.dataset.pending === "0") live.removeAttribute("data-enrichment-live");
+    } catch {
+      // The server restarting or the network dropping: the next tick tries again.
+    } finally {
+      fetchingEnrichment = false;
+    }
+  }
+  setInterval(pollEnrichment, 2000);
 })();
