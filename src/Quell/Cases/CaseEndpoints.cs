@@ -142,8 +142,10 @@ public static class CaseEndpoints
             if (updated.Status == CaseStatus.Resolved && updated.Resolution is { } resolution && (row.Status != CaseStatus.Resolved || row.Resolution != resolution))
                 await Scoring.Decisions.RecordAsync(c, tx, caller.OrgId, Intel.Flagging.FlagSource.CaseKind, id, resolution, null, [], caller.Actor,
                     DateTimeOffset.FromUnixTimeMilliseconds(now), scorer);
-            else if (row.Status == CaseStatus.Resolved && updated.Status != CaseStatus.Resolved)
-                await Scoring.Decisions.WithdrawAsync(c, tx, caller.OrgId, Intel.Flagging.FlagSource.CaseKind, id, now);
+            else if (row.Status == CaseStatus.Resolved && updated.Status != CaseStatus.Resolved
+                && await Scoring.Decisions.WithdrawAsync(c, tx, caller.OrgId, Intel.Flagging.FlagSource.CaseKind, id, now) is { } withdrawn)
+                await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.reopen", "case", CaseHttp.Id(id),
+                    new { row.Status, row.Resolution }, new { updated.Status, withdrawnDecision = withdrawn }));
             return TypedResults.Ok(await CaseStore.ToFullViewAsync(c, updated, tx));
         }, ct);
 

@@ -43,6 +43,9 @@ public abstract class ReopeningTests(TestServer server)
         Assert.Equal(0.5, VtReliability(reopened));
         var rows = await DecisionsAsync("case", caseId);
         Assert.True(Assert.Single(rows) is { Superseded: true, SupersededAt: not null, Verdict: "false-positive" }, string.Join(", ", rows));
+        var audit = await server.Db.ReadAsync(c => c.ExecuteScalarAsync<string>(
+            "SELECT after_json FROM audit_log WHERE action = 'case.reopen' AND entity_type = 'case' AND entity_id = @id", new { id = caseId.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        Assert.Contains("\"withdrawnDecision\"", audit);
 
         var answer = await client.PostAsJsonAsync($"/api/v1/cases/{caseId}/resolve", new { resolution = "true-positive" }).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal((1L, 0L), Vt(answer));
