@@ -152,6 +152,7 @@ public static class QuellHost
                 e.Metadata.Add(new PublicEndpoint());
         });
         Ui.Alerts.AlertQueueLive.MapAlertQueueLive(app);
+        Ui.Shared.EnrichmentLive.MapEnrichmentLive(app);
         app.MapOpenApi().Public();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Quell API")).Public();
         app.MapQuell();

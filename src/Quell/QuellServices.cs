@@ -23,6 +23,7 @@ using Quell.Intel.Matching;
 using Quell.Intel.Taxii;
 using Quell.Intel.Warninglists;
 using Quell.Jobs;
+using Quell.Scoring;
 using Quell.Storage;
 
 namespace Quell;
@@ -76,6 +77,7 @@ public static class QuellServices
         services.AddSyslogReceivers();
         services.AddEnrichment();
         services.AddOptions<Files.FileOptions>().BindConfiguration("Files").Validate(o => o.MaxBytes is > 0 and <= int.MaxValue - (1 << 20), "Files:MaxBytes must be from 1 byte to 2 GiB − 1 MiB").ValidateOnStart();
+        services.AddScoring();
 
         services.AddDataProtection().SetApplicationName("quell");
         services.AddSingleton<DataProtectionKeyStore>();

@@ -1,6 +1,7 @@
 // Quell's only script (the CSP allows no inline script): theme toggle, keyboard navigation of tables marked
-// data-keys (j/k move, x selects, Enter opens, / searches, ? shows the shortcuts), and the live count of new alerts
-// (an element with data-live="<url>" is polled every 3 s). Pages work without it; it only adds speed.
+// data-keys (j/k move, x selects, Enter opens, / searches, ? shows the shortcuts), the live count of new alerts
+// (an element with data-live="<url>" is polled every 3 s) and live enrichment results on alert and case pages (an element
+// with data-enrichment-live="<url>" is polled every 2 s while runs are pending). Pages work without it; it only adds speed.
 (() => {
   "use strict";
 
@@ -65,36 +66,55 @@
     e.preventDefault();
   });
 
-  // Live arrival: the page says where to ask (its filters and the highest id it knows); the answer is a count.
-  // One request at a time, and none while the tab is hidden. Enhanced navigation swaps the page, so the element is
-  // looked up on every tick.
-  let polling = false;
-  async function poll() {
-    const live = document.querySelector("[data-live]");
-    if (!live || polling || document.hidden || !live.dataset.live) return;
-    polling = true;
-    try {
-      const response = await fetch(live.dataset.live, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-      if (!response.ok) return;
-      const { count } = await response.json();
-      if (!live.isConnected) return;
-      const badge = document.getElementById("live-count");
-      const link = live.querySelector("a");
-      const title = document.title.replace(/^\(\d+\) /, "");
-      if (count > 0) {
-        if (badge) { badge.textContent = String(count); badge.hidden = false; badge.title = `${count} new`; }
-        if (link) { link.textContent = `${count} new alert${count === 1 ? "" : "s"} — show`; link.hidden = false; }
-        document.title = `(${count}) ${title}`;
-      } else {
-        if (badge) badge.hidden = true;
-        if (link) link.hidden = true;
-        document.title = title;
+  // Polls the address in the attribute `name` of the page's element carrying it, every `ms`: one request at a time,
+  // none while the tab is hidden. Enhanced navigation swaps the page, so the element is looked up on every tick; an
+  // answer for a page that has gone is dropped. A failed request (server restarting, network down) waits for the next tick.
+  function every(ms, name, accept, handle) {
+    let busy = false;
+    setInterval(async () => {
+      const live = document.querySelector(`[${name}]`);
+      const url = live?.getAttribute(name);
+      if (!url || busy || document.hidden) return;
+      busy = true;
+      try {
+        const response = await fetch(url, { headers: { Accept: accept }, credentials: "same-origin" });
+        if (!response.ok) return;
+        const body = accept === "application/json" ? await response.json() : await response.text();
+        if (live.isConnected) handle(live, body);
+      } catch {
+        // The next tick tries again.
+      } finally {
+        busy = false;
       }
-    } catch {
-      // The server restarting or the network dropping: the next tick tries again.
-    } finally {
-      polling = false;
-    }
+    }, ms);
   }
-  setInterval(poll, 3000);
+
+  // Live arrival: the page says where to ask (its filters and the highest id it knows); the answer is a count.
+  every(3000, "data-live", "application/json", (live, { count }) => {
+    const badge = document.getElementById("live-count");
+    const link = live.querySelector("a");
+    const title = document.title.replace(/^\(\d+\) /, "");
+    if (count > 0) {
+      if (badge) { badge.textContent = String(count); badge.hidden = false; badge.title = `${count} new`; }
+      if (link) { link.textContent = `${count} new alert${count === 1 ? "" : "s"} — show`; link.hidden = false; }
+      document.title = `(${count}) ${title}`;
+    } else {
+      if (badge) badge.hidden = true;
+      if (link) link.hidden = true;
+      document.title = title;
+    }
+  });
+
+  // Live enrichment: while an alert or case page has analyzer runs pending, it carries data-enrichment-live; the answer
+  // is an HTML fragment rendered by the server's own components (encoded and defanged there), whose [data-live-fill]
+  // parts replace the children of the page's elements with those ids. DOMParser documents run no script. The page stops
+  // asking when the fragment says nothing is pending.
+  every(2000, "data-enrichment-live", "text/html", (live, html) => {
+    const fragment = new DOMParser().parseFromString(html, "text/html");
+    for (const part of fragment.querySelectorAll("[data-live-fill]")) {
+      const target = document.getElementById(part.dataset.liveFill);
+      if (target) target.replaceChildren(...Array.from(part.childNodes, n => document.importNode(n, true)));
+    }
+    if (fragment.querySelector("[data-pending]")?.dataset.pending === "0") live.removeAttribute("data-enrichment-live");
+  });
 })();

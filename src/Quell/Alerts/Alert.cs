@@ -11,14 +11,16 @@ public static class AlertStatus
     public const string Updated = "updated";
     public const string Ignored = "ignored";
     public const string Imported = "imported";
+    /// <summary>Closed by an analyst's verdict (TheHive's closed alert): out of the "new" queue, reopened by <c>POST …/reopen</c>.</summary>
+    public const string Resolved = "resolved";
 
-    public static readonly string[] All = [New, Updated, Ignored, Imported];
+    public static readonly string[] All = [New, Updated, Ignored, Imported, Resolved];
 }
 
 /// <summary>An alert row as read from the store.</summary>
 public sealed class AlertRow
 {
-    public const string Columns = "a.id AS Id, a.org_id AS OrgId, a.type AS Type, a.source AS Source, a.source_ref AS SourceRef, a.title AS Title, a.description AS Description, a.severity AS Severity, a.tlp AS Tlp, a.pap AS Pap, a.status AS Status, a.is_read AS IsRead, a.tags AS TagsJson, a.date AS Date, a.first_evidence_at AS FirstEvidenceAt, a.created_at AS CreatedAt, a.updated_at AS UpdatedAt, a.case_id AS CaseId, a.observable_count AS ObservableCount";
+    public const string Columns = "a.id AS Id, a.org_id AS OrgId, a.type AS Type, a.source AS Source, a.source_ref AS SourceRef, a.title AS Title, a.description AS Description, a.severity AS Severity, a.tlp AS Tlp, a.pap AS Pap, a.status AS Status, a.is_read AS IsRead, a.tags AS TagsJson, a.date AS Date, a.first_evidence_at AS FirstEvidenceAt, a.created_at AS CreatedAt, a.updated_at AS UpdatedAt, a.case_id AS CaseId, a.observable_count AS ObservableCount, a.resolution AS Resolution, a.resolved_at AS ResolvedAt";
 
     public long Id { get; set; }
     public long OrgId { get; set; }
@@ -39,6 +41,8 @@ public sealed class AlertRow
     public long UpdatedAt { get; set; }
     public long? CaseId { get; set; }
     public int ObservableCount { get; set; }
+    public string? Resolution { get; set; }
+    public long? ResolvedAt { get; set; }
 }
 
 /// <summary>An alert as the API returns it.</summary>
@@ -62,6 +66,9 @@ public sealed class AlertView
     public DateTimeOffset UpdatedAt { get; init; }
     public long? CaseId { get; init; }
     public int ObservableCount { get; init; }
+    /// <summary>The analyst's verdict while the alert is resolved (a case resolution), else null.</summary>
+    public string? Resolution { get; init; }
+    public DateTimeOffset? ResolvedAt { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<Observable>? Observables { get; init; }
@@ -89,6 +96,8 @@ public sealed class AlertView
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt),
         CaseId = r.CaseId,
         ObservableCount = r.ObservableCount,
+        Resolution = r.Resolution,
+        ResolvedAt = r.ResolvedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
         Observables = observables,
         Raw = JsonColumns.Element(raw),
     };

@@ -64,7 +64,9 @@ public sealed class AlertStore(AuditLog audit, Db db, AutoEnrichment autoEnrichm
             $"SELECT {AlertRow.Columns} FROM alerts a WHERE a.org_id = @orgId AND a.source = @Source AND a.source_ref = @SourceRef" +
             (db.IsPostgres ? " FOR UPDATE" : ""), new { orgId, a.Source, a.SourceRef }, tx);
         var tags = JsonColumns.Tags(old.TagsJson).Union(a.Tags, StringComparer.Ordinal).ToArray();
-        var status = old.Status is AlertStatus.New or AlertStatus.Ignored ? old.Status : AlertStatus.Updated;
+        // A resolved alert stays resolved when its source posts it again, as an ignored one stays ignored: the analyst's verdict
+        // stands until someone reopens it.
+        var status = old.Status is AlertStatus.New or AlertStatus.Ignored or AlertStatus.Resolved ? old.Status : AlertStatus.Updated;
         var newObservables = await ObservableStore.MergeAsync(c, tx, ObservableOwner.Alert(old.Id, orgId), a.Observables, now);
         await autoEnrichment.AddedAsync(c, tx, ObservableOwner.Alert(old.Id, orgId), newObservables, now);
         var newCount = newObservables.Count;
@@ -144,27 +146,53 @@ public sealed class AlertStore(AuditLog audit, Db db, AutoEnrichment autoEnrichm
         return view;
     }
 
-    /// <summary>Sets read/status flags. Returns false when the alert is not in this organisation.</summary>
+    /// <summary>
+    /// Sets read/status flags. Returns false when the alert is not in this organisation. An alert that leaves the resolved
+    /// state (reopened, ignored) takes its decision back: the verdict no longer teaches the score.
+    /// </summary>
     public async Task<bool> SetFlagAsync(DbConnection c, DbTransaction tx, long orgId, long id, AlertFlag flag, string actor, long now)
     {
         var row = await GetRowAsync(c, orgId, id, tx);
         if (row is null)
             return false;
+        var open = row.CaseId is null ? AlertStatus.New : AlertStatus.Imported;
         var (read, status) = flag switch
         {
             AlertFlag.Read => (true, row.Status),
             AlertFlag.Unread => (false, row.Status),
             AlertFlag.Ignore => (row.IsRead, AlertStatus.Ignored),
-            AlertFlag.Unignore => (row.IsRead, row.CaseId is null ? AlertStatus.New : AlertStatus.Imported),
+            AlertFlag.Unignore => (row.IsRead, row.Status == AlertStatus.Ignored ? open : row.Status),
+            AlertFlag.Reopen => (row.IsRead, row.Status == AlertStatus.Resolved ? open : row.Status),
             _ => throw new ArgumentOutOfRangeException(nameof(flag)),
         };
         if (read == row.IsRead && status == row.Status)
             return true;
-        await c.ExecuteAsync("UPDATE alerts SET is_read = @read, status = @status, updated_at = @now WHERE id = @id", new { read, status, now, id }, tx);
+        var resolution = status == AlertStatus.Resolved ? row.Resolution : null;
+        var resolvedAt = status == AlertStatus.Resolved ? row.ResolvedAt : null;
+        await c.ExecuteAsync("UPDATE alerts SET is_read = @read, status = @status, resolution = @resolution, resolved_at = @resolvedAt, updated_at = @now WHERE id = @id",
+            new { read, status, resolution, resolvedAt, now, id }, tx);
+        long? withdrawn = null;
+        if (row.Status == AlertStatus.Resolved && status != AlertStatus.Resolved)
+            withdrawn = await Scoring.Decisions.WithdrawAsync(c, tx, orgId, FlagSource.AlertKind, id, now);
         await audit.AppendAsync(c, tx, new AuditEntry(orgId, actor, "alert." + flag.ToString().ToLowerInvariant(), "alert", Id(id),
-            new { read = row.IsRead, status = row.Status }, new { read, status }));
+            new { read = row.IsRead, status = row.Status, resolution = row.Resolution }, new { read, status, resolution, withdrawnDecision = withdrawn }));
         return true;
     }
+
+    /// <summary>Closes the alert with an analyst's verdict (status resolved, the resolution and when), in the caller's transaction.</summary>
+    public static Task ResolveAsync(DbConnection c, DbTransaction tx, AlertRow row, string resolution, long now) =>
+        c.ExecuteAsync("""
+            UPDATE alerts SET status = @status, resolution = @resolution, resolved_at = @resolvedAt, is_read = @read, updated_at = @now WHERE id = @id
+            """, new
+        {
+            status = AlertStatus.Resolved,
+            resolution,
+            // Re-resolving keeps the first time it was closed, as a case keeps its resolvedAt.
+            resolvedAt = row.Status == AlertStatus.Resolved ? row.ResolvedAt ?? now : now,
+            read = true,
+            now,
+            id = row.Id,
+        }, tx);
 
     /// <summary>Creates a case from the alert and links it. Fails with <see cref="AlertLinkedException"/> if already linked.</summary>
     public async Task<(long Id, long Number)> PromoteAsync(DbConnection c, DbTransaction tx, AlertRow alert, NewCase? overrides, string actor, long now)
@@ -246,6 +274,8 @@ public enum AlertFlag
     Unread,
     Ignore,
     Unignore,
+    /// <summary>A resolved alert back to new (imported when linked to a case); its decision stops counting.</summary>
+    Reopen,
 }
 
 public sealed class AlertLinkedException(long alertId, long caseId) : Exception($"alert {alertId} is already linked to case {caseId}")

@@ -107,7 +107,7 @@ public static class CaseEndpoints
         return view is null ? Problems.NotFound("case number", number) : TypedResults.Ok(view);
     }
 
-    static async Task<IResult> Update(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<IResult> Update(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, Scoring.Scorer scorer, TimeProvider time, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, JsonBody.DefaultMaxBytes, ct);
         if (error is not null)
@@ -117,11 +117,12 @@ public static class CaseEndpoints
         var patch = CasePatch.Parse(doc!.RootElement, errors);
         if (patch is null)
             return Problems.Invalid(errors);
-        return await UpdateAsync(id, patch, caller, db, audit, time, ct);
+        return await UpdateAsync(id, patch, caller, db, audit, scorer, time, ct);
     }
 
     /// <summary>PATCH of a case after its body was parsed; the web UI's edit forms call it too.</summary>
-    public static async Task<IResult> UpdateAsync(long id, CasePatch patch, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+    public static async Task<IResult> UpdateAsync(long id, CasePatch patch, Caller caller, Db db, AuditLog audit, Scoring.Scorer scorer, TimeProvider time,
+        CancellationToken ct) =>
         await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var row = await CaseStore.GetRowForWriteAsync(c, tx, db, caller.OrgId, id);
@@ -136,10 +137,15 @@ public static class CaseEndpoints
             var updated = (await CaseStore.GetRowAsync(c, caller.OrgId, id, tx))!;
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.update", "case", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 CaseView.From(row), CaseView.From(updated)));
-            // Closing a case with a resolution is the same decision as POST …/resolve: the score learns from it.
+            // Closing a case with a resolution is the same decision as POST …/resolve: the score learns from it. Reopening
+            // takes it back: only a standing decision teaches.
             if (updated.Status == CaseStatus.Resolved && updated.Resolution is { } resolution && (row.Status != CaseStatus.Resolved || row.Resolution != resolution))
                 await Scoring.Decisions.RecordAsync(c, tx, caller.OrgId, Intel.Flagging.FlagSource.CaseKind, id, resolution, null, [], caller.Actor,
-                    DateTimeOffset.FromUnixTimeMilliseconds(now), Scoring.Scorer.Default);
+                    DateTimeOffset.FromUnixTimeMilliseconds(now), scorer);
+            else if (row.Status == CaseStatus.Resolved && updated.Status != CaseStatus.Resolved
+                && await Scoring.Decisions.WithdrawAsync(c, tx, caller.OrgId, Intel.Flagging.FlagSource.CaseKind, id, now) is { } withdrawn)
+                await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.reopen", "case", CaseHttp.Id(id),
+                    new { row.Status, row.Resolution }, new { updated.Status, withdrawnDecision = withdrawn }));
             return TypedResults.Ok(await CaseStore.ToFullViewAsync(c, updated, tx));
         }, ct);
 

@@ -17,7 +17,7 @@ public sealed record DecisionResult(long DecisionId, string Verdict, OwnerScore 
 /// <summary>
 /// Records an analyst's verdict on an alert or a case, in the caller's transaction: the decision with the score that was
 /// shown (its explanation), each source's agreement counters, sightings on the matched indicators, allowlist entries.
-/// A later decision on the same alert or case replaces the earlier one (its counters are taken back).
+/// A later decision on the same alert or case replaces the earlier one, and reopening withdraws it (<see cref="WithdrawAsync"/>).
 /// </summary>
 public static class Decisions
 {
@@ -26,17 +26,8 @@ public static class Decisions
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         var owner = await ScoreReads.LoadAsync(c, orgId, of, id, now, tx) ?? throw new InvalidOperationException($"{of} {id} does not exist");
+        await WithdrawAsync(c, tx, orgId, of, id, nowMs);
         var shown = owner.Score(scorer);
-
-        foreach (var earlier in await c.QueryAsync<(long Id, string Deltas)>(
-            "SELECT id, deltas FROM score_decisions WHERE org_id = @orgId AND owner_kind = @of AND owner_id = @id AND superseded = @no",
-            new { orgId, of, id, no = false }, tx))
-        {
-            foreach (var (source, d) in JsonSerializer.Deserialize<Dictionary<string, SourceRecord>>(earlier.Deltas, AnalyzerReport.Json) ?? [])
-                await AddAsync(c, tx, orgId, source, -d.Agree, -d.Disagree, nowMs);
-            await c.ExecuteAsync("UPDATE score_decisions SET superseded = @yes WHERE id = @eid", new { yes = true, eid = earlier.Id }, tx);
-            await c.ExecuteAsync("DELETE FROM score_decision_values WHERE decision_id = @eid", new { eid = earlier.Id }, tx);
-        }
 
         var deltas = AnalystVerdict.IsLearned(verdict) ? Agreement(shown, verdict) : [];
         foreach (var (source, d) in deltas)
@@ -65,13 +56,16 @@ public static class Decisions
                 await c.ExecuteAsync("INSERT INTO score_decision_values (decision_id, org_id, data_key, verdict) VALUES (@decisionId, @orgId, @key, @verdict)",
                     new { decisionId, orgId, key, verdict }, tx);
 
-        var sightings = 0;
+        var sightings = new List<long>();
         if (AnalystVerdict.IsLearned(verdict))
         {
             var type = verdict == AnalystVerdict.TruePositive ? SightingTypes.TruePositive : SightingTypes.FalsePositive;
             foreach (var indicatorId in owner.Observables.SelectMany(o => o.Intel ?? []).Select(m => m.IndicatorId).Distinct())
-                if (await IndicatorSightings.AddAsync(c, tx, orgId, indicatorId, type, "analyst", nowMs, Note($"{of} {id}: {verdict} by {actor}")) is not null)
-                    sightings++;
+                if (await IndicatorSightings.AddAsync(c, tx, orgId, indicatorId, type, "analyst", nowMs, Note($"{of} {id}: {verdict} by {actor}")) is { } sighting)
+                    sightings.Add(sighting);
+            if (sightings.Count > 0)
+                await c.ExecuteAsync("UPDATE score_decisions SET sightings = @json WHERE id = @decisionId",
+                    new { json = JsonSerializer.Serialize(sightings), decisionId }, tx);
         }
         foreach (var a in allowlist)
             await c.ExecuteAsync("""
@@ -90,7 +84,31 @@ public static class Decisions
                 a.ExpiresAt
             }, tx);
 
-        return new DecisionResult(decisionId, verdict, shown, await ScoreReads.ReliabilityAsync(c, orgId, tx), sightings, allowlist.Count);
+        return new DecisionResult(decisionId, verdict, shown, await ScoreReads.ReliabilityAsync(c, orgId, tx), sightings.Count, allowlist.Count);
+    }
+
+    /// <summary>
+    /// Takes back the standing decision on an alert or case (it was reopened, or a new decision replaces it): its counter
+    /// changes are undone, its sightings withdrawn, its allowlist entries expire now, and it leaves the history. The rows
+    /// stay, marked superseded, for the audit. Returns the withdrawn decision's id, or null when none stood.
+    /// </summary>
+    public static async Task<long?> WithdrawAsync(DbConnection c, DbTransaction tx, long orgId, string of, long id, long nowMs)
+    {
+        long? withdrawn = null;
+        foreach (var earlier in await c.QueryAsync<(long Id, string Deltas, string? Sightings)>(
+            "SELECT id, deltas, sightings FROM score_decisions WHERE org_id = @orgId AND owner_kind = @of AND owner_id = @id AND superseded = @no",
+            new { orgId, of, id, no = false }, tx))
+        {
+            foreach (var (source, d) in JsonSerializer.Deserialize<Dictionary<string, SourceRecord>>(earlier.Deltas, AnalyzerReport.Json) ?? [])
+                await AddAsync(c, tx, orgId, source, -d.Agree, -d.Disagree, nowMs);
+            if (earlier.Sightings is not null)
+                await IndicatorSightings.WithdrawAsync(c, tx, orgId, JsonSerializer.Deserialize<long[]>(earlier.Sightings) ?? [], nowMs);
+            await c.ExecuteAsync("UPDATE score_decisions SET superseded = @yes, superseded_at = @nowMs WHERE id = @eid", new { yes = true, nowMs, eid = earlier.Id }, tx);
+            await c.ExecuteAsync("UPDATE score_allowlist SET expires_at = @nowMs WHERE decision_id = @eid AND (expires_at IS NULL OR expires_at > @nowMs)",
+                new { nowMs, eid = earlier.Id }, tx);
+            withdrawn = earlier.Id;
+        }
+        return withdrawn;
     }
 
     /// <summary>

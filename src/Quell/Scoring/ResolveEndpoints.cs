@@ -14,15 +14,15 @@ namespace Quell.Scoring;
 
 /// <summary>
 /// <c>POST /api/v1/alerts/{id}/resolve</c> and <c>POST /api/v1/cases/{id}/resolve</c>: an analyst's verdict, recorded
-/// with what it teaches the score (<see cref="Decisions"/>) in one transaction. Resolving a case also sets its status
-/// and resolution, as a PATCH would.
+/// with what it teaches the score (<see cref="Decisions"/>) in one transaction. Both close what they resolve: a case's
+/// status and resolution are set as a PATCH would, an alert becomes <c>resolved</c> with the resolution.
 /// </summary>
 public static class ResolveEndpoints
 {
     public static IEndpointRouteBuilder MapResolveEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/alerts/{id:long}/resolve", ResolveAlert).RequirePermission(Permission.AlertWrite).WithTags("Scoring")
-            .WithSummary("Record an analyst's verdict on an alert (true-positive, false-positive, benign); teaches the score");
+            .WithSummary("Resolve an alert with a verdict (true-positive, false-positive, benign, duplicate, indeterminate); the first three teach the score");
         app.MapPost("/api/v1/cases/{id:long}/resolve", ResolveCase).RequirePermission(Permission.CaseWrite).WithTags("Scoring")
             .WithSummary("Resolve a case with a verdict (resolution) and record what it teaches the score");
         return app;
@@ -39,23 +39,27 @@ public static class ResolveEndpoints
         return input is null ? (null, Problems.Invalid(errors)) : (input, null);
     }
 
-    static async Task<IResult> ResolveAlert(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<IResult> ResolveAlert(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, Scorer scorer, TimeProvider time, CancellationToken ct)
     {
-        var (input, problem) = await ReadAsync(request, ResolveInput.AlertVerdicts, time, ct);
+        var (input, problem) = await ReadAsync(request, ResolveInput.Verdicts, time, ct);
         if (input is null)
             return problem!;
         return await db.WriteAsync<IResult>(async (c, tx) =>
         {
-            if (await AlertStore.GetRowAsync(c, caller.OrgId, id, tx) is null)
+            var row = await AlertStore.GetRowAsync(c, caller.OrgId, id, tx);
+            if (row is null)
                 return Problems.NotFound("alert", id);
-            var result = await RecordAsync(c, tx, audit, caller, FlagSource.AlertKind, id, input, time.GetUtcNow());
+            var now = time.GetUtcNow();
+            // The decision is read from the alert as it stands, then the alert is closed with it.
+            var result = await RecordAsync(c, tx, audit, scorer, caller, FlagSource.AlertKind, id, input, now);
+            await AlertStore.ResolveAsync(c, tx, row, input.Verdict, now.ToUnixTimeMilliseconds());
             return TypedResults.Ok(result);
         }, ct);
     }
 
-    static async Task<IResult> ResolveCase(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<IResult> ResolveCase(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, Scorer scorer, TimeProvider time, CancellationToken ct)
     {
-        var (input, problem) = await ReadAsync(request, ResolveInput.CaseVerdicts, time, ct);
+        var (input, problem) = await ReadAsync(request, ResolveInput.Verdicts, time, ct);
         if (input is null)
             return problem!;
         return await db.WriteAsync<IResult>(async (c, tx) =>
@@ -71,15 +75,15 @@ public static class ResolveEndpoints
             var updated = (await CaseStore.GetRowAsync(c, caller.OrgId, id, tx))!;
             await audit.AppendAsync(c, tx, new AuditEntry(caller.OrgId, caller.Actor, "case.update", "case", id.ToString(CultureInfo.InvariantCulture),
                 CaseView.From(row), CaseView.From(updated)));
-            return TypedResults.Ok(await RecordAsync(c, tx, audit, caller, FlagSource.CaseKind, id, input, now));
+            return TypedResults.Ok(await RecordAsync(c, tx, audit, scorer, caller, FlagSource.CaseKind, id, input, now));
         }, ct);
     }
 
     /// <summary>Records the decision and its audit entry; the answer shows the verdict, the score that was shown and the sources' reliabilities now.</summary>
-    public static async Task<object> RecordAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, AuditLog audit, Caller caller,
-        string of, long id, ResolveInput input, DateTimeOffset now)
+    public static async Task<object> RecordAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, AuditLog audit, Scorer scorer,
+        Caller caller, string of, long id, ResolveInput input, DateTimeOffset now)
     {
-        var r = await Decisions.RecordAsync(c, tx, caller.OrgId, of, id, input.Verdict, input.Comment, input.Allowlist, caller.Actor, now, Scorer.Default);
+        var r = await Decisions.RecordAsync(c, tx, caller.OrgId, of, id, input.Verdict, input.Comment, input.Allowlist, caller.Actor, now, scorer);
         var answer = new
         {
             decision = r.DecisionId,

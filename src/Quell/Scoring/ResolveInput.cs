@@ -61,9 +61,8 @@ public sealed record ResolveInput(string Verdict, string? Comment, IReadOnlyList
         return errors.Any ? null : new ResolveInput(verdict!, comment, allowlist);
     }
 
-    /// <summary>Verdicts an alert takes; a case takes every resolution (duplicate and indeterminate teach nothing).</summary>
-    public static readonly string[] AlertVerdicts = AnalystVerdict.Learned;
-    public static readonly string[] CaseVerdicts = CaseResolution.All;
+    /// <summary>Alerts and cases take every case resolution; duplicate and indeterminate close without teaching the score.</summary>
+    public static readonly string[] Verdicts = CaseResolution.All;
 
     static string Safe(string s) => new([.. s.Take(32).Select(ch => char.IsControl(ch) ? '?' : ch)]);
 }

@@ -3,12 +3,17 @@ using Quell.Enrichment;
 namespace Quell.Scoring;
 
 /// <summary>
-/// The numbers of the score (docs/scoring.md): a prior from a base rate, the log-likelihood ratio (in nats) each level
-/// stands for, per-source weights, and how analysts' history, the allowlist and an alert's other observables count.
+/// The numbers of the score (docs/scoring.md), bound from the <c>Scoring</c> configuration section and checked at start
+/// (<see cref="ScoreModelValidation"/>): a prior from a base rate, the log-likelihood ratio (in nats) each level stands
+/// for, per-source weights and default reliabilities, how analysts' history, the allowlist and an alert's other
+/// observables count, and the verdict thresholds. The defaults are the documented model.
 /// </summary>
 public sealed class ScoreModel
 {
-    public static readonly ScoreModel Default = new();
+    public const string Section = "Scoring";
+
+    /// <summary>The documented defaults, for code that runs without configuration (tests, benchmarks).</summary>
+    public static ScoreModel Default { get; } = new();
 
     /// <summary>Share of observables that turn out malicious before any evidence: 10 % (score 10).</summary>
     public double BaseRate { get; init; } = 0.10;
@@ -32,17 +37,39 @@ public sealed class ScoreModel
     /// <summary>Net points at or below this make a verdict "safe" (evidence pointing away from malicious).</summary>
     public double SafeAtOrBelow { get; init; } = -1.0;
 
-    /// <summary>Weights of sources whose verdicts are stronger or weaker than an average analyzer's (default 1).</summary>
-    public IReadOnlyDictionary<string, double> Weights { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal)
+    /// <summary>The weight of a source not named in <see cref="Weights"/>.</summary>
+    public double DefaultWeight { get; init; } = 1.0;
+
+    /// <summary>Weights of sources whose verdicts are stronger or weaker than an average analyzer's.</summary>
+    public Dictionary<string, double> Weights { get; init; } = new(StringComparer.OrdinalIgnoreCase)
     {
         // Sandboxes watched the thing run.
         ["vmray"] = 1.5,
         ["cape"] = 1.5,
     };
 
+    /// <summary>
+    /// A source's reliability before analysts judged it (the mean of its Beta prior, worth two decisions), unless
+    /// <see cref="Reliabilities"/> names it: 0.5 counts a new source at face value.
+    /// </summary>
+    public double DefaultReliability { get; init; } = 0.5;
+
+    /// <summary>Default reliabilities per source (e.g. a feed known to be noisy starts at 0.3).</summary>
+    public Dictionary<string, double> Reliabilities { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
     public double Prior => Math.Log(BaseRate / (1 - BaseRate));
 
-    public double WeightOf(string source) => Weights.TryGetValue(source, out var w) ? w : 1.0;
+    public double WeightOf(string source) => Weights.TryGetValue(source, out var w) ? w : DefaultWeight;
+
+    /// <summary>
+    /// The mean of Beta(2·r₀ + agree, 2·(1 − r₀) + disagree), r₀ the source's default reliability: with r₀ = 0.5 that is
+    /// Beta(1 + agree, 1 + disagree), and each analyst decision moves it as much as before.
+    /// </summary>
+    public double ReliabilityOf(string source, SourceRecord record)
+    {
+        var r0 = Reliabilities.TryGetValue(source, out var r) ? r : DefaultReliability;
+        return (record.Agree + 2 * r0) / (record.Agree + record.Disagree + 2.0);
+    }
 
     public double LevelPoints(string level) => level switch
     {

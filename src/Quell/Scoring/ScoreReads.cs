@@ -98,14 +98,14 @@ public static class ScoreReads
         return new Owner(of, id, kindKey, observables, evidence, kindHistory, await ReliabilityAsync(c, orgId, tx));
     }
 
-    /// <summary>Earlier decisions on each of <paramref name="keys"/>' values, the alert or case itself excluded.</summary>
+    /// <summary>Standing earlier decisions on each of <paramref name="keys"/>' values, the alert or case itself excluded.</summary>
     static async Task<Dictionary<string, HistoryCounts>> HistoryAsync(DbConnection c, long orgId, string of, long id, string[] keys, DbTransaction? tx)
     {
         var counts = new Dictionary<string, HistoryCounts>(StringComparer.Ordinal);
         foreach (var (key, verdict) in await c.QueryAsync<(string DataKey, string Verdict)>($"""
             SELECT v.data_key, v.verdict FROM score_decision_values v JOIN score_decisions d ON d.id = v.decision_id
-            WHERE v.org_id = @orgId AND {Storage.Db.In(c, "v.data_key", "@keys")} AND NOT (d.owner_kind = @of AND d.owner_id = @id)
-            """, new { orgId, keys, of, id }, tx))
+            WHERE v.org_id = @orgId AND {Storage.Db.In(c, "v.data_key", "@keys")} AND d.superseded = @no AND NOT (d.owner_kind = @of AND d.owner_id = @id)
+            """, new { orgId, keys, no = false, of, id }, tx))
             counts[key] = counts.GetValueOrDefault(key).Add(verdict);
         return counts;
     }

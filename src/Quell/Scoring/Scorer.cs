@@ -21,7 +21,7 @@ public sealed class Scorer(ScoreModel model)
 
     /// <summary>
     /// The factor a source's points are multiplied by: 2 × reliability, so 1 for a source analysts never judged
-    /// (Beta(1,1) mean 0.5), towards 2 for one that always agreed with them and towards 0 for one that never did.
+    /// (default reliability 0.5), towards 2 for one that always agreed with them and towards 0 for one that never did.
     /// </summary>
     public static double ReliabilityFactor(double reliability) => 2 * reliability;
 
@@ -34,7 +34,7 @@ public sealed class Scorer(ScoreModel model)
         {
             var e = items[i];
             var raw = e.IndicatorScore is { } s ? model.IntelAtFullScore * Math.Clamp(s, 0, 100) / 100 : model.LevelPoints(e.Level);
-            var r = reliability.TryGetValue(e.Source, out var rec) ? rec.Reliability : 0.5;
+            var r = model.ReliabilityOf(e.Source, reliability.GetValueOrDefault(e.Source));
             var w = model.WeightOf(e.Source);
             var p = w * ReliabilityFactor(r) * raw;
             // One statement per source: several intel matches of one value are one fact seen by several feeds.

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
-using Microsoft.AspNetCore.Http;
 using Quell.Tests.Enrichment;
 using Quell.Tests.Support;
 
@@ -14,39 +13,17 @@ namespace Quell.Tests.Scoring;
 /// </summary>
 public abstract class LearningTests(TestServer server)
 {
-    const string Url = "http://newsletter.partner.example/track?id=1";
+    const string Url = LearningApi.Url;
 
-    static Task VtMalicious(ReplayServer.Request _, HttpResponse r)
-    {
-        r.ContentType = "application/json";
-        return r.WriteAsync("""
-            {"data": {"type": "url", "id": "x", "attributes": {"url": "u", "last_analysis_stats": {"harmless": 60, "malicious": 5, "suspicious": 0, "undetected": 10, "timeout": 0}}}}
-            """);
-    }
+    Task<(HttpClient Client, ReplayServer Vt)> TenantAsync() => LearningApi.TenantAsync(server);
 
-    async Task<(HttpClient Client, ReplayServer Vt)> TenantAsync()
-    {
-        var vt = await ReplayServer.StartAsync(VtMalicious);
-        var client = server.Client(await server.CreateOtherOrganisationKeyAsync());
-        await client.ConfigureAsync("virustotal", new { enabled = true, baseUrl = vt.BaseUrl, config = new { key = "vt-key-0123456789" } }).ExpectAsync(HttpStatusCode.OK);
-        return (client, vt);
-    }
+    static Task<long> AnalyzedAlertAsync(HttpClient client, string source, params (string, string)[] more) => LearningApi.AnalyzedAlertAsync(client, source, more);
 
-    /// <summary>An alert of the given source with the URL, analyzed (VirusTotal answers, or its cached report does).</summary>
-    static async Task<long> AnalyzedAlertAsync(HttpClient client, string source, params (string, string)[] more)
-    {
-        var id = await client.CreateAlertAsync(TestAlerts.Alert(source, observables: [("url", Url), .. more]));
-        var view = await client.GetAsync($"/api/v1/alerts/{id}").ExpectAsync(HttpStatusCode.OK);
-        foreach (var o in view.GetProperty("observables").EnumerateArray())
-            await client.PostAsync($"/api/v1/observables/{o.GetProperty("id").GetInt64()}/analyze?wait=true&of=alert", null).ExpectAsync(HttpStatusCode.OK);
-        return id;
-    }
+    static Task<JsonElement> ScoreAsync(HttpClient client, long alertId) => LearningApi.ScoreAsync(client, alertId);
 
-    static Task<JsonElement> ScoreAsync(HttpClient client, long alertId) => client.GetAsync($"/api/v1/alerts/{alertId}/score").ExpectAsync(HttpStatusCode.OK);
+    static Task<HttpResponseMessage> ResolveAsync(HttpClient client, long alertId, object body) => LearningApi.ResolveAsync(client, alertId, body);
 
-    static Task<HttpResponseMessage> ResolveAsync(HttpClient client, long alertId, object body) => client.PostAsJsonAsync($"/api/v1/alerts/{alertId}/resolve", body);
-
-    static IEnumerable<JsonElement> Contributions(JsonElement score) => score.GetProperty("contributions").EnumerateArray();
+    static IEnumerable<JsonElement> Contributions(JsonElement score) => LearningApi.Contributions(score);
 
     [Fact]
     public async Task The_same_kind_of_alert_scores_lower_after_an_analyst_marks_two_false_positive_and_says_why()

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Quell.Tests.Support;
 
@@ -7,6 +8,25 @@ namespace Quell.Tests.Ui;
 [Collection(UiCollection.Name)]
 public sealed class AlertPageTests(Browser browser, UiServer server)
 {
+    [Fact]
+    public async Task A_resolved_alert_shows_its_resolution_and_can_be_reopened()
+    {
+        using var api = server.Client();
+        var id = await api.CreateAlertAsync(TestAlerts.Alert(TestAlerts.NewSource(), observables: [("domain", "reopen-page.example")]));
+        await api.PostAsJsonAsync($"/api/v1/alerts/{id}/resolve", new { verdict = "false-positive" }).ExpectAsync(HttpStatusCode.OK);
+
+        var page = await browser.NewPageAsync(server);
+        await page.SignInAsync("admin", TestServer.AdminPassword);
+        await page.GotoAsync($"/alerts/{id}");
+        await Assertions.Expect(page.Locator("dt:has-text('Status') + dd")).ToHaveTextAsync("resolved (false-positive), read");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reopen" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Reopened: its verdict no longer counts for the score.");
+        await Assertions.Expect(page.Locator("dt:has-text('Status') + dd")).ToHaveTextAsync("new, read");
+        var view = await api.GetAsync($"/api/v1/alerts/{id}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("new", view.GetProperty("status").GetString());
+        await page.Context.CloseAsync();
+    }
+
     [Fact]
     public async Task A_hostile_alert_is_shown_as_inert_text_with_defanged_values()
     {

@@ -23,8 +23,8 @@ public static class AlertBulk
 
     public static async Task<Outcome> RunAsync(Db db, AlertStore store, Caller caller, string? action, IReadOnlyList<long> ids, string? caseNumber, long now, CancellationToken ct)
     {
-        if (action is not ("promote" or "merge" or "read" or "unread" or "ignore" or "unignore"))
-            return Outcome.Fail("Choose an action: promote, merge, mark read, mark unread or ignore.", "action");
+        if (action is not ("promote" or "merge" or "read" or "unread" or "ignore" or "unignore" or "reopen"))
+            return Outcome.Fail("Choose an action: promote, merge, mark read, mark unread, ignore or reopen.", "action");
         if (ids.Count == 0)
             return Outcome.Fail("Select at least one alert (x selects the current row).", "ids");
         if (ids.Count > MaxAlerts)

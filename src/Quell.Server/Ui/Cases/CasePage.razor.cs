@@ -22,6 +22,7 @@ public partial class CasePage
     [Inject] public Quell.Enrichment.AutoEnrichment AutoEnrichment { get; set; } = default!;
     [Inject] public Microsoft.Extensions.Options.IOptions<Quell.Files.FileOptions> FileOptions { get; set; } = default!;
     [Inject] public IdentityStore Identity { get; set; } = default!;
+    [Inject] public Quell.Scoring.Scorer Scorer { get; set; } = default!;
 
     CaseRow? Row;
     CaseView? View;
@@ -65,7 +66,7 @@ public partial class CasePage
             if (Row is null)
                 return 0;
             View = await CaseStore.ToFullViewAsync(c, Row, intelAt: Time.GetUtcNow());
-            Score = (await Quell.Scoring.ScoreReads.LoadAsync(c, org, "case", Id, Time.GetUtcNow()))?.Score(Quell.Scoring.Scorer.Default);
+            Score = (await Quell.Scoring.ScoreReads.LoadAsync(c, org, "case", Id, Time.GetUtcNow()))?.Score(Scorer);
             Templates = await CaseTemplates.ListAsync(c, org);
             (Comments, CommentsNext) = await Page(q["comments"], ["id"])
                 .RunAsync<CaseComment>(c, CaseComment.SelectOfCase, new { org, id = Id }, x => [x.Id]);
@@ -181,7 +182,7 @@ public partial class CasePage
             await Invalid(form, errors);
             return;
         }
-        await Done(form, await CaseEndpoints.UpdateAsync(Id, patch, Caller, Db, Audit, Time, Ct));
+        await Done(form, await CaseEndpoints.UpdateAsync(Id, patch, Caller, Db, Audit, Scorer, Time, Ct));
     }
 
     async Task MergeAsync()

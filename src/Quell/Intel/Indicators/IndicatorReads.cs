@@ -38,7 +38,7 @@ public static class IndicatorReads
                 DateTimeOffset.FromUnixTimeMilliseconds(s.First), DateTimeOffset.FromUnixTimeMilliseconds(s.Last),
                 s.Context is null ? null : JsonSerializer.Deserialize<StoredContext>(s.Context, IndicatorJson.Options))).ToList();
         var recent = (await c.QueryAsync<(long Id, string Type, string Source, long At, string? Note)>(
-            "SELECT id, type, source, at, note FROM indicator_sightings WHERE indicator_id = @id ORDER BY at DESC, id DESC LIMIT @limit",
+            "SELECT id, type, source, at, note FROM indicator_sightings WHERE indicator_id = @id AND withdrawn_at IS NULL ORDER BY at DESC, id DESC LIMIT @limit",
             new { id, limit = RecentSightings }, tx)).Select(s => new SightingView(s.Id, s.Type, s.Source, DateTimeOffset.FromUnixTimeMilliseconds(s.At), s.Note)).ToList();
         var counts = new Dictionary<string, int>
         {
@@ -75,7 +75,7 @@ public static class IndicatorReads
         var inIds = IndicatorWrites.InList(c, p, "indicator_id", "ids", ids);
         var result = new Dictionary<long, SightingSummary>();
         foreach (var (id, type, n, last) in await c.QueryAsync<(long, string, long, long)>(
-                     $"SELECT indicator_id, type, COUNT(*), MAX(at) FROM indicator_sightings WHERE {inIds} GROUP BY indicator_id, type", p, tx))
+                     $"SELECT indicator_id, type, COUNT(*), MAX(at) FROM indicator_sightings WHERE {inIds} AND withdrawn_at IS NULL GROUP BY indicator_id, type", p, tx))
         {
             var s = result.GetValueOrDefault(id) ?? SightingSummary.None;
             var count = (int)n;

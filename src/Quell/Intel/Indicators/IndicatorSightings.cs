@@ -23,9 +23,34 @@ public static class IndicatorSightings
         var id = await c.ExecuteScalarAsync<long>(
             "INSERT INTO indicator_sightings (indicator_id, org_id, type, source, at, note) VALUES (@indicatorId, @orgId, @type, @source, @at, @note) RETURNING id",
             new { indicatorId, orgId, type, source, at, note }, tx);
+        await UpdateSuppressedAsync(c, tx, indicatorId, at);
+        return id;
+    }
+
+    /// <summary>
+    /// Withdraws sightings of <paramref name="orgId"/> (an analyst's decision was taken back): they stop counting for the
+    /// indicator's score and suppression but stay as rows, marked, for the record. Returns how many were withdrawn.
+    /// </summary>
+    public static async Task<int> WithdrawAsync(DbConnection c, DbTransaction tx, long orgId, IReadOnlyCollection<long> sightingIds, long at)
+    {
+        var withdrawn = 0;
+        foreach (var indicatorId in await c.QueryAsync<long>($"""
+            SELECT DISTINCT indicator_id FROM indicator_sightings WHERE org_id = @orgId AND {Storage.Db.In(c, "id", "@sightingIds")} AND withdrawn_at IS NULL
+            """, new { orgId, sightingIds = sightingIds.ToArray() }, tx))
+        {
+            withdrawn += await c.ExecuteAsync($"""
+                UPDATE indicator_sightings SET withdrawn_at = @at
+                WHERE org_id = @orgId AND indicator_id = @indicatorId AND {Storage.Db.In(c, "id", "@sightingIds")} AND withdrawn_at IS NULL
+                """, new { at, orgId, indicatorId, sightingIds = sightingIds.ToArray() }, tx);
+            await UpdateSuppressedAsync(c, tx, indicatorId, at);
+        }
+        return withdrawn;
+    }
+
+    static async Task UpdateSuppressedAsync(DbConnection c, DbTransaction tx, long indicatorId, long at)
+    {
         var summary = (await IndicatorReads.SightingSummariesAsync(c, [indicatorId], tx)).GetValueOrDefault(indicatorId) ?? SightingSummary.None;
         var suppressed = summary.FalsePositive - summary.TruePositive >= DecayScoring.SuppressAfterFalsePositives;
         await c.ExecuteAsync("UPDATE indicators SET suppressed = @suppressed, updated_at = @at WHERE id = @indicatorId", new { suppressed, at, indicatorId }, tx);
-        return id;
     }
 }

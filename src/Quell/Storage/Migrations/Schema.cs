@@ -781,5 +781,15 @@ public static class Schema
         new(26, "analyzer-reports-by-status", """
             CREATE INDEX ix_analyzer_reports_status ON analyzer_reports(org_id, analyzer, status, id);
             """),
+        // Scoring: a decision stands only while its alert or case stays resolved. Reopening supersedes it (superseded_at);
+        // the sightings it recorded (ids in `sightings`) are withdrawn, not deleted, so the indicator's history keeps them.
+        // Alerts get TheHive's closed state: status 'resolved' with the resolution and when.
+        new(28, "decision-withdrawal-and-alert-resolution", """
+            ALTER TABLE score_decisions ADD COLUMN sightings TEXT NULL;
+            ALTER TABLE score_decisions ADD COLUMN superseded_at BIGINT NULL;
+            ALTER TABLE indicator_sightings ADD COLUMN withdrawn_at BIGINT NULL;
+            ALTER TABLE alerts ADD COLUMN resolution TEXT NULL;
+            ALTER TABLE alerts ADD COLUMN resolved_at BIGINT NULL;
+            """),
     ];
 }
