@@ -70,14 +70,15 @@ public sealed class PersistedValueStabilityTests
             ["Updated"] = "updated",
             ["Ignored"] = "ignored",
             ["Imported"] = "imported",
+            ["Resolved"] = "resolved",
         }, Constants(typeof(AlertStatus)));
-        Assert.Equal(["new", "updated", "ignored", "imported"], AlertStatus.All);
+        Assert.Equal(["new", "updated", "ignored", "imported", "resolved"], AlertStatus.All);
     }
 
     [Fact]
     public void Alert_flag_routes_are_frozen()
     {
-        Assert.Equal(["read", "unread", "ignore", "unignore"], Enum.GetValues<AlertFlag>().Select(f => f.ToString().ToLowerInvariant()));
+        Assert.Equal(["read", "unread", "ignore", "unignore", "reopen"], Enum.GetValues<AlertFlag>().Select(f => f.ToString().ToLowerInvariant()));
     }
 
     [Fact]
