@@ -46,7 +46,7 @@ public sealed class AnalyzeJob(Db db, AnalyzerCatalogue catalogue, AnalyzerSecre
         var stored = await db.ReadAsync(c => AnalyzerStore.SettingsAsync(c, orgId, report.Analyzer), ct);
         if (definition is null || analyzer is null)
         {
-            await FinishAsync(context, report, null, Failed($"the analyzer {report.Analyzer} is not implemented by this server"), ct);
+            await FinishAsync(context, report, null, Failed($"the analyzer {report.Analyzer} is not known to this server (a Cortex analyzer whose definition is gone)"), ct);
             return;
         }
         var settings = EffectiveSettings.Of(definition, stored);

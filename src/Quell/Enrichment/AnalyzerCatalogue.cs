@@ -2,22 +2,14 @@ using Quell.Observables;
 
 namespace Quell.Enrichment;
 
-/// <summary>
-/// Every analyzer name the API knows: the implemented ones (registered <see cref="IAnalyzer"/>s) and the rest of the
-/// contract's names, which can be configured ahead of time and say on GET that they do not run yet.
-/// </summary>
+/// <summary>Every analyzer this server runs: the built-in <see cref="IAnalyzer"/>s and the Cortex analyzers loaded at start.</summary>
 public sealed class AnalyzerCatalogue
 {
-    /// <summary>Contract names not implemented yet (issue 6): configurable, never run. Every contract name runs now.</summary>
-    static readonly AnalyzerDefinition[] Planned = [];
-
-    readonly Dictionary<string, (AnalyzerDefinition Definition, IAnalyzer? Analyzer)> _byName;
+    readonly Dictionary<string, (AnalyzerDefinition Definition, IAnalyzer Analyzer)> _byName;
 
     public AnalyzerCatalogue(IEnumerable<IAnalyzer> analyzers)
     {
         _byName = new(StringComparer.Ordinal);
-        foreach (var d in Planned)
-            _byName[d.Name] = (d, null);
         foreach (var a in analyzers)
             _byName[a.Definition.Name] = (a.Definition, a);
     }

@@ -32,8 +32,7 @@ public sealed record ConfigItem(string Name, string Description, bool Secret = f
 /// <summary>
 /// What an analyzer declares: the observable types it accepts, its configuration items, the service's base URL (an admin
 /// may point it at a mirror or a test server), the most sensitive TLP and PAP it may be sent, the service's rate limit,
-/// how long a report is reused, and how long one call may take. <see cref="Implemented"/> is false for names of the
-/// contract that can be configured already but do not run yet. <see cref="Polling"/> is set for analyzers that submit
+/// how long a report is reused, and how long one call may take. <see cref="Polling"/> is set for analyzers that submit
 /// and poll (sandboxes).
 /// </summary>
 public sealed record AnalyzerDefinition(
@@ -47,7 +46,6 @@ public sealed record AnalyzerDefinition(
     RateLimit RateLimit,
     TimeSpan CacheTtl,
     TimeSpan Timeout,
-    bool Implemented = true,
     Polling? Polling = null)
 {
     public bool Accepts(string dataType) => DataTypes.Contains(dataType, StringComparer.Ordinal);

@@ -6,8 +6,6 @@ namespace Quell.Enrichment;
 public sealed record AnalyzerView(
     string Name,
     string Description,
-    bool Implemented,
-    string? Note,
     bool Enabled,
     IReadOnlyList<string> DataTypes,
     string? BaseUrl,
@@ -28,9 +26,7 @@ public sealed record AnalyzerView(
     {
         var e = EffectiveSettings.Of(d, s);
         var config = s is null ? new Dictionary<string, string>(StringComparer.Ordinal) : ConfigJson.Read(s.ConfigJson);
-        return new AnalyzerView(d.Name, d.Description, d.Implemented,
-            d.Implemented ? null : "not implemented yet: it can be configured now and will run once this server implements it",
-            e.Enabled, d.DataTypes, e.BaseUrl, d.BaseUrl, config, d.Config, e.RateLimit.ToString(), e.CacheTtl.TotalSeconds,
+        return new AnalyzerView(d.Name, d.Description, e.Enabled, d.DataTypes, e.BaseUrl, d.BaseUrl, config, d.Config, e.RateLimit.ToString(), e.CacheTtl.TotalSeconds,
             TlpNames.Name(e.MaxTlp), TlpNames.Name(e.MaxPap), e.Timeout.TotalSeconds, s?.Auto ?? AutoModes.Off, s?.Artifacts ?? ArtifactModes.Keep, s?.UpdatedBy,
             s is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(s.UpdatedAt));
     }

@@ -68,7 +68,7 @@ public sealed class AutoEnrichment(Db db, AnalyzerCatalogue catalogue, Enrichmen
             {
                 var kind = Kind(owner);
                 var analyzers = auto.Where(s => AutoModes.Allows(s.Auto, kind))
-                    .Select(s => catalogue.Definition(s.Name) is { Implemented: true } d ? EffectiveSettings.Of(d, s) : null)
+                    .Select(s => catalogue.Definition(s.Name) is { } d ? EffectiveSettings.Of(d, s) : null)
                     .OfType<EffectiveSettings>().ToList();
                 if (analyzers.Count == 0 || !values.Any(v => analyzers.Any(a => a.Definition.Accepts(v.DataType))))
                     continue;

@@ -12,9 +12,9 @@ namespace Quell.Enrichment;
 /// </summary>
 public sealed class EnrichmentQueue(JobQueue queue, IOptions<EnrichmentOptions> options)
 {
-    /// <summary>The enabled, implemented analyzers accepting <paramref name="dataType"/>, with the organisation's settings applied.</summary>
+    /// <summary>The enabled analyzers accepting <paramref name="dataType"/>, with the organisation's settings applied.</summary>
     public static IEnumerable<EffectiveSettings> Runnable(AnalyzerCatalogue catalogue, IReadOnlyDictionary<string, AnalyzerSettings> settings, string dataType) =>
-        catalogue.All.Where(d => d.Implemented && d.Accepts(dataType))
+        catalogue.All.Where(d => d.Accepts(dataType))
             .Select(d => EffectiveSettings.Of(d, settings.GetValueOrDefault(d.Name)))
             .Where(e => e.Enabled);
 

@@ -56,7 +56,7 @@ public sealed partial class ExpirySweep(Db db, AnalyzerCatalogue catalogue, Enri
                 if (!settings.TryGetValue(d.OrgId, out var org))
                     settings[d.OrgId] = org = await AnalyzerStore.SettingsAsync(c, d.OrgId, tx);
                 if (org.GetValueOrDefault(d.Analyzer) is not { Enabled: true } s || s.Auto == AutoModes.Off
-                    || catalogue.Definition(d.Analyzer) is not { Implemented: true } definition)
+                    || catalogue.Definition(d.Analyzer) is not { } definition)
                     continue;
                 var newest = await c.ExecuteScalarAsync<long>(
                     "SELECT MAX(id) FROM analyzer_reports WHERE org_id = @OrgId AND data_key = @DataKey AND analyzer = @Analyzer", d, tx);

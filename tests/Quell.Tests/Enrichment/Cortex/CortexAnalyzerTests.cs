@@ -33,7 +33,6 @@ public sealed class CortexAnalyzerTests(CortexSqliteServer server) : IClassFixtu
         Assert.Equal(["domain", "fqdn", "ip", "file"], fake.GetProperty("dataTypes").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal("AMBER", fake.GetProperty("maxTlp").GetString());
         Assert.Equal("AMBER", fake.GetProperty("maxPap").GetString());
-        Assert.True(fake.GetProperty("implemented").GetBoolean());
         var items = fake.GetProperty("configItems").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!);
         Assert.True(items["api_key"].GetProperty("secret").GetBoolean());
         Assert.True(items["api_key"].GetProperty("required").GetBoolean());
