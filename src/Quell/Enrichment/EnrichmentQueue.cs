@@ -35,19 +35,24 @@ public sealed class EnrichmentQueue(JobQueue queue, IOptions<EnrichmentOptions> 
         var reportOf = new long[requests.Count];
         var inserts = new List<(int Index, AnalyzerStore.NewReport Report)>();
         var asking = new List<int>();
-        // Within the batch, the first request of an (analyzer, value) is asked; the others share its report.
+        // Within the batch, the first request of an (analyzer, value) is asked, and the first refusal of an (analyzer,
+        // observable) recorded; the others share its report.
         var sameAs = new Dictionary<int, int>();
-        var firstOf = new Dictionary<(string, string, string, long), int>();
+        var firstRefused = new Dictionary<(string Analyzer, string Kind, long Id), int>();
+        var firstAsked = new Dictionary<(string Analyzer, string Key), int>();
         for (var i = 0; i < requests.Count; i++)
         {
             var (o, e) = requests[i];
             var name = e.Definition.Name;
             if (e.Refusal((Tlp)o.Tlp, (Tlp)o.Pap) is { } refusal)
             {
-                if (firstOf.TryAdd(("skipped", name, o.Kind, o.Id), i))
-                    inserts.Add((i, new(name, o.DataType, o.Data, ReportStatus.Skipped, refusal, o.Kind, o.Id)));
+                if (firstRefused.TryGetValue((name, o.Kind, o.Id), out var refused))
+                    sameAs[i] = refused;
                 else
-                    sameAs[i] = firstOf[("skipped", name, o.Kind, o.Id)];
+                {
+                    firstRefused[(name, o.Kind, o.Id)] = i;
+                    inserts.Add((i, new(name, o.DataType, o.Data, ReportStatus.Skipped, refusal, o.Kind, o.Id)));
+                }
                 continue;
             }
             asking.Add(i);
@@ -63,11 +68,11 @@ public sealed class EnrichmentQueue(JobQueue queue, IOptions<EnrichmentOptions> 
             var key = Key(o);
             if (reusable.TryGetValue((e.Definition.Name, key), out var id))
                 reportOf[i] = id;
-            else if (firstOf.TryGetValue(("asked", e.Definition.Name, key, 0), out var first))
+            else if (firstAsked.TryGetValue((e.Definition.Name, key), out var first))
                 sameAs[i] = first;
             else
             {
-                firstOf[("asked", e.Definition.Name, key, 0)] = i;
+                firstAsked[(e.Definition.Name, key)] = i;
                 inserts.Add((i, new(e.Definition.Name, o.DataType, o.Data, ReportStatus.Pending, null, o.Kind, o.Id)));
                 pending.Add(i);
             }
