@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Quell.Intel;
 using Quell.Intel.Matching;
 using Spectre.Console;
@@ -36,7 +35,9 @@ public sealed class IntelMatchVerb(Terminal terminal)
         }
 
         using var input = valuesPath == "-" ? terminal.OpenInput() : new FileStream(valuesPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        var output = terminal.Out.Profile.Out.Writer;
+        // The matching lines are copied as bytes: decoding them to text only to encode them again was pure overhead.
+        terminal.Out.Profile.Out.Writer.Flush();
+        using var output = terminal.OpenOutput();
         if (interactive)
             terminal.Error.Status().Start("matching", ctx => Stream(index, input, output, done => ctx.Status($"matching: {done:N0} values"), ct));
         else
@@ -52,9 +53,9 @@ public sealed class IntelMatchVerb(Terminal terminal)
     }
 
     /// <summary>Reads blocks ending at a line break, matches up to one block per core at once, writes in order.</summary>
-    static void Stream(IndicatorIndex index, Stream input, TextWriter output, Action<long>? progress, CancellationToken ct)
+    static void Stream(IndicatorIndex index, Stream input, Stream output, Action<long>? progress, CancellationToken ct)
     {
-        var pending = new Queue<(Task<(string Matches, int Lines)> Task, byte[] Block)>();
+        var pending = new Queue<(Task<Matched> Task, byte[] Block)>();
         var carry = Array.Empty<byte>();
         var carried = 0;
         long done = 0;
@@ -82,10 +83,11 @@ public sealed class IntelMatchVerb(Terminal terminal)
             while (pending.Count > Environment.ProcessorCount || (last && pending.Count > 0))
             {
                 var (task, used) = pending.Dequeue();
-                var (matches, lines) = task.GetAwaiter().GetResult();
+                var matched = task.GetAwaiter().GetResult();
                 ArrayPool<byte>.Shared.Return(used);
-                output.Write(matches);
-                done += lines;
+                output.Write(matched.Lines, 0, matched.Length);
+                ArrayPool<byte>.Shared.Return(matched.Lines);
+                done += matched.Count;
                 progress?.Invoke(done);
             }
             if (last)
@@ -93,9 +95,11 @@ public sealed class IntelMatchVerb(Terminal terminal)
         }
     }
 
-    /// <summary>The matching lines of a block (each followed by a line break) and how many lines it held.</summary>
+    /// <summary>A block's matching lines, each followed by a line break, in a pooled buffer; and how many lines the block held.</summary>
+    readonly record struct Matched(byte[] Lines, int Length, int Count);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static (string Matches, int Lines) MatchBlock(IndicatorIndex index, ReadOnlySpan<byte> block)
+    static Matched MatchBlock(IndicatorIndex index, ReadOnlySpan<byte> block)
     {
         var count = block.Count((byte)'\n') + 1;
         var lines = ArrayPool<Range>.Shared.Rent(count);
@@ -115,17 +119,19 @@ public sealed class IntelMatchVerb(Terminal terminal)
             }
             // One lookup per line, in groups whose probes overlap (IndicatorIndex.IsMatch on many values).
             index.IsMatch(block, lines.AsSpan(0, n), matched.AsSpan(0, n));
-            var output = new ArrayBufferWriter<byte>(4096);
+            // The matches are at most the block itself, with a line break added to a last line that had none.
+            var output = ArrayPool<byte>.Shared.Rent(block.Length + 1);
+            var length = 0;
             for (var i = 0; i < n; i++)
             {
                 if (!matched[i])
                     continue;
                 var line = block[lines[i]];
-                line.CopyTo(output.GetSpan(line.Length + 1));
-                output.Advance(line.Length);
-                output.Write("\n"u8);
+                line.CopyTo(output.AsSpan(length));
+                length += line.Length;
+                output[length++] = (byte)'\n';
             }
-            return (Encoding.UTF8.GetString(output.WrittenSpan), n);
+            return new(output, length, n);
         }
         finally
         {

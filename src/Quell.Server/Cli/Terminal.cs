@@ -4,9 +4,10 @@ namespace Quell.Server.Cli;
 
 /// <summary>
 /// Where a verb writes and reads: results on <see cref="Out"/>, errors and progress on <see cref="Error"/> (so
-/// `quell ... --json | jq` only ever sees results), and standard input for `-` files. Tests pass consoles that record.
+/// `quell ... --json | jq` only ever sees results), standard input for `-` files, and stdout as bytes for verbs whose
+/// output is large and already UTF-8 (`intel match` copies matching lines as they were read). Tests pass consoles that record.
 /// </summary>
-public sealed record Terminal(IAnsiConsole Out, IAnsiConsole Error, Func<Stream> OpenInput)
+public sealed record Terminal(IAnsiConsole Out, IAnsiConsole Error, Func<Stream> OpenInput, Func<Stream> OpenOutput)
 {
     static Terminal? _system;
 
@@ -15,7 +16,8 @@ public sealed record Terminal(IAnsiConsole Out, IAnsiConsole Error, Func<Stream>
         Create(Console.Out, Console.IsOutputRedirected, RedirectedWidth()),
         // A log has no width: an error message (often a long server detail) stays on one line.
         Create(Console.Error, Console.IsErrorRedirected, 1000),
-        Console.OpenStandardInput);
+        Console.OpenStandardInput,
+        Console.OpenStandardOutput);
 
     static IAnsiConsole Create(TextWriter writer, bool redirected, int redirectedWidth)
     {

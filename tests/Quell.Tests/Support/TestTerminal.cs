@@ -13,7 +13,7 @@ public sealed class TestTerminal
     public TestTerminal(string input = "")
     {
         var bytes = Encoding.UTF8.GetBytes(input);
-        Terminal = new Terminal(Console(_out), Console(_error), () => new MemoryStream(bytes));
+        Terminal = new Terminal(Console(_out), Console(_error), () => new MemoryStream(bytes), () => new TextStream(_out));
     }
 
     public Terminal Terminal { get; }
@@ -24,6 +24,21 @@ public sealed class TestTerminal
 
     /// <summary>Both streams, for assertion messages.</summary>
     public override string ToString() => $"stdout:\n{Out}\nstderr:\n{Error}";
+
+    /// <summary>Bytes written to stdout land in the same record as text, decoded as UTF-8.</summary>
+    sealed class TextStream(TextWriter text) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => text.Write(Encoding.UTF8.GetString(buffer, offset, count));
+    }
 
     static IAnsiConsole Console(TextWriter writer)
     {
