@@ -44,18 +44,22 @@ public static class ResolveEndpoints
         var (input, problem) = await ReadAsync(request, ResolveInput.Verdicts, time, ct);
         if (input is null)
             return problem!;
-        return await db.WriteAsync<IResult>(async (c, tx) =>
+        var result = await ResolveAlertAsync(db, audit, scorer, caller, id, input, time.GetUtcNow(), ct);
+        return result is null ? Problems.NotFound("alert", id) : TypedResults.Ok(result);
+    }
+
+    /// <summary>Records the verdict on the alert and closes it, in one transaction (the API and the alert page); null when there is no such alert.</summary>
+    public static Task<object?> ResolveAlertAsync(Db db, AuditLog audit, Scorer scorer, Caller caller, long id, ResolveInput input, DateTimeOffset now, CancellationToken ct) =>
+        db.WriteAsync<object?>(async (c, tx) =>
         {
             var row = await AlertStore.GetRowAsync(c, caller.OrgId, id, tx);
             if (row is null)
-                return Problems.NotFound("alert", id);
-            var now = time.GetUtcNow();
+                return null;
             // The decision is read from the alert as it stands, then the alert is closed with it.
             var result = await RecordAsync(c, tx, audit, scorer, caller, FlagSource.AlertKind, id, input, now);
             await AlertStore.ResolveAsync(c, tx, row, input.Verdict, now.ToUnixTimeMilliseconds());
-            return TypedResults.Ok(result);
+            return result;
         }, ct);
-    }
 
     static async Task<IResult> ResolveCase(long id, HttpRequest request, Caller caller, Db db, AuditLog audit, Scorer scorer, TimeProvider time, CancellationToken ct)
     {

@@ -10,6 +10,7 @@ namespace Quell.Scoring;
 public sealed record ResolveInput(string Verdict, string? Comment, IReadOnlyList<AllowlistEntry> Allowlist)
 {
     public const int MaxAllowlist = 100;
+    public const int MaxComment = 4096;
 
     public static ResolveInput? Parse(JsonElement body, string[] verdicts, long now, InputErrors errors)
     {
@@ -20,7 +21,7 @@ public sealed record ResolveInput(string Verdict, string? Comment, IReadOnlyList
         var verdict = f.String(field, required: true, maxLength: 32);
         if (verdict is not null && !verdicts.Contains(verdict))
             errors.Add(field, $"{field} must be one of {string.Join(", ", verdicts)}; '{Safe(verdict)}' is not");
-        var comment = f.String("comment", maxLength: 4096);
+        var comment = f.String("comment", maxLength: MaxComment);
         var allowlist = new List<AllowlistEntry>();
         if (f.TryGet("allowlist", out var list))
         {

@@ -28,6 +28,43 @@ public sealed class AlertPageTests(Browser browser, UiServer server)
     }
 
     [Fact]
+    public async Task An_alert_is_resolved_from_its_page_with_a_verdict_and_a_comment_and_a_bad_verdict_changes_nothing()
+    {
+        using var api = server.Client();
+        var id = await api.CreateAlertAsync(TestAlerts.Alert(TestAlerts.NewSource(), observables: [("domain", "resolve-page.example")]));
+
+        var page = await browser.NewPageAsync(server);
+        await page.SignInAsync("admin", TestServer.AdminPassword);
+        await page.GotoAsync($"/alerts/{id}");
+        var form = page.Locator("#resolve-form");
+        await form.GetByLabel("Verdict").SelectOptionAsync("benign");
+        await form.GetByLabel("Comment").FillAsync("scheduled scan by IT");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Resolved.");
+        await Assertions.Expect(page.Locator("dt:has-text('Status') + dd")).ToHaveTextAsync("resolved (benign), read");
+        await Assertions.Expect(form.GetByRole(AriaRole.Button, new() { Name = "Resolve" })).ToHaveCountAsync(0);
+        var view = await api.GetAsync($"/api/v1/alerts/{id}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("resolved", view.Str("status"));
+        Assert.Equal("benign", view.Str("resolution"));
+        var audit = await api.GetAsync("/api/v1/audit?limit=20").ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains("scheduled scan by IT", audit.GetRawText(), StringComparison.Ordinal);
+
+        // A forged verdict is refused with the page and a message; the alert stays as it was.
+        var other = await api.CreateAlertAsync(TestAlerts.Alert(TestAlerts.NewSource()));
+        await page.GotoAsync($"/alerts/{other}");
+        var token = await page.Locator("#resolve-form input[name=__RequestVerificationToken]").InputValueAsync();
+        var post = page.Context.APIRequest.CreateFormData();
+        post.Set("__RequestVerificationToken", token);
+        post.Set("_handler", "alert-resolve");
+        post.Set("verdict", "malicious");
+        var response = await page.Context.APIRequest.PostAsync($"/alerts/{other}", new() { Form = post, MaxRedirects = 0 });
+        Assert.Equal(400, response.Status);
+        Assert.Contains("Choose a verdict: true-positive", await response.TextAsync(), StringComparison.Ordinal);
+        Assert.Equal("new", (await api.GetAsync($"/api/v1/alerts/{other}").ExpectAsync(HttpStatusCode.OK)).Str("status"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_hostile_alert_is_shown_as_inert_text_with_defanged_values()
     {
         using var api = server.Client();
@@ -168,6 +205,10 @@ public sealed class AlertPageTests(Browser browser, UiServer server)
         form.Set("action", "ignore");
         var response = await page.Context.APIRequest.PostAsync($"/alerts/{id}", new() { Form = form, MaxRedirects = 0 });
         Assert.Equal(403, response.Status);
+        form.Set("_handler", "alert-resolve");
+        form.Set("verdict", "false-positive");
+        var resolve = await page.Context.APIRequest.PostAsync($"/alerts/{id}", new() { Form = form, MaxRedirects = 0 });
+        Assert.Equal(403, resolve.Status);
         Assert.Equal("new", (await api.GetAsync($"/api/v1/alerts/{id}").ExpectAsync(HttpStatusCode.OK)).Str("status"));
         await page.Context.CloseAsync();
     }
