@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Quell.Tests.Support;
@@ -225,9 +226,53 @@ public sealed class CasePageTests(Browser browser, UiServer server)
             Form = FormOf(page, ("_handler", "status"), ("__RequestVerificationToken", token!), ("status", "resolved"), ("resolution", "benign"), ("version", "1")),
         });
         Assert.Equal(403, status.Status);
+        var responder = await page.APIRequest.PostAsync($"/cases/{S(id)}", new()
+        {
+            Form = FormOf(page, ("_handler", "responder"), ("__RequestVerificationToken", token!), ("responder", "cortex:Notify_Team")),
+        });
+        Assert.Equal(403, responder.Status);
         var comments = await api.GetAsync($"/api/v1/cases/{S(id)}/comments").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(0, comments.GetProperty("items").GetArrayLength());
         Assert.Equal("new", (await api.GetCaseAsync(id)).Str("status"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_responder_runs_on_the_case_from_its_page_and_the_run_shows_its_operations()
+    {
+        using var api = server.Client();
+        await api.PutAsJsonAsync("/api/v1/responders/cortex:Notify_Team", new { enabled = true, config = new { to = "cert@example.org" } }).ExpectAsync(HttpStatusCode.OK);
+        var id = (await api.CreateCaseAsync("Responder page " + Guid.NewGuid().ToString("N")[..6])).Id();
+        var page = await AdminOnCaseAsync(id);
+        await Assertions.Expect(page.Locator("#responders-h + p")).ToHaveTextAsync("No responder has run on this case.");
+
+        await page.Locator("#responder-form").GetByLabel("Responder").SelectOptionAsync("cortex:Notify_Team");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run responder" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#responder-runs tbody tr")).ToHaveCountAsync(1);
+        // The run is a job: reload until it has ended (the page shows it pending until then).
+        var row = page.Locator("#responder-runs tbody tr").First;
+        for (var i = 0; i < 120 && !(await row.InnerTextAsync()).Contains("success", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(500);
+            await page.ReloadAsync();
+        }
+        await Assertions.Expect(row).ToContainTextAsync("cortex:Notify_Team");
+        await Assertions.Expect(row).ToContainTextAsync("success");
+        await Assertions.Expect(row).ToContainTextAsync("AddTagToCase (applied)");
+        Assert.Contains("notified", (await api.GetCaseAsync(id)).GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        var runs = await api.GetAsync($"/api/v1/responders/runs?objectType=case&objectId={S(id)}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("success", Assert.Single(runs.GetProperty("items").EnumerateArray()).Str("status"));
+
+        // A responder that does not exist (a forged post) is refused with the page, and nothing runs.
+        var token = await page.Locator("#responder-form input[name=__RequestVerificationToken]").InputValueAsync();
+        var forged = await page.APIRequest.PostAsync($"/cases/{S(id)}", new()
+        {
+            Form = FormOf(page, ("_handler", "responder"), ("__RequestVerificationToken", token), ("responder", "cortex:Nope")),
+        });
+        Assert.Equal(400, forged.Status);
+        Assert.Contains("Choose a responder that acts on cases: cortex:Notify_Team", await forged.TextAsync(), StringComparison.Ordinal);
+        runs = await api.GetAsync($"/api/v1/responders/runs?objectType=case&objectId={S(id)}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, runs.GetProperty("items").GetArrayLength());
         await page.Context.CloseAsync();
     }
 

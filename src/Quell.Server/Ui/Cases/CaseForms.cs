@@ -47,6 +47,15 @@ public sealed class FormOutcome
 
 public static class CaseForms
 {
+    /// <summary>A responder run's operations in short: "AddTagToCase (applied), AddArtifactToCase (failed: …)".</summary>
+    public static string Operations(Quell.Enrichment.Cortex.ResponderRun run) =>
+        string.Join(", ", run.Operations.EnumerateArray().Select(o =>
+        {
+            var type = o.TryGetProperty("type", out var t) ? t.ToString() : "?";
+            var status = o.TryGetProperty("status", out var s) ? s.ToString() : "pending";
+            return o.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String && status == "failed" ? $"{type} ({status}: {m})" : $"{type} ({status})";
+        }));
+
     /// <summary>The JSON body an API client would send for these fields.</summary>
     public static JsonElement Body(IReadOnlyDictionary<string, object?> fields) => JsonSerializer.SerializeToElement(fields);
 

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Quell.Audit;
 using Quell.Cases;
+using Quell.Enrichment;
+using Quell.Enrichment.Cortex;
 using Quell.Http;
 using Quell.Identity;
 using Quell.Observables;
@@ -23,6 +25,8 @@ public partial class CasePage
     [Inject] public Microsoft.Extensions.Options.IOptions<Quell.Files.FileOptions> FileOptions { get; set; } = default!;
     [Inject] public IdentityStore Identity { get; set; } = default!;
     [Inject] public Quell.Scoring.Scorer Scorer { get; set; } = default!;
+    [Inject] public CortexCatalogue Cortex { get; set; } = default!;
+    [Inject] public Quell.Jobs.JobQueue Jobs { get; set; } = default!;
 
     CaseRow? Row;
     CaseView? View;
@@ -34,6 +38,9 @@ public partial class CasePage
     IReadOnlyList<TimelineEntry> Timeline = [];
     string? TimelineNext;
     readonly Dictionary<long, IReadOnlyList<TaskLog>> Logs = [];
+    IReadOnlyList<ResponderRun> Runs = [];
+    /// <summary>Enabled responders that act on cases (Cortex's thehive:case), by name.</summary>
+    IReadOnlyList<string> Responders = [];
 
     /// <summary>Outcome of the form posted in this request, by form group; null when it was not posted or succeeded.</summary>
     readonly Dictionary<string, FormOutcome> Outcomes = new(StringComparer.Ordinal);
@@ -47,6 +54,9 @@ public partial class CasePage
     /// answer 403 instead of the framework's 400 "no such form"); the page it gets back only says it was refused.
     /// </summary>
     bool ShowForms => Can(Permission.CaseWrite) || HttpMethods.IsPost(HttpContext.Request.Method);
+
+    /// <summary>Running a responder takes Analyze, as the API's run does; the same forged-post rule as <see cref="ShowForms"/>.</summary>
+    bool ShowResponders => Can(Permission.Analyze) || HttpMethods.IsPost(HttpContext.Request.Method);
 
     FormOutcome? Outcome(string form) => Outcomes.GetValueOrDefault(form);
 
@@ -74,6 +84,12 @@ public partial class CasePage
                 .RunAsync<TimelineEntry>(c, TimelineEntry.SelectOfCase, new { org, id = Id }, TimelineEntry.KeyOf);
             foreach (var t in View.Tasks!)
                 Logs[t.Id] = (await Page(null, ["id"]).RunAsync<TaskLog>(c, TaskLog.SelectOfTask, new { org, taskId = t.Id }, l => [l.Id])).Items;
+            Runs = await ResponderStore.ListForAsync(c, org, CaseTarget, Id);
+            var settings = await AnalyzerStore.SettingsAsync(c, org);
+            Responders = [.. Cortex.Responders.Values
+                .Where(f => f.DataTypes.Contains(CaseTarget, StringComparer.Ordinal)
+                    && EffectiveSettings.Of(ResponderEndpoints.Definition(f), settings.GetValueOrDefault(ResponderStore.SettingsName(f.QuellName))).Enabled)
+                .Select(f => f.QuellName).Order(StringComparer.Ordinal)];
             return 0;
         }, Ct);
         if (Row is null)
@@ -121,6 +137,25 @@ public partial class CasePage
         Outcomes[form] = FormOutcome.Invalid(errors);
         HttpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
         return Task.CompletedTask;
+    }
+
+    const string CaseTarget = "thehive:case";
+
+    async Task RunResponderAsync()
+    {
+        if (!Require(Permission.Analyze))
+            return;
+        var name = P("responder");
+        if (name is null || !Cortex.Responders.TryGetValue(name, out var flavor) || !flavor.DataTypes.Contains(CaseTarget, StringComparer.Ordinal))
+        {
+            var errors = new InputErrors();
+            errors.Add("responder", Responders.Count == 0
+                ? "No responder that acts on cases is enabled."
+                : $"Choose a responder that acts on cases: {string.Join(", ", Responders)}.");
+            await Invalid("responder", errors);
+            return;
+        }
+        await Done("responder", await ResponderEndpoints.StartAsync(Db, Audit, Jobs, flavor, Caller, CaseTarget, Id, null, Time, Ct), $"/cases/{Id}#responders-h");
     }
 
     int? PostedVersion => int.TryParse(P("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;

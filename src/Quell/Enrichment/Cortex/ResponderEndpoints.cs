@@ -36,6 +36,9 @@ public static class ResponderEndpoints
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    const string ObjectTypeRule = "objectType must be case, alert, task or observable (or Cortex's thehive:case, thehive:alert, thehive:case_task, thehive:case_artifact)";
+    const string ObjectIdRule = "objectId is required: the id (a positive number) of the case, alert, task or observable";
+
     public static IEndpointRouteBuilder MapResponderEndpoints(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/v1/responders").WithTags("Enrichment");
@@ -44,6 +47,8 @@ public static class ResponderEndpoints
             .WithSummary("Configure a responder {enabled, config: {...}, timeout?, maxTlp?, maxPap?}; a secret sent as ******** keeps its value");
         g.MapPost("/{name}/run", Run).RequirePermission(Permission.Analyze)
             .WithSummary("Run a responder on {objectType: case|alert|task|observable, objectId}: 202 with the pending run; ?wait=true answers when it has ended");
+        g.MapGet("/runs", ListRuns).RequirePermission(Permission.AlertRead)
+            .WithSummary("The latest 50 responder runs on one object: ?objectType=case|alert|task|observable&objectId=N, newest first");
         g.MapGet("/runs/{id:long}", GetRun).RequirePermission(Permission.AlertRead).WithSummary("One responder run: status, full report, operations (each applied or failed, with its message), reason");
         return app;
     }
@@ -71,6 +76,22 @@ public static class ResponderEndpoints
             ? AnalyzerEndpoints.ConfigureAsync(Definition(f), ResponderStore.SettingsName(name), request, caller, db, audit, secrets, time, ct)
             : Task.FromResult(Unknown(name, cortex));
 
+    static async Task<IResult> ListRuns(HttpRequest request, Caller caller, Db db, CancellationToken ct)
+    {
+        var errors = new InputErrors();
+        var q = new QueryParams(request.Query, errors);
+        var typeText = q.String("objectType", maxLength: 40);
+        var objectId = q.Long("objectId", 1, long.MaxValue, 0);
+        string? objectType = null;
+        if (typeText is null || !ObjectTypes.TryGetValue(typeText, out objectType))
+            errors.Add("objectType", ObjectTypeRule);
+        if (string.IsNullOrEmpty(request.Query["objectId"]))
+            errors.Add("objectId", ObjectIdRule);
+        if (errors.Any || objectType is null)
+            return Problems.Invalid(errors);
+        return TypedResults.Ok(new { items = await db.ReadAsync(c => ResponderStore.ListForAsync(c, caller.OrgId, objectType, objectId), ct) });
+    }
+
     static async Task<IResult> GetRun(long id, Caller caller, Db db, CancellationToken ct) =>
         await db.ReadAsync(c => ResponderStore.GetAsync(c, caller.OrgId, id), ct) is { } run ? TypedResults.Ok(run) : Problems.NotFound("responder run", id);
 
@@ -92,20 +113,43 @@ public static class ResponderEndpoints
         var of = f?.String("of", maxLength: 8);
         string? objectType = null;
         if (typeText is null || !ObjectTypes.TryGetValue(typeText, out objectType))
-            errors.Add("objectType", "objectType must be case, alert, task or observable (or Cortex's thehive:case, thehive:alert, thehive:case_task, thehive:case_artifact)");
+            errors.Add("objectType", ObjectTypeRule);
         else if (!flavor.DataTypes.Contains(objectType, StringComparer.Ordinal))
             errors.Add("objectType", $"{name} acts on {string.Join(", ", flavor.DataTypes)}, not {objectType}");
         if (objectId is null)
-            errors.Add("objectId", "objectId is required: the id (a positive number) of the case, alert, task or observable");
+            errors.Add("objectId", ObjectIdRule);
         if (of is not null && of is not ("alert" or "case"))
             errors.Add("of", "of must be alert or case (which table an observable id is of)");
         if (errors.Any || objectType is null || objectId is not { } targetId)
             return Problems.Invalid(errors);
 
+        var outcome = await StartAsync(db, audit, queue, flavor, caller, objectType, targetId, of, time, ct);
+        if (outcome is not Microsoft.AspNetCore.Http.HttpResults.Ok<long> { Value: var runId })
+            return outcome;
+
+        var stored = await db.ReadAsync(c => ResponderStore.GetAsync(c, caller.OrgId, runId), ct);
+        var deadline = time.GetUtcNow() + options.Value.MaxWait;
+        while (wait && stored!.Status == ReportStatus.Pending && time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
+            stored = await db.ReadAsync(c => ResponderStore.GetAsync(c, caller.OrgId, runId), ct);
+        }
+        return stored!.Status == ReportStatus.Pending ? TypedResults.Accepted($"/api/v1/responders/runs/{runId}", stored) : TypedResults.Ok(stored);
+    }
+
+    /// <summary>
+    /// Queues a run of <paramref name="flavor"/> on the object (a Cortex data type it acts on; the caller checked that):
+    /// <c>Ok&lt;long&gt;</c> with the run's id, or the problem (404 no such object, 409 not enabled or TLP/PAP above its
+    /// limits), nothing stored. The API and the case page both start runs here.
+    /// </summary>
+    public static async Task<IResult> StartAsync(Db db, AuditLog audit, JobQueue queue, CortexFlavor flavor, Caller caller, string objectType, long targetId, string? of,
+        TimeProvider time, CancellationToken ct)
+    {
+        var name = flavor.QuellName;
         var (data, tlp, pap, problem) = await db.ReadAsync(c => ObjectAsync(c, caller.OrgId, objectType, targetId, of), ct);
         if (problem is not null)
             return problem;
-        var outcome = await db.WriteAsync<IResult>(async (c, tx) =>
+        return await db.WriteAsync<IResult>(async (c, tx) =>
         {
             var settings = EffectiveSettings.Of(Definition(flavor), await AnalyzerStore.SettingsAsync(c, caller.OrgId, ResponderStore.SettingsName(name), tx));
             if (!settings.Enabled)
@@ -131,17 +175,6 @@ public static class ResponderEndpoints
                 new { run = id, objectType, objectId = targetId }));
             return TypedResults.Ok(id);
         }, ct);
-        if (outcome is not Microsoft.AspNetCore.Http.HttpResults.Ok<long> { Value: var runId })
-            return outcome;
-
-        var stored = await db.ReadAsync(c => ResponderStore.GetAsync(c, caller.OrgId, runId), ct);
-        var deadline = time.GetUtcNow() + options.Value.MaxWait;
-        while (wait && stored!.Status == ReportStatus.Pending && time.GetUtcNow() < deadline)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
-            stored = await db.ReadAsync(c => ResponderStore.GetAsync(c, caller.OrgId, runId), ct);
-        }
-        return stored!.Status == ReportStatus.Pending ? TypedResults.Accepted($"/api/v1/responders/runs/{runId}", stored) : TypedResults.Ok(stored);
     }
 
     /// <summary>The object as the responder gets it (TheHive-like: <c>_type</c>, <c>_id</c> and the fields Quell shows), with its TLP and PAP.</summary>

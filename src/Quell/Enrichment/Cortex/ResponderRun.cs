@@ -59,6 +59,14 @@ public static class ResponderStore
     public static Task<ResponderRun?> GetAsync(DbConnection c, long orgId, long id, DbTransaction? tx = null) =>
         c.QuerySingleOrDefaultAsync<ResponderRun>($"SELECT {ResponderRun.Columns} FROM responder_runs WHERE org_id = @orgId AND id = @id", new { orgId, id }, tx);
 
+    /// <summary>The latest runs on one object, newest first (ix_responder_runs_object).</summary>
+    public static async Task<IReadOnlyList<ResponderRun>> ListForAsync(DbConnection c, long orgId, string objectType, long objectId, int limit = 50) =>
+        (await c.QueryAsync<ResponderRun>($"""
+            SELECT {ResponderRun.Columns} FROM responder_runs
+            WHERE org_id = @orgId AND object_type = @objectType AND object_id = @objectId
+            ORDER BY id DESC LIMIT @limit
+            """, new { orgId, objectType, objectId, limit })).AsList();
+
     public static Task SetOperationsAsync(DbConnection c, DbTransaction tx, long id, string operations) =>
         c.ExecuteAsync("UPDATE responder_runs SET operations = @operations WHERE id = @id", new { id, operations }, tx);
 

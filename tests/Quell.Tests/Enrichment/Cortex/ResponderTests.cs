@@ -43,6 +43,13 @@ public abstract class ResponderTests(CortexServer server)
         var stored = await client.GetAsync($"/api/v1/responders/runs/{run.GetProperty("id").GetInt64()}").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("success", stored.GetProperty("status").GetString());
         Assert.Equal("AddTagToCase", stored.GetProperty("operations")[0].GetProperty("type").GetString());
+
+        var listed = await client.GetAsync($"/api/v1/responders/runs?objectType=case&objectId={caseId}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(run.GetProperty("id").GetInt64(), Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("id").GetInt64());
+        var none = await client.GetAsync($"/api/v1/responders/runs?objectType=alert&objectId={caseId}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(0, none.GetProperty("items").GetArrayLength());
+        var bad = await client.GetAsync("/api/v1/responders/runs?objectType=ticket&objectId=x").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["objectId", "objectType"], bad.ErrorFields().Order(StringComparer.Ordinal));
     }
 
     [Fact]
