@@ -16,22 +16,12 @@ PORT=${PORT:-5183}
 SPORT=${SPORT:-5184}
 OUT=${OUT:-/tmp/quell-enrichment-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+. bench/lib.sh
 
-missing=()
-command -v sqlite3 >/dev/null || missing+=(sqlite3)
-command -v python3 >/dev/null || missing+=(python3)
-[ -z "${QUELL_DB:-}" ] || command -v psql >/dev/null || missing+=(postgresql-client)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-log "building (Release)"
-[ -n "${SKIP_BUILD:-}" ] || dotnet build src/Quell.Server -c Release --nologo -v quiet >/dev/null
+need sqlite3 python3 ${QUELL_DB:+psql:postgresql-client}
+build_quell
 DATA=$(mktemp -d /tmp/quell-enrichment-data.XXXXXX)
-KEY="qk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+KEY=$(bench_secret qk)
 log "starting the stand-in services on 127.0.0.1:$SPORT (answers after $DELAY s)"
 python3 bench/enrichment-services.py "$SPORT" "$DELAY" >"$OUT/services.log" 2>&1 &
 SERVICES=$!
@@ -46,7 +36,7 @@ if [ -n "${QUELL_DB:-}" ]; then
 fi
 log "starting quell serve on 127.0.0.1:$PORT ($STORE, Enrichment:Concurrency=$CONCURRENCY)"
 Enrichment__Concurrency=$CONCURRENCY QUELL_BOOTSTRAP_API_KEY=$KEY QUELL_ADMIN_PASSWORD=bench-admin-password \
-  dotnet src/Quell.Server/bin/Release/net10.0/quell.dll serve --urls "http://127.0.0.1:$PORT" --data "$DATA" >"$OUT/server.log" 2>&1 &
+  dotnet "$QUELL_DLL" serve --urls "http://127.0.0.1:$PORT" --data "$DATA" >"$OUT/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
   kill "$SERVER" 2>/dev/null || true
@@ -55,8 +45,7 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
-for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 1; done
-curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$OUT/server.log"; exit 1; }
+wait_healthy "$PORT" "$OUT/server.log"
 
 api() { curl -fsS -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
 for analyzer in virustotal urlhaus misp; do

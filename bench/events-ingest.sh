@@ -19,13 +19,13 @@ CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
 PORT=${PORT:-5182}
 WARMUP=${WARMUP:-$([ -n "${SIGMA_RULES:-}" ] && echo 20 || echo 5)}
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+. bench/lib.sh
+need wrk python3
 
-[ -n "${SKIP_BUILD:-}" ] || { log "building (Release)"; dotnet build src/Quell.Server -c Release --nologo -v quiet >/dev/null; }
+build_quell
 DATA=$(mktemp -d /tmp/quell-events-bench.XXXXXX)
-export QUELL_HEC_TOKEN="qh_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export QUELL_API_KEY="qk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export QUELL_HEC_TOKEN=$(bench_secret qh)
+export QUELL_API_KEY=$(bench_secret qk)
 export BODY="$DATA/body.json"
 python3 - "$BATCH" >"$BODY" <<'PY'
 import json, sys, random
@@ -54,12 +54,11 @@ if [ -n "${INDICATORS:-}" ]; then
 fi
 log "starting quell serve on 127.0.0.1:$PORT ($STORE${SIGMA_RULES:+, Sigma rules from $SIGMA_RULES}); body $(wc -c <"$BODY") bytes, $BATCH events"
 QUELL_BOOTSTRAP_API_KEY=$QUELL_API_KEY QUELL_ADMIN_PASSWORD=bench-admin-password \
-  dotnet src/Quell.Server/bin/Release/net10.0/quell.dll "${args[@]}" >"$DATA/server.log" 2>&1 &
+  dotnet "$QUELL_DLL" "${args[@]}" >"$DATA/server.log" 2>&1 &
 SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT
-for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 1; done
-curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$DATA/server.log"; exit 1; }
+wait_healthy "$PORT" "$DATA/server.log"
 
 # The newest event id, from the API.
 stored() { curl -fs -H "Authorization: Bearer $QUELL_API_KEY" "http://127.0.0.1:$PORT/api/v1/events?limit=1" | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[0]["id"] if i else 0)'; }

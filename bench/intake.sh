@@ -13,25 +13,15 @@ THREADS=${THREADS:-2}
 PORT=${PORT:-5181}
 OUT=${OUT:-/tmp/quell-intake-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+. bench/lib.sh
 
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v sqlite3 >/dev/null || missing+=(sqlite3)
-[ -n "${PLOT:-}" ] && ! command -v gnuplot >/dev/null && missing+=(gnuplot-nox)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-log "building (Release)"
-[ -n "${SKIP_BUILD:-}" ] || dotnet build src/Quell.Server -c Release --nologo -v quiet >/dev/null
+need wrk sqlite3 ${PLOT:+gnuplot:gnuplot-nox}
+build_quell
 DATA=$(mktemp -d /tmp/quell-intake-data.XXXXXX)
-export QUELL_API_KEY="qk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export QUELL_API_KEY=$(bench_secret qk)
 log "starting quell serve on 127.0.0.1:$PORT (SQLite in $DATA)"
 QUELL_BOOTSTRAP_API_KEY=$QUELL_API_KEY QUELL_ADMIN_PASSWORD=bench-admin-password \
-  dotnet src/Quell.Server/bin/Release/net10.0/quell.dll serve --urls "http://127.0.0.1:$PORT" --data "$DATA" >"$OUT/server.log" 2>&1 &
+  dotnet "$QUELL_DLL" serve --urls "http://127.0.0.1:$PORT" --data "$DATA" >"$OUT/server.log" 2>&1 &
 SERVER=$!
 SAMPLER=""
 cleanup() {
@@ -41,8 +31,7 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
-for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 1; done
-curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$OUT/server.log"; exit 1; }
+wait_healthy "$PORT" "$OUT/server.log"
 
 alerts() { sqlite3 "file:$DATA/quell.db?mode=ro" "SELECT COALESCE(MAX(id), 0) FROM alerts" 2>/dev/null || echo 0; }
 rss_mb() { echo $(( $(ps -o rss= -p "$SERVER") / 1024 )); }

@@ -1,0 +1,34 @@
+# Shared by the whole-system benchmark scripts (sourced, not run): logging, installing what a script needs, building,
+# bench keys, and waiting for a started server. The scripts cd to the repository root before sourcing this.
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# need COMMAND[:PACKAGE]...: installs the Debian package of each command that is missing (the package defaults to the
+# command's name), with sudo when not root.
+need() {
+  local spec missing=()
+  for spec in "$@"; do
+    command -v "${spec%%:*}" >/dev/null || missing+=("${spec#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# The server the scripts start, built in Release unless SKIP_BUILD is set.
+QUELL_DLL=src/Quell.Server/bin/Release/net10.0/quell.dll
+build_quell() {
+  [ -n "${SKIP_BUILD:-}" ] && return 0
+  log "building (Release)"
+  dotnet build src/Quell.Server -c Release --nologo -v quiet >/dev/null
+}
+
+# bench_secret PREFIX: a fresh random API key or HEC token, e.g. qk_bench_0123….
+bench_secret() { echo "${1}_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"; }
+
+# wait_healthy PORT LOG: waits up to a minute for /healthz; on failure prints the server's log and exits.
+wait_healthy() {
+  for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 1; done
+  cat "$2"; exit 1
+}
