@@ -124,7 +124,10 @@ public sealed partial class IndicatorIndex
         for (var i = 0; i < total; i++)
             byTable[next[tableOf[i]]++] = i;
 
+        // The tables are independent: each is filled by one thread, the largest first so that two cores finish
+        // together. The filters Mark sets are shared, so they are set afterwards on this thread.
         var added = new bool[total];
+        var filled = new List<(KeyTable Table, int[] Members)>();
         for (var t = 0; t < perTable.Length; t++)
         {
             if (perTable[t] == 0)
@@ -132,13 +135,17 @@ public sealed partial class IndicatorIndex
             var members = byTable[start[t]..start[t + 1]];
             var table = Table(keys[members[0]], create: true)!;
             table.EnsureCapacity(table.Count + (int)Math.Min(int.MaxValue / 2, members.Length * scale));
-            foreach (var i in table.ByRegion(members, keys))
-                if (table.Add(keys[i].Lo, keys[i].Hi, ids[i]))
-                {
-                    added[i] = true;
-                    Mark(keys[i]);
-                }
+            filled.Add((table, members));
         }
+        filled.Sort((a, b) => b.Members.Length.CompareTo(a.Members.Length));
+        Parallel.ForEach(filled, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, f =>
+        {
+            foreach (var i in f.Table.ByRegion(f.Members, keys))
+                added[i] = f.Table.Add(keys[i].Lo, keys[i].Hi, ids[i]);
+        });
+        for (var i = 0; i < total; i++)
+            if (added[i])
+                Mark(keys[i]);
 
         var lines = 0;
         long last = 0;
