@@ -93,7 +93,11 @@ internal sealed class KeyTable
         if (!Sse.IsSupported)
             return;
         var entries = _entries;
-        Sse.Prefetch0(Unsafe.AsPointer(ref entries[Slot(lo, hi, entries.Length - 1)]));
+        var mask = entries.Length - 1;
+        var slot = Slot(lo, hi, mask);
+        Sse.Prefetch0(Unsafe.AsPointer(ref entries[slot]));
+        // A miss reads on until an empty slot: several entries at these load factors, so the next line too.
+        Sse.Prefetch0(Unsafe.AsPointer(ref entries[(slot + 3) & mask]));
     }
 
     /// <summary>Grows the table once to hold <paramref name="keys"/> keys, so a bulk load does not double it step by step.</summary>
