@@ -300,8 +300,14 @@ public static class IndicatorWrites
         return same ? null : merged;
     }
 
+    /// <summary>The stored kind of <paramref name="type"/>; cached per known type, as an import asks once per row.</summary>
     public static string KindName(string type) =>
+        IndicatorTypes.IsKnown(type) ? KindNames.GetOrAdd(type, ComputeKindName) : ComputeKindName(type);
+
+    static string ComputeKindName(string type) =>
         (IndicatorTypes.Parts(type) is { } parts ? IndicatorTypes.KindOf(parts[0]) : IndicatorTypes.KindOf(type)).ToString().ToLowerInvariant();
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> KindNames = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Removes up to <paramref name="limit"/> links of the source not refreshed by <paramref name="run"/>, then deletes
