@@ -26,7 +26,7 @@ for rep in $(seq 1 "$REPS"); do
     echo "==> round $rep, $build" >&2
     # One feed folder for both builds: the same file every time (generated once by the first run).
     mkdir -p "$OUT/run"
-    OUT="$OUT/run" PUBLISHED="$OUT/$build/publish" bench/intel-import.sh 2>>"$OUT/log" | sed "s/^/$build $rep: /" | tee -a "$OUT/results.txt"
+    PUBLISHED="$OUT/$build/publish" OUT="$OUT/run" bench/intel-import.sh 2>>"$OUT/log" | sed "s/^/$build $rep: /" | tee -a "$OUT/results.txt"
   done
 done
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
