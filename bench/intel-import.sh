@@ -10,7 +10,8 @@
 #        PG=1 bench/intel-import.sh                  # on a throwaway PostgreSQL cluster started here (as in test.sh)
 #        QUELL_DB="Host=...;Database=..." bench/intel-import.sh   # on an existing, empty PostgreSQL database
 # Env: INDICATORS (1000000), SEED (42), PORT (5183), OUT (default /tmp/quell-intel-import-<time>), SKIP_BUILD=1,
-#      WARNINGLISTS=DIR (load warninglists, so every value is also checked against them).
+#      WARNINGLISTS=DIR (load warninglists, so every value is also checked against them),
+#      PUBLISHED=DIR (run the quell.dll already published there, e.g. another commit's; bench/intel-import-compare.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 INDICATORS=${INDICATORS:-1000000}
@@ -38,7 +39,8 @@ if [ ! -f "$FEEDS/IND.txt" ] || [ "$(cat "$OUT/params" 2>/dev/null)" != "$INDICA
   rm -f "$FEEDS/VALUES.txt"
   echo "$INDICATORS $SEED" > "$OUT/params"
 fi
-if [ -z "${SKIP_BUILD:-}" ] || [ ! -f "$OUT/publish/quell.dll" ]; then
+PUBLISH=${PUBLISHED:-$OUT/publish}
+if [ -z "${PUBLISHED:-}" ] && { [ -z "${SKIP_BUILD:-}" ] || [ ! -f "$OUT/publish/quell.dll" ]; }; then
   log "publishing (Release) to $OUT/publish"
   dotnet publish src/Quell.Server -c Release --nologo -v quiet -o "$OUT/publish" >/dev/null
 fi
@@ -62,7 +64,7 @@ args=(serve --urls "http://127.0.0.1:$PORT" --data "$DATA" --feed-directories "$
 [ -n "${WARNINGLISTS:-}" ] && args+=(--warninglists "$WARNINGLISTS")
 log "starting quell serve on 127.0.0.1:$PORT ($store)"
 QUELL_BOOTSTRAP_API_KEY=$QUELL_API_KEY QUELL_ADMIN_PASSWORD=bench-admin-password \
-  dotnet "$OUT/publish/quell.dll" "${args[@]}" >"$OUT/server.log" 2>&1 &
+  dotnet "$PUBLISH/quell.dll" "${args[@]}" >"$OUT/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
   kill "$SERVER" 2>/dev/null || true
@@ -77,18 +79,23 @@ curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$OUT/server.log";
 api() { curl -fsS -H "Authorization: Bearer $QUELL_API_KEY" -H 'Content-Type: application/json' "$@"; }
 hwm_mb() { awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVER/status"; }
 rss_mb() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$SERVER/status"; }
+# The server's user + system CPU in clock ticks (fields 14 and 15 of /proc/PID/stat; the name field has no spaces here).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER/stat"; }
+TICKS=$(getconf CLK_TCK)
 
 feed=$(api -X POST "http://127.0.0.1:$PORT/api/v1/feeds" \
   -d "{\"name\":\"bench-import\",\"format\":\"freetext\",\"url\":\"$FEEDS/IND.txt\",\"enabled\":false}" | jq -r .id)
 log "feed $feed registered: $FEEDS/IND.txt ($(wc -l <"$FEEDS/IND.txt") lines); RSS before the pulls: $(rss_mb) MB"
 echo "store: $store; indicators in file: $(wc -l <"$FEEDS/IND.txt"); load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/result.txt"
 for pull in first second; do
+  cpu0=$(cpu_ticks)
   start=$(date +%s.%N)
   body=$(api -X POST "http://127.0.0.1:$PORT/api/v1/feeds/$feed/pull?wait=true")
   end=$(date +%s.%N)
+  cpu1=$(cpu_ticks)
   echo "$body" >"$OUT/pull-$pull.json"
-  printf '%s pull: %.2f s  added %s updated %s removed %s rejected %s  server peak RSS (VmHWM) %s MB, RSS now %s MB\n' \
-    "$pull" "$(echo "$end - $start" | bc)" "$(jq -r .added <<<"$body")" "$(jq -r .updated <<<"$body")" \
+  printf '%s pull: %.2f s, server CPU %.2f s  added %s updated %s removed %s rejected %s  server peak RSS (VmHWM) %s MB, RSS now %s MB\n' \
+    "$pull" "$(echo "$end - $start" | bc)" "$(echo "($cpu1 - $cpu0) / $TICKS" | bc -l)" "$(jq -r .added <<<"$body")" "$(jq -r .updated <<<"$body")" \
     "$(jq -r .removed <<<"$body")" "$(jq -r .rejected <<<"$body")" "$(hwm_mb)" "$(rss_mb)" | tee -a "$OUT/result.txt"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); results in $OUT" | tee -a "$OUT/result.txt"

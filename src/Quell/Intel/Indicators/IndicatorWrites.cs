@@ -70,11 +70,11 @@ public static class IndicatorWrites
         if (insertFirst)
         {
             var all = Enumerable.Range(0, items.Count).ToList();
-            var inserted = await InsertAsync(c, tx, orgId, items, all, now, pg);
+            var inserted = await InsertAsync(c, tx, orgId, items, all, now);
             var rest = new List<PendingIndicator>();
             foreach (var index in all)
             {
-                if (inserted.TryGetValue((items[index].Type, items[index].Value), out var id))
+                if (inserted[index] is var id and > 0)
                 {
                     outcomes[index] = new UpsertOutcome(id, true, true);
                     done[index] = true;
@@ -110,14 +110,14 @@ public static class IndicatorWrites
         }
         if (fresh.Count > 0)
         {
-            var inserted = await InsertAsync(c, tx, orgId, items, fresh, now, pg);
+            var inserted = await InsertAsync(c, tx, orgId, items, fresh, now);
             var raced = new List<int>();
-            foreach (var index in fresh)
+            for (var n = 0; n < fresh.Count; n++)
             {
-                if (inserted.TryGetValue((items[index].Type, items[index].Value), out var id))
-                    outcomes[index] = new UpsertOutcome(id, true, true);
+                if (inserted[n] is var id and > 0)
+                    outcomes[fresh[n]] = new UpsertOutcome(id, true, true);
                 else
-                    raced.Add(index);
+                    raced.Add(fresh[n]);
             }
             // Inserted by a concurrent transaction since the lookup (PostgreSQL): link to its row as it is.
             foreach (var index in raced)
@@ -157,10 +157,17 @@ public static class IndicatorWrites
                 FROM {from} WHERE indicators.id = r.id
                 """, new { rows = json, now }, tx);
         }
+        // One lock order (indicator id) for concurrent imports of overlapping feeds on PostgreSQL; on SQLite, id order
+        // appends to the link table's key.
+        var linkOrder = Enumerable.Range(0, items.Count).OrderBy(i => outcomes[i].Id);
+        if (SqliteIndicatorRows.Of(c) is { } sqlite)
+        {
+            SqliteIndicatorRows.Link(sqlite, orgId, source, key, linkOrder.Select(i => (outcomes[i].Id, items[i].SourceRef, items[i].Context)), run, now);
+            return outcomes;
+        }
         var links = RowsJson(w =>
         {
-            // One lock order (indicator id) for concurrent imports of overlapping feeds on PostgreSQL.
-            foreach (var index in Enumerable.Range(0, items.Count).OrderBy(i => outcomes[i].Id))
+            foreach (var index in linkOrder)
             {
                 w.WriteStartObject();
                 w.WriteNumber("id", outcomes[index].Id);
@@ -169,12 +176,9 @@ public static class IndicatorWrites
                 w.WriteEndObject();
             }
         });
-        var linkFrom = pg
-            ? "json_to_recordset(@links::json) AS r(id bigint, ref text, ctx text)"
-            : "(SELECT value ->> 'id' AS id, value ->> 'ref' AS ref, value ->> 'ctx' AS ctx FROM json_each(@links)) r";
-        await c.ExecuteAsync($"""
+        await c.ExecuteAsync("""
             INSERT INTO indicator_sources (indicator_id, org_id, source_key, source_kind, source_name, feed_id, source_ref, first_reported, last_reported, run_id, context)
-            SELECT r.id, @org, @key, @kind, @name, @feedId, r.ref, @now, @now, @run, r.ctx FROM {linkFrom} WHERE true
+            SELECT r.id, @org, @key, @kind, @name, @feedId, r.ref, @now, @now, @run, r.ctx FROM json_to_recordset(@links::json) AS r(id bigint, ref text, ctx text)
             ON CONFLICT (org_id, source_key, indicator_id) DO UPDATE SET source_name = excluded.source_name,
               source_ref = COALESCE(excluded.source_ref, indicator_sources.source_ref), last_reported = excluded.last_reported,
               run_id = excluded.run_id, context = COALESCE(excluded.context, indicator_sources.context)
@@ -207,9 +211,14 @@ public static class IndicatorWrites
         return existing;
     }
 
-    /// <summary>Inserts the items at <paramref name="indexes"/> that are not stored yet; the ids of those it inserted.</summary>
-    static async Task<Dictionary<(string, string), long>> InsertAsync(DbConnection c, DbTransaction tx, long orgId, IReadOnlyList<PendingIndicator> items, List<int> indexes, long now, bool pg)
+    /// <summary>
+    /// Inserts the items at <paramref name="indexes"/> that are not stored yet; for each index, in that order, the new
+    /// row's id, or 0 when it was stored already.
+    /// </summary>
+    static async Task<long[]> InsertAsync(DbConnection c, DbTransaction tx, long orgId, IReadOnlyList<PendingIndicator> items, List<int> indexes, long now)
     {
+        if (SqliteIndicatorRows.Of(c) is { } sqlite)
+            return SqliteIndicatorRows.Insert(sqlite, orgId, items, indexes, now);
         var json = RowsJson(w =>
         {
             foreach (var index in indexes)
@@ -231,19 +240,15 @@ public static class IndicatorWrites
                 w.WriteEndObject();
             }
         });
-        var from = pg
-            ? "json_to_recordset(@rows::json) AS r(typ text, val text, knd text, cat text, ids boolean, fs bigint, ls bigint, tlp integer, conf integer, cmt text, tags text, wl text)"
-            : "(SELECT value ->> 'typ' AS typ, value ->> 'val' AS val, value ->> 'knd' AS knd, value ->> 'cat' AS cat, value ->> 'ids' AS ids, value ->> 'fs' AS fs, value ->> 'ls' AS ls, value ->> 'tlp' AS tlp, value ->> 'conf' AS conf, value ->> 'cmt' AS cmt, value ->> 'tags' AS tags, value ->> 'wl' AS wl FROM json_each(@rows)) r";
-        // "WHERE true": SQLite needs it to tell the upsert's ON from a join's ON after INSERT ... SELECT.
-        var conflict = pg ? "(org_id, md5(value), type)" : "(org_id, value, type)";
         var inserted = new Dictionary<(string, string), long>();
-        foreach (var (id, type, value) in await c.QueryAsync<(long, string, string)>($"""
+        foreach (var (id, type, value) in await c.QueryAsync<(long, string, string)>("""
             INSERT INTO indicators (org_id, type, value, kind, category, to_ids, first_seen, last_seen, tlp, confidence, comment, tags, warninglists, created_at, updated_at)
-            SELECT @org, r.typ, r.val, r.knd, r.cat, r.ids, r.fs, r.ls, r.tlp, r.conf, r.cmt, r.tags, r.wl, @now, @now FROM {from} WHERE true
-            ON CONFLICT {conflict} DO NOTHING RETURNING id, type, value
+            SELECT @org, r.typ, r.val, r.knd, r.cat, r.ids, r.fs, r.ls, r.tlp, r.conf, r.cmt, r.tags, r.wl, @now, @now
+            FROM json_to_recordset(@rows::json) AS r(typ text, val text, knd text, cat text, ids boolean, fs bigint, ls bigint, tlp integer, conf integer, cmt text, tags text, wl text)
+            ON CONFLICT (org_id, md5(value), type) DO NOTHING RETURNING id, type, value
             """, new { org = orgId, rows = json, now }, tx))
             inserted[(type, value)] = id;
-        return inserted;
+        return [.. indexes.Select(i => inserted.GetValueOrDefault((items[i].Type, items[i].Value)))];
     }
 
     /// <summary>A JSON array of rows written by <paramref name="write"/>, for json_to_recordset (PostgreSQL) or json_each (SQLite).</summary>
@@ -295,8 +300,14 @@ public static class IndicatorWrites
         return same ? null : merged;
     }
 
+    /// <summary>The stored kind of <paramref name="type"/>; cached per known type, as an import asks once per row.</summary>
     public static string KindName(string type) =>
+        IndicatorTypes.IsKnown(type) ? KindNames.GetOrAdd(type, ComputeKindName) : ComputeKindName(type);
+
+    static string ComputeKindName(string type) =>
         (IndicatorTypes.Parts(type) is { } parts ? IndicatorTypes.KindOf(parts[0]) : IndicatorTypes.KindOf(type)).ToString().ToLowerInvariant();
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> KindNames = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Removes up to <paramref name="limit"/> links of the source not refreshed by <paramref name="run"/>, then deletes

@@ -200,6 +200,26 @@ public abstract class IndicatorImportTests(TestServer server)
     }
 
     [Fact]
+    public async Task Known_and_new_values_alternating_in_one_batch_are_linked_to_their_own_rows()
+    {
+        // In value order the second batch alternates stored and new values: each new row's id must come from its own
+        // insert (SQLite: row by row, a stored value changes no row) and each link must reach its own indicator.
+        var org = (await Tenants.CreateAsync(server)).OrgId;
+        var known = Enumerable.Range(0, 50).Select(i => Ind("domain", $"b{i:D4}-0.example")).ToArray();
+        await Import.ImportAsync(org, IndicatorSource.Feed(31, "first"), Entries(known), new ImportOptions(), default);
+
+        var fresh = Enumerable.Range(0, IndicatorStore.BatchSize).Select(i => Ind("domain", $"a{i:D5}.example"));
+        var mixed = Enumerable.Range(0, 50).SelectMany(i => new[] { Ind("domain", $"b{i:D4}-0.example"), Ind("domain", $"b{i:D4}-1.example") });
+        var result = await Import.ImportAsync(org, IndicatorSource.Feed(32, "second"), Entries([.. fresh, .. mixed]), new ImportOptions(), default);
+
+        Assert.Equal((IndicatorStore.BatchSize + 100, 0), (result.Added, result.Updated));
+        var rows = (await IndicatorsAsync(org)).Where(r => r.Value.StartsWith('b')).ToList();
+        Assert.Equal(100, rows.Count);
+        foreach (var row in rows)
+            Assert.Equal(row.Value.EndsWith("-0.example", StringComparison.Ordinal) ? ["feed:31", "feed:32"] : ["feed:32"], await SourcesOfAsync(row.Id));
+    }
+
+    [Fact]
     public async Task A_stream_that_fails_after_full_batches_keeps_them_and_raises_its_error()
     {
         var org = (await Tenants.CreateAsync(server)).OrgId;
