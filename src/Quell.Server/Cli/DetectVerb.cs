@@ -240,6 +240,7 @@ public sealed partial class DetectVerb(Terminal terminal)
         var result = new BatchResult();
         var matcher = catalog.Engine.CreateMatcher();
         var matches = new List<SigmaRule>();
+        var view = new JsonSigmaEvent(default);
         using var writer = new Utf8JsonWriter(result.Json);
         var rest = block;
         var index = firstLine;
@@ -269,7 +270,7 @@ public sealed partial class DetectVerb(Terminal terminal)
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                     result.Errors.Add((index, $"a {document.RootElement.ValueKind}, not an object"));
                 else
-                    MatchOne(catalog, matcher, matches, document.RootElement, path, index, json, result, writer);
+                    MatchOne(catalog, matcher, matches, view, document.RootElement, path, index, json, result, writer);
             }
             index++;
         }
@@ -281,17 +282,19 @@ public sealed partial class DetectVerb(Terminal terminal)
         var result = new BatchResult();
         var matcher = catalog.Engine.CreateMatcher();
         var matches = new List<SigmaRule>();
+        var view = new JsonSigmaEvent(default);
         using var writer = new Utf8JsonWriter(result.Json);
         for (var i = 0; i < events.Count; i++)
-            MatchOne(catalog, matcher, matches, events[i], path, first + i, json, result, writer);
+            MatchOne(catalog, matcher, matches, view, events[i], path, first + i, json, result, writer);
         return result;
     }
 
-    static void MatchOne(SigmaCatalog catalog, SigmaMatcher matcher, List<SigmaRule> matches, JsonElement element, string path, long index, bool json, BatchResult result, Utf8JsonWriter writer)
+    /// <summary>Matches one event, read into <paramref name="e"/> (one reused view per batch).</summary>
+    static void MatchOne(SigmaCatalog catalog, SigmaMatcher matcher, List<SigmaRule> matches, JsonSigmaEvent e, JsonElement element, string path, long index, bool json, BatchResult result, Utf8JsonWriter writer)
     {
         result.Events++;
         matches.Clear();
-        var e = new JsonSigmaEvent(element);
+        e.Read(element);
         if (matcher.Match(e, matches) == 0)
             return;
         foreach (var rule in matches)

@@ -74,17 +74,49 @@ public sealed class SigmaMatcher
     readonly SigmaEngine _engine;
     readonly List<int> _found = [];
     readonly List<int> _candidates = [];
+    // Rule sets by log source instance (interned by SigmaLogsources): no key hashing per event.
+    readonly Dictionary<SigmaEventLogsource, SigmaEngine.RuleSet> _sets = new(ReferenceEqualityComparer.Instance);
     int[] _stamp = [];
     int _generation;
+    // A needle often occurs many times in a value (a backslash in a path): its rules are visited once per scan.
+    int[] _needleStamp = [];
+    int _needleGeneration;
 
     internal SigmaMatcher(SigmaEngine engine) => _engine = engine;
 
     /// <summary>Adds the rules that match the event to <paramref name="matches"/>, in load order; returns how many.</summary>
     public int Match(ISigmaEvent e, List<SigmaRule> matches)
     {
-        var set = _engine.SetFor(e.Logsource);
-        if (set.Rules.Length == 0)
+        if (Select(e) is not { } set)
             return 0;
+        var count = 0;
+        foreach (var r in _candidates)
+        {
+            var rule = set.Rules[r];
+            if (rule.Matches(e))
+            {
+                matches.Add(rule);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>The rules the prefilter selects for evaluation (for profiling).</summary>
+    internal void Candidates(ISigmaEvent e, List<SigmaRule> candidates)
+    {
+        if (Select(e) is { } set)
+            foreach (var r in _candidates)
+                candidates.Add(set.Rules[r]);
+    }
+
+    /// <summary>The event's rule set, with the indexes of its rules that the prefilter selects in <see cref="_candidates"/>, in load order.</summary>
+    SigmaEngine.RuleSet? Select(ISigmaEvent e)
+    {
+        if (!_sets.TryGetValue(e.Logsource, out var set))
+            _sets[e.Logsource] = set = _engine.SetFor(e.Logsource);
+        if (set.Rules.Length == 0)
+            return null;
         if (_stamp.Length < set.Rules.Length)
             _stamp = new int[_engine.Rules.Count];
         if (++_generation == int.MaxValue)
@@ -105,28 +137,32 @@ public sealed class SigmaMatcher
                 Scan(scan.Automaton, value);
             else
                 continue;
+            if (_found.Count == 0)
+                continue;
+            if (_needleStamp.Length < scan.NeedleRules.Length)
+                _needleStamp = new int[scan.NeedleRules.Length];
+            if (++_needleGeneration == int.MaxValue)
+            {
+                Array.Clear(_needleStamp);
+                _needleGeneration = 1;
+            }
             foreach (var needle in _found)
+            {
+                if (_needleStamp[needle] == _needleGeneration)
+                    continue;
+                _needleStamp[needle] = _needleGeneration;
                 foreach (var r in scan.NeedleRules[needle])
                     if (_stamp[r] != _generation)
                     {
                         _stamp[r] = _generation;
                         _candidates.Add(r);
                     }
+            }
         }
         foreach (var r in set.Always)
             _candidates.Add(r);
         _candidates.Sort();
-        var count = 0;
-        foreach (var r in _candidates)
-        {
-            var rule = set.Rules[r];
-            if (rule.Matches(e))
-            {
-                matches.Add(rule);
-                count++;
-            }
-        }
-        return count;
+        return set;
     }
 
     void Scan(AhoCorasick automaton, SigmaValue value)
