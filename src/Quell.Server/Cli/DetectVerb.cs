@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Quell.Detection.Sigma;
@@ -21,7 +23,20 @@ public sealed partial class DetectVerb(Terminal terminal)
 
     sealed class BatchResult
     {
-        public readonly ArrayBufferWriter<byte> Json = new();
+        // Output buffers grow to about a block's size, in the large object heap: reused, they no longer trigger a
+        // full collection every few blocks.
+        static readonly ConcurrentQueue<ArrayBufferWriter<byte>> Buffers = new();
+
+        public readonly ArrayBufferWriter<byte> Json = Buffers.TryDequeue(out var b) ? b : new ArrayBufferWriter<byte>(BlockSize);
+
+        /// <summary>Gives the output buffer back once the batch has been written.</summary>
+        public void Release()
+        {
+            Json.ResetWrittenCount();
+            if (Buffers.Count < 16)
+                Buffers.Enqueue(Json);
+        }
+
         public readonly List<Match> Table = [];
         public readonly List<(long Index, string Reason)> Errors = [];
         public readonly List<Correlated> Correlated = [];
@@ -72,7 +87,12 @@ public sealed partial class DetectVerb(Terminal terminal)
         {
             void Emit(BatchResult r)
             {
-                if (table is null)
+                if (table is null && terminal.RawOut is { } raw)
+                {
+                    output.Flush();
+                    raw.Write(r.Json.WrittenSpan); // UTF-8 as it is, not decoded to text and encoded again
+                }
+                else if (table is null)
                 {
                     output.Write(Encoding.UTF8.GetString(r.Json.WrittenSpan));
                 }
@@ -87,6 +107,7 @@ public sealed partial class DetectVerb(Terminal terminal)
                 }
                 _events += r.Events;
                 _matches += r.Matches;
+                r.Release();
                 Correlate(correlator, file, r.Correlated, table, output);
             }
             try
@@ -111,6 +132,7 @@ public sealed partial class DetectVerb(Terminal terminal)
         }
         FlushCorrelations(correlator, table, output);
         output.Flush();
+        terminal.RawOut?.Flush();
         if (table is not null)
         {
             if (table.Rows.Count > 0)
@@ -322,7 +344,13 @@ public sealed partial class DetectVerb(Terminal terminal)
             writer.WriteString("type", "rule");
             writer.WriteString("source", path);
             writer.WritePropertyName("event");
-            element.WriteTo(writer);
+            // The event's bytes as read (the parser validated them) are copied rather than re-serialized; an event spread
+            // over lines (pretty-printed files) is re-serialized, to keep one match per line.
+            var raw = JsonMarshal.GetRawUtf8Value(element);
+            if (raw.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+                writer.WriteRawValue(raw, skipInputValidation: true);
+            else
+                element.WriteTo(writer);
             writer.WriteEndObject();
             writer.Flush();
             result.Json.Write("\n"u8);

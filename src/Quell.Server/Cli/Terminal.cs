@@ -15,7 +15,16 @@ public sealed record Terminal(IAnsiConsole Out, IAnsiConsole Error, Func<Stream>
         Create(Console.Out, Console.IsOutputRedirected, RedirectedWidth()),
         // A log has no width: an error message (often a long server detail) stays on one line.
         Create(Console.Error, Console.IsErrorRedirected, 1000),
-        Console.OpenStandardInput);
+        Console.OpenStandardInput)
+    {
+        RawOut = Console.OpenStandardOutput(),
+    };
+
+    /// <summary>
+    /// The standard output as bytes, for verbs that write much UTF-8 (`quell detect --format json`), when there is
+    /// one; it and <see cref="Out"/> may be interleaved after flushing <see cref="Out"/>'s writer.
+    /// </summary>
+    public Stream? RawOut { get; init; }
 
     static IAnsiConsole Create(TextWriter writer, bool redirected, int redirectedWidth)
     {

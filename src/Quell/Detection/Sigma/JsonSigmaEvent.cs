@@ -19,7 +19,13 @@ public sealed class JsonSigmaEvent : ISigmaEvent
     // The values keyword search visits, in event order: each value once (short names duplicate a dotted path's value).
     readonly List<SigmaValue> _values = new(64);
 
-    public JsonSigmaEvent(JsonElement root) => Read(root);
+    readonly Func<string, string?> _scalar;
+
+    public JsonSigmaEvent(JsonElement root)
+    {
+        _scalar = name => TryGetValue(name, out var v) && v.IsScalar ? v.Text : null;
+        Read(root);
+    }
 
     /// <summary>
     /// Makes this view show another event, reusing its buffers (matching many events through one instance allocates
@@ -37,7 +43,7 @@ public sealed class JsonSigmaEvent : ISigmaEvent
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("winlog", out var winlog) && winlog.ValueKind == JsonValueKind.Object
             && winlog.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object)
             AddShort(data);
-        Logsource = SigmaLogsources.Derive(name => TryGetValue(name, out var v) && v.IsScalar ? v.Text : null);
+        Logsource = SigmaLogsources.Derive(_scalar);
     }
 
     public JsonElement Root { get; private set; }
