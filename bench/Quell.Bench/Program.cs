@@ -6,6 +6,7 @@ using Quell.Bench;
 // quell-bench syslog-send --target 127.0.0.1:6601 [--messages 1000000] [--format 5424|3164|cef] [--connections 4]
 // quell-bench intel-import FEED_FILE [--db POSTGRES_CONNECTION_STRING]
 // quell-bench retro-hunt --data DIR [--events 10000000] [--indicators 1000] [--db POSTGRES_CONNECTION_STRING]
+// quell-bench sigma-profile EVENTS.ndjson [MAX_EVENTS] [RULE_DIR...]
 // quell-bench micro [BenchmarkDotNet arguments, e.g. --filter '*' --job short]
 var mode = args.FirstOrDefault();
 var rest = args.Skip(1).ToArray();
@@ -21,6 +22,8 @@ switch (mode)
         return await RetroHuntBench.RunAsync(rest);
     case "syslog-send":
         return await SyslogSender.RunAsync(rest);
+    case "sigma-profile":
+        return SigmaProfile.Run(rest);
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(LatencyBench).Assembly).Run(rest);
         return 0;

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Quell.Detection.Sigma;
@@ -21,7 +23,20 @@ public sealed partial class DetectVerb(Terminal terminal)
 
     sealed class BatchResult
     {
-        public readonly ArrayBufferWriter<byte> Json = new();
+        // Output buffers grow to about a block's size, in the large object heap: reused, they no longer trigger a
+        // full collection every few blocks.
+        static readonly ConcurrentQueue<ArrayBufferWriter<byte>> Buffers = new();
+
+        public readonly ArrayBufferWriter<byte> Json = Buffers.TryDequeue(out var b) ? b : new ArrayBufferWriter<byte>(BlockSize);
+
+        /// <summary>Gives the output buffer back once the batch has been written.</summary>
+        public void Release()
+        {
+            Json.ResetWrittenCount();
+            if (Buffers.Count < 16)
+                Buffers.Enqueue(Json);
+        }
+
         public readonly List<Match> Table = [];
         public readonly List<(long Index, string Reason)> Errors = [];
         public readonly List<Correlated> Correlated = [];
@@ -67,6 +82,8 @@ public sealed partial class DetectVerb(Terminal terminal)
         var correlator = catalog.CreateCorrelator<EventRef>();
         var table = json ? null : new Table().AddColumns("level", "rule", "id", "source", "event");
         var output = terminal.Out.Profile.Out.Writer;
+        // JSON matches are UTF-8 already: they go to stdout as bytes, not decoded to text and encoded again.
+        var raw = table is null ? terminal.OpenOutput() : null;
 
         foreach (var file in eventFiles)
         {
@@ -74,7 +91,8 @@ public sealed partial class DetectVerb(Terminal terminal)
             {
                 if (table is null)
                 {
-                    output.Write(Encoding.UTF8.GetString(r.Json.WrittenSpan));
+                    output.Flush(); // correlations are written as text in between
+                    raw!.Write(r.Json.WrittenSpan);
                 }
                 else
                     foreach (var m in r.Table)
@@ -87,6 +105,7 @@ public sealed partial class DetectVerb(Terminal terminal)
                 }
                 _events += r.Events;
                 _matches += r.Matches;
+                r.Release();
                 Correlate(correlator, file, r.Correlated, table, output);
             }
             try
@@ -111,6 +130,7 @@ public sealed partial class DetectVerb(Terminal terminal)
         }
         FlushCorrelations(correlator, table, output);
         output.Flush();
+        raw?.Flush();
         if (table is not null)
         {
             if (table.Rows.Count > 0)
@@ -240,6 +260,7 @@ public sealed partial class DetectVerb(Terminal terminal)
         var result = new BatchResult();
         var matcher = catalog.Engine.CreateMatcher();
         var matches = new List<SigmaRule>();
+        var view = new JsonSigmaEvent(default);
         using var writer = new Utf8JsonWriter(result.Json);
         var rest = block;
         var index = firstLine;
@@ -269,7 +290,7 @@ public sealed partial class DetectVerb(Terminal terminal)
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                     result.Errors.Add((index, $"a {document.RootElement.ValueKind}, not an object"));
                 else
-                    MatchOne(catalog, matcher, matches, document.RootElement, path, index, json, result, writer);
+                    MatchOne(catalog, matcher, matches, view, document.RootElement, path, index, json, result, writer);
             }
             index++;
         }
@@ -281,17 +302,19 @@ public sealed partial class DetectVerb(Terminal terminal)
         var result = new BatchResult();
         var matcher = catalog.Engine.CreateMatcher();
         var matches = new List<SigmaRule>();
+        var view = new JsonSigmaEvent(default);
         using var writer = new Utf8JsonWriter(result.Json);
         for (var i = 0; i < events.Count; i++)
-            MatchOne(catalog, matcher, matches, events[i], path, first + i, json, result, writer);
+            MatchOne(catalog, matcher, matches, view, events[i], path, first + i, json, result, writer);
         return result;
     }
 
-    static void MatchOne(SigmaCatalog catalog, SigmaMatcher matcher, List<SigmaRule> matches, JsonElement element, string path, long index, bool json, BatchResult result, Utf8JsonWriter writer)
+    /// <summary>Matches one event, read into <paramref name="e"/> (one reused view per batch).</summary>
+    static void MatchOne(SigmaCatalog catalog, SigmaMatcher matcher, List<SigmaRule> matches, JsonSigmaEvent e, JsonElement element, string path, long index, bool json, BatchResult result, Utf8JsonWriter writer)
     {
         result.Events++;
         matches.Clear();
-        var e = new JsonSigmaEvent(element);
+        e.Read(element);
         if (matcher.Match(e, matches) == 0)
             return;
         foreach (var rule in matches)
@@ -319,7 +342,13 @@ public sealed partial class DetectVerb(Terminal terminal)
             writer.WriteString("type", "rule");
             writer.WriteString("source", path);
             writer.WritePropertyName("event");
-            element.WriteTo(writer);
+            // The event's bytes as read (the parser validated them) are copied rather than re-serialized; an event spread
+            // over lines (pretty-printed files) is re-serialized, to keep one match per line.
+            var raw = JsonMarshal.GetRawUtf8Value(element);
+            if (raw.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+                writer.WriteRawValue(raw, skipInputValidation: true);
+            else
+                element.WriteTo(writer);
             writer.WriteEndObject();
             writer.Flush();
             result.Json.Write("\n"u8);

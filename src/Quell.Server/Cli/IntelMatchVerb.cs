@@ -37,7 +37,7 @@ public sealed class IntelMatchVerb(Terminal terminal)
         using var input = valuesPath == "-" ? terminal.OpenInput() : new FileStream(valuesPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         // The matching lines are copied as bytes: decoding them to text only to encode them again was pure overhead.
         terminal.Out.Profile.Out.Writer.Flush();
-        using var output = terminal.OpenOutput();
+        var output = terminal.OpenOutput(); // stdout itself: flushed, not closed
         if (interactive)
             terminal.Error.Status().Start("matching", ctx => Stream(index, input, output, done => ctx.Status($"matching: {done:N0} values"), ct));
         else

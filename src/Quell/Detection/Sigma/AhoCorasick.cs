@@ -87,6 +87,13 @@ internal sealed class AhoCorasick
             }
         }
         _outputs = [.. outputs.Select(o => o.Count == 0 ? [] : o.Distinct().ToArray())];
+        // Transitions hold the next state's row offset (no multiplication per character), negative when that state
+        // reports needles (one test per character).
+        for (var i = 0; i < _delta.Length; i++)
+        {
+            var next = _delta[i];
+            _delta[i] = next * _classes | (_outputs[next].Length != 0 ? int.MinValue : 0);
+        }
     }
 
     public int Nodes => _outputs.Length;
@@ -95,19 +102,32 @@ internal sealed class AhoCorasick
 
     static char Fold(char c) => c < 128 ? (c is >= 'a' and <= 'z' ? (char)(c - 32) : c) : char.ToUpperInvariant(c);
 
-    /// <summary>Adds the index of every needle found in <paramref name="text"/> (possibly more than once).</summary>
-    public void Search(ReadOnlySpan<char> text, List<int> found)
+    /// <summary>
+    /// Adds the index of every needle found in <paramref name="text"/> whose <paramref name="seen"/> entry is not
+    /// <paramref name="generation"/>, and marks it: with one generation per scan, each needle is reported once however
+    /// often it occurs (a backslash in a path). <paramref name="seen"/> has an entry per needle.
+    /// </summary>
+    public void Search(ReadOnlySpan<char> text, List<int> found, int[] seen, int generation)
     {
-        var node = 0;
+        var row = 0;
         var delta = _delta;
         var ascii = _ascii;
         foreach (var c in text)
         {
             var cls = c < 128 ? ascii[c] : _other.GetValueOrDefault(c);
-            node = delta[node * _classes + cls];
-            var output = _outputs[node];
-            if (output.Length != 0)
-                found.AddRange(output);
+            var next = delta[row + cls];
+            if (next < 0)
+            {
+                row = next & int.MaxValue;
+                foreach (var needle in _outputs[row / _classes])
+                    if (seen[needle] != generation)
+                    {
+                        seen[needle] = generation;
+                        found.Add(needle);
+                    }
+            }
+            else
+                row = next;
         }
     }
 }

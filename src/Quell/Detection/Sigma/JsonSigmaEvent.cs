@@ -13,10 +13,28 @@ public sealed class JsonSigmaEvent : ISigmaEvent
 {
     const int MaxDepth = 32;
 
-    readonly Dictionary<string, SigmaValue> _fields = new(StringComparer.OrdinalIgnoreCase);
+    // Sized for a Windows event (about 40 paths and 30 short names), so that it rarely grows.
+    readonly Dictionary<string, SigmaValue> _fields = new(96, StringComparer.OrdinalIgnoreCase);
+
+    // The values keyword search visits, in event order: each value once (short names duplicate a dotted path's value).
+    readonly List<SigmaValue> _values = new(64);
+
+    readonly Func<string, string?> _scalar;
 
     public JsonSigmaEvent(JsonElement root)
     {
+        _scalar = name => TryGetValue(name, out var v) && v.IsScalar ? v.Text : null;
+        Read(root);
+    }
+
+    /// <summary>
+    /// Makes this view show another event, reusing its buffers (matching many events through one instance allocates
+    /// far less); the previous event's values are no longer reachable through it.
+    /// </summary>
+    public void Read(JsonElement root)
+    {
+        _fields.Clear();
+        _values.Clear();
         Root = root;
         if (root.ValueKind == JsonValueKind.Object)
             Flatten(root, "", 0);
@@ -25,25 +43,14 @@ public sealed class JsonSigmaEvent : ISigmaEvent
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("winlog", out var winlog) && winlog.ValueKind == JsonValueKind.Object
             && winlog.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object)
             AddShort(data);
-        Logsource = SigmaLogsources.Derive(name => TryGetValue(name, out var v) && v.IsScalar ? v.Text : null);
+        Logsource = SigmaLogsources.Derive(_scalar);
     }
 
-    public JsonElement Root { get; }
+    public JsonElement Root { get; private set; }
 
-    public SigmaEventLogsource Logsource { get; }
+    public SigmaEventLogsource Logsource { get; private set; } = SigmaEventLogsource.Unknown;
 
-    public IEnumerable<SigmaValue> AllValues
-    {
-        get
-        {
-            foreach (var (key, value) in _fields)
-                if (key.Contains('.') || !_shortNames.Contains(key))
-                    yield return value;
-        }
-    }
-
-    // Short names duplicate a dotted path's value; keyword search visits each value once.
-    readonly HashSet<string> _shortNames = new(StringComparer.OrdinalIgnoreCase);
+    public IEnumerable<SigmaValue> AllValues => _values;
 
     public bool TryGetValue(string field, out SigmaValue value)
     {
@@ -63,12 +70,18 @@ public sealed class JsonSigmaEvent : ISigmaEvent
             var path = prefix.Length == 0 ? p.Name : string.Concat(prefix, ".", p.Name);
             if (p.Value.ValueKind == JsonValueKind.Object && depth < MaxDepth)
             {
-                _fields.TryAdd(path, new SigmaValue(SigmaValueKind.Object, ""));
+                Add(path, new SigmaValue(SigmaValueKind.Object, ""));
                 Flatten(p.Value, path, depth + 1);
             }
             else
-                _fields.TryAdd(path, Convert(p.Value, depth));
+                Add(path, Convert(p.Value, depth));
         }
+    }
+
+    void Add(string path, SigmaValue value)
+    {
+        if (_fields.TryAdd(path, value))
+            _values.Add(value);
     }
 
     static SigmaValue Convert(JsonElement e, int depth) => e.ValueKind switch
@@ -131,7 +144,8 @@ public sealed class JsonSigmaEvent : ISigmaEvent
 
     void Short(string name, SigmaValue value)
     {
-        if (_fields.TryAdd(name, value))
-            _shortNames.Add(name);
+        // A short name with a dot reads like a path, and keyword search has always visited it as one.
+        if (_fields.TryAdd(name, value) && name.Contains('.'))
+            _values.Add(value);
     }
 }

@@ -168,15 +168,36 @@ public static class SigmaLogsources
         return SigmaEventLogsource.Unknown;
     }
 
-    /// <summary>Interns log sources so that the engine's per-source rule sets are found by reference.</summary>
+    /// <summary>
+    /// Interns log sources so that the engine's per-source rule sets are found by reference. Looked up by its parts, so
+    /// that an event whose source is already known allocates no key.
+    /// </summary>
     sealed class ConcurrentCache
     {
-        readonly System.Collections.Concurrent.ConcurrentDictionary<string, SigmaEventLogsource> _items = new();
+        readonly System.Collections.Concurrent.ConcurrentDictionary<Parts, SigmaEventLogsource> _items = new();
 
-        public SigmaEventLogsource Get(string? product, string? service, string[]? categories)
+        public SigmaEventLogsource Get(string? product, string? service, string[]? categories) =>
+            _items.TryGetValue(new Parts(product, service, categories), out var known) ? known : Add(product, service, categories);
+
+        SigmaEventLogsource Add(string? product, string? service, string[]? categories)
         {
             var candidate = new SigmaEventLogsource(product, service, categories);
-            return _items.GetOrAdd(candidate.Key, candidate);
+            return _items.GetOrAdd(new Parts(product, service, categories), candidate);
+        }
+
+        readonly record struct Parts(string? Product, string? Service, string[]? Categories)
+        {
+            public bool Equals(Parts other) =>
+                Product == other.Product && Service == other.Service
+                && (Categories is null ? other.Categories is null : other.Categories is not null && Categories.AsSpan().SequenceEqual(other.Categories));
+
+            public override int GetHashCode()
+            {
+                var hash = HashCode.Combine(Product, Service, Categories is null);
+                foreach (var c in Categories ?? [])
+                    hash = HashCode.Combine(hash, c);
+                return hash;
+            }
         }
     }
 }

@@ -1,37 +1,40 @@
 namespace Quell.Detection.Sigma;
 
 /// <summary>
-/// A rule's prefilter: (field, text) pairs such that the rule cannot match unless at least one text occurs
-/// (case-insensitively) in its field. Derived from the condition: an AND needs one of its children's triggers
-/// (the most selective), an OR needs all of them, NOT and tests without required text (regex, cidr, null, numbers
-/// compared) have none, and a rule without a trigger is evaluated for every event of its log source.
+/// A rule's prefilter, as groups of (field, text) pairs: the rule cannot match unless every group has at least one
+/// text occurring (case-insensitively) in its field. Derived from the condition: an AND needs the groups of all its
+/// children, an OR one group made of each child's most selective group, <c>|all</c> one group per value; NOT and tests
+/// without required text (cidr, null, numbers compared) add none. A rule without any group is evaluated for every
+/// event of its log source. Requiring every group, not only the most selective one, keeps "parent is explorer.exe
+/// and the command line has padding" from being evaluated on every process that explorer.exe starts.
 /// </summary>
 internal static class SigmaTrigger
 {
     /// <summary>The pseudo field of keyword needles: every value of the event is scanned.</summary>
     public const string AnyField = "\0any";
 
-    public static List<(string Field, string Needle)>? Of(SigmaNode node)
+    /// <summary>The groups, all of which must be hit (an empty group is never hit); null when nothing is required.</summary>
+    public static List<List<(string Field, string Needle)>>? Of(SigmaNode node)
     {
         switch (node)
         {
             case SigmaNode.Constant c:
-                return c.Value ? null : [];
+                return c.Value ? null : [[]];
             case SigmaNode.And and:
-                List<(string, string)>? best = null;
+                List<List<(string, string)>>? all = null;
                 foreach (var child in and.Children)
-                    if (Of(child) is { } t && (best is null || Cost(t) < Cost(best)))
-                        best = t;
-                return best;
+                    if (Of(child) is { } t)
+                        (all ??= []).AddRange(t);
+                return all;
             case SigmaNode.Or or:
                 var union = new List<(string, string)>();
                 foreach (var child in or.Children)
                 {
                     if (Of(child) is not { } t)
                         return null;
-                    union.AddRange(t);
+                    union.AddRange(t.MinBy(Cost)!);
                 }
-                return union;
+                return [union];
             case SigmaNode.Field field:
                 return Values(field.Name, field.Matchers, field.All);
             case SigmaNode.Keywords keywords:
@@ -41,12 +44,13 @@ internal static class SigmaTrigger
         }
     }
 
-    static List<(string Field, string Needle)>? Values(string name, SigmaValueMatcher[] matchers, bool all)
+    static List<List<(string Field, string Needle)>>? Values(string name, SigmaValueMatcher[] matchers, bool all)
     {
         if (all)
         {
-            var longest = matchers.Select(m => m.RequiredText).Where(t => !string.IsNullOrEmpty(t)).MaxBy(t => t!.Length);
-            return longest is null ? null : [(name, longest)];
+            // Every value must match, so each value's text is a group of its own.
+            var groups = matchers.Select(m => m.RequiredText).Where(t => !string.IsNullOrEmpty(t)).Select(t => new List<(string, string)> { (name, t!) }).ToList();
+            return groups.Count == 0 ? null : groups;
         }
         var needles = new List<(string, string)>(matchers.Length);
         foreach (var m in matchers)
@@ -55,10 +59,10 @@ internal static class SigmaTrigger
                 return null;
             needles.Add((name, m.RequiredText));
         }
-        return needles;
+        return [needles];
     }
 
     /// <summary>Fewer and longer needles fire less often.</summary>
-    static int Cost(List<(string Field, string Needle)> trigger) =>
-        trigger.Sum(t => 4 + Math.Max(0, 8 - t.Needle.Length));
+    static int Cost(List<(string Field, string Needle)> group) =>
+        group.Sum(t => 4 + Math.Max(0, 8 - t.Needle.Length));
 }

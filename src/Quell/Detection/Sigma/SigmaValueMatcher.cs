@@ -42,6 +42,12 @@ internal abstract class SigmaValueMatcher
 
     internal sealed class Pattern(Regex regex) : Scalar
     {
+        readonly string? _required = SigmaRegexLiteral.Of(regex.ToString(), regex.Options);
+
+        public Regex Regex => regex;
+
+        public override string? RequiredText => _required;
+
         protected override bool Test(SigmaValue value)
         {
             try
