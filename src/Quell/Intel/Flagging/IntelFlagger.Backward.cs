@@ -51,9 +51,10 @@ public sealed partial class IntelFlagger
                 foreach (var chunk in values.Chunk(ValuesPerQuery))
                 {
                     var (column, keys) = ObservableStore.LookupKeys(db, chunk);
+                    var (isKey, list) = db.InMany(column, "@keys", keys);
                     var observables = await db.ReadAsync(async c => (await c.QueryAsync<(long Id, string Data)>(
-                        $"SELECT id, data FROM {source.Table} WHERE org_id = @org AND {db.In(column, "@keys")} LIMIT @limit",
-                        new { org = org.Key, keys, limit = MaxBackwardRows })).AsList(), ct);
+                        $"SELECT id, data FROM {source.Table} WHERE org_id = @org AND {isKey} LIMIT @limit",
+                        new { org = org.Key, keys = list, limit = MaxBackwardRows })).AsList(), ct);
                     if (observables.Count >= MaxBackwardRows)
                         TooCommon(log, org.Key, MaxBackwardRows, source.Table);
                     var ids = new List<long>();
