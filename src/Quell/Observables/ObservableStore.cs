@@ -61,19 +61,33 @@ public static class ObservableStore
     public static Task InsertNewAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyList<ObservableInput> rows, long now) =>
         InsertAsync(c, tx, owner, rows, now);
 
-    static async Task InsertAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyList<ObservableInput> rows, long now)
+    /// <summary>
+    /// <see cref="InsertNewAsync"/> for many owners of one kind (alerts or cases) at once, in multi-row statements that
+    /// span owners (a retro-hunt's thousands of new alerts).
+    /// </summary>
+    public static Task InsertNewManyAsync(DbConnection c, DbTransaction tx, IReadOnlyList<(ObservableOwner Owner, IReadOnlyList<ObservableInput> Rows)> owners, long now) =>
+        InsertRowsAsync(c, tx, [.. owners.SelectMany(o => o.Rows.Select(r => (o.Owner, r)))], now);
+
+    static Task InsertAsync(DbConnection c, DbTransaction tx, ObservableOwner owner, IReadOnlyList<ObservableInput> rows, long now) =>
+        InsertRowsAsync(c, tx, [.. rows.Select(r => (owner, r))], now);
+
+    static async Task InsertRowsAsync(DbConnection c, DbTransaction tx, (ObservableOwner Owner, ObservableInput Row)[] rows, long now)
     {
-        var isCase = owner.Table == "case_observables";
+        if (rows.Length == 0)
+            return;
+        if (rows.Any(r => r.Owner.Table != rows[0].Owner.Table))
+            throw new ArgumentException("observables of alerts and of cases go to different tables; insert them apart", nameof(rows));
+        var isCase = rows[0].Owner.Table == "case_observables";
         foreach (var chunk in rows.Chunk(RowsPerInsert))
         {
             var p = new DynamicParameters();
-            p.Add("owner", owner.OwnerId);
-            p.Add("org", owner.OrgId);
             p.Add("now", now);
             var values = new StringBuilder();
             for (var i = 0; i < chunk.Length; i++)
             {
-                var o = chunk[i];
+                var (owner, o) = chunk[i];
+                p.Add("w" + i, owner.OwnerId);
+                p.Add("r" + i, owner.OrgId);
                 p.Add("t" + i, o.DataType);
                 p.Add("d" + i, o.Data);
                 p.Add("i" + i, o.Ioc);
@@ -81,8 +95,8 @@ public static class ObservableStore
                 p.Add("g" + i, JsonColumns.Of(o.Tags));
                 p.Add("m" + i, o.Message);
                 values.Append(i == 0 ? "" : ", ").Append(isCase
-                    ? $"(@owner, @org, @t{i}, @d{i}, @i{i}, @s{i}, @g{i}, @m{i}, @now)"
-                    : $"(@owner, @org, @t{i}, @d{i}, @i{i}, @s{i}, @g{i}, @m{i})");
+                    ? $"(@w{i}, @r{i}, @t{i}, @d{i}, @i{i}, @s{i}, @g{i}, @m{i}, @now)"
+                    : $"(@w{i}, @r{i}, @t{i}, @d{i}, @i{i}, @s{i}, @g{i}, @m{i})");
             }
             await c.ExecuteAsync(isCase
                 ? $"INSERT INTO case_observables (case_id, org_id, data_type, data, ioc, sighted, tags, message, created_at) VALUES {values}"
