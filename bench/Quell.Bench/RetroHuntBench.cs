@@ -18,9 +18,10 @@ using Quell.Storage;
 namespace Quell.Bench;
 
 /// <summary>
-/// Retro-hunt at scale, in process: fills a store with N synthetic events over 30 days (each naming a host, two
-/// addresses and a domain, all in the related index), then stores 1,000 new indicators (half of them present in the
-/// events) and times the hunt until the cursor has passed them all.
+/// Retro-hunt at scale, in process: fills an empty store with N synthetic events over 30 days (each naming a host, two
+/// addresses and a domain, all in the related index) in bulk SQL (<see cref="RetroHuntFill"/>), then stores 1,000 new
+/// indicators (half of them present in the events) and times the hunt, through the product's
+/// <see cref="RetroHunt.HuntAsync(CancellationToken)"/>, until the cursor has passed them all.
 /// `Quell.Bench retro-hunt --data DIR [--events 10000000] [--indicators 1000] [--db POSTGRES]`; a second run on the
 /// same DIR reuses the events.
 /// </summary>

@@ -1,16 +1,15 @@
 using System.Data.Common;
-using System.Globalization;
-using System.Text;
 using Dapper;
 using Quell.Audit;
 using Quell.Observables;
+using Quell.Storage;
 
 namespace Quell.Alerts;
 
 public sealed partial class AlertStore
 {
-    // Fourteen parameters a row: 30 rows keep a statement near 400 parameters, which Microsoft.Data.Sqlite binds
-    // by name with a linear search each (decision 84), and well under both dialects' limits.
+    // Eighteen values a row: 30 rows are 540 parameters on PostgreSQL (limit 65,535); SQLite gets them as one JSON
+    // parameter (MultiRowValues), as names would bind in quadratic time there (decision 161).
     const int AlertsPerInsert = 30;
     const int TagsPerInsert = 150;
 
@@ -55,31 +54,14 @@ public sealed partial class AlertStore
     /// <summary>Inserts the alerts that are new; returns the ids of those inserted by (source, sourceRef).</summary>
     static async Task<Dictionary<(string, string), long>> InsertNewAsync(DbConnection c, DbTransaction tx, long orgId, List<AlertInput> chunk, long now)
     {
-        var p = new DynamicParameters(new { orgId, now, read = false });
-        var values = new StringBuilder();
-        for (var i = 0; i < chunk.Count; i++)
-        {
-            var a = chunk[i];
-            p.Add("ty" + i, a.Type);
-            p.Add("so" + i, a.Source);
-            p.Add("sr" + i, a.SourceRef);
-            p.Add("ti" + i, a.Title);
-            p.Add("de" + i, a.Description);
-            p.Add("se" + i, a.Severity);
-            p.Add("tl" + i, (int)a.Tlp);
-            p.Add("pa" + i, (int)a.Pap);
-            p.Add("tg" + i, JsonColumns.Of(a.Tags));
-            p.Add("da" + i, a.Date ?? now);
-            p.Add("fe" + i, a.FirstEvidenceAt);
-            p.Add("oc" + i, a.Observables.Count);
-            p.Add("ra" + i, a.Raw);
-            values.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture,
-                $"(@orgId, @ty{i}, @so{i}, @sr{i}, @ti{i}, @de{i}, @se{i}, @tl{i}, @pa{i}, 'new', @read, @tg{i}, @da{i}, @fe{i}, @now, @now, @oc{i}, @ra{i})");
-        }
+        var p = new DynamicParameters();
+        var values = MultiRowValues.Rows(c, p, chunk, _ => orgId, a => a.Type, a => a.Source, a => a.SourceRef, a => a.Title, a => a.Description, a => a.Severity,
+            a => (int)a.Tlp, a => (int)a.Pap, _ => AlertStatus.New, _ => false, a => JsonColumns.Of(a.Tags), a => a.Date ?? now, a => a.FirstEvidenceAt,
+            _ => now, _ => now, a => a.Observables.Count, a => a.Raw);
         var rows = await c.QueryAsync<(long Id, string Source, string SourceRef)>($"""
             INSERT INTO alerts (org_id, type, source, source_ref, title, description, severity, tlp, pap, status, is_read, tags, date,
                                 first_evidence_at, created_at, updated_at, observable_count, raw)
-            VALUES {values}
+            {values}
             ON CONFLICT (org_id, source, source_ref) DO NOTHING
             RETURNING id, source, source_ref
             """, p, tx);
@@ -91,15 +73,9 @@ public sealed partial class AlertStore
         var rows = alerts.SelectMany(a => a.Input.Tags.Select(t => (a.Id, Tag: t))).ToList();
         foreach (var chunk in rows.Chunk(TagsPerInsert))
         {
-            var p = new DynamicParameters(new { orgId });
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                p.Add("a" + i, chunk[i].Id);
-                p.Add("t" + i, chunk[i].Tag);
-            }
-            await c.ExecuteAsync(
-                $"INSERT INTO alert_tags (alert_id, org_id, tag) VALUES {string.Join(", ", chunk.Select((_, i) => $"(@a{i}, @orgId, @t{i})"))} ON CONFLICT DO NOTHING",
-                p, tx);
+            var p = new DynamicParameters();
+            var values = MultiRowValues.Rows(c, p, chunk, r => r.Id, _ => orgId, r => r.Tag);
+            await c.ExecuteAsync($"INSERT INTO alert_tags (alert_id, org_id, tag) {values} ON CONFLICT DO NOTHING", p, tx);
         }
     }
 }

@@ -59,27 +59,13 @@ public sealed class AuditLog(Db db, TimeProvider time)
             row.PrevHash = prev;
             prev = row.Hash = ComputeHash(row);
         }
-        // Ids follow the VALUES order on both dialects, so the chain's order (by id) is this list's.
+        // Rows are inserted in list order (MultiRowValues), so the chain's order (by id) is this list's.
         foreach (var chunk in rows.Chunk(RowsPerInsert))
         {
             var p = new DynamicParameters();
-            var values = new StringBuilder();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var r = chunk[i];
-                p.Add("a" + i, r.At);
-                p.Add("o" + i, r.OrgId);
-                p.Add("u" + i, r.Actor);
-                p.Add("x" + i, r.Action);
-                p.Add("t" + i, r.EntityType);
-                p.Add("e" + i, r.EntityId);
-                p.Add("b" + i, r.BeforeJson);
-                p.Add("f" + i, r.AfterJson);
-                p.Add("p" + i, r.PrevHash);
-                p.Add("h" + i, r.Hash);
-                values.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@a{i}, @o{i}, @u{i}, @x{i}, @t{i}, @e{i}, @b{i}, @f{i}, @p{i}, @h{i})");
-            }
-            await conn.ExecuteAsync($"INSERT INTO audit_log (at, org_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash) VALUES {values}", p, tx);
+            var values = MultiRowValues.Rows(conn, p, chunk, r => r.At, r => r.OrgId, r => r.Actor, r => r.Action, r => r.EntityType, r => r.EntityId,
+                r => r.BeforeJson, r => r.AfterJson, r => r.PrevHash, r => r.Hash);
+            await conn.ExecuteAsync($"INSERT INTO audit_log (at, org_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash) {values}", p, tx);
         }
     }
 

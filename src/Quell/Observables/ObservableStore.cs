@@ -52,7 +52,8 @@ public static class ObservableStore
 
     // One multi-row INSERT per chunk instead of one statement per observable: on the intake path every statement is
     // compiled afresh (neither SQLite's ADO.NET provider nor Dapper caches them), which cost more than the insert itself.
-    const int RowsPerInsert = 200;
+    // 100 rows of 8–9 parameters: Microsoft.Data.Sqlite finds each parameter by a linear search (decision 84).
+    const int RowsPerInsert = 100;
 
     /// <summary>
     /// Writes the observables of an owner inserted in this transaction: it has none yet, so nothing is read back.
@@ -81,26 +82,12 @@ public static class ObservableStore
         foreach (var chunk in rows.Chunk(RowsPerInsert))
         {
             var p = new DynamicParameters();
-            p.Add("now", now);
-            var values = new StringBuilder();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var (owner, o) = chunk[i];
-                p.Add("w" + i, owner.OwnerId);
-                p.Add("r" + i, owner.OrgId);
-                p.Add("t" + i, o.DataType);
-                p.Add("d" + i, o.Data);
-                p.Add("i" + i, o.Ioc);
-                p.Add("s" + i, o.Sighted);
-                p.Add("g" + i, JsonColumns.Of(o.Tags));
-                p.Add("m" + i, o.Message);
-                values.Append(i == 0 ? "" : ", ").Append(isCase
-                    ? $"(@w{i}, @r{i}, @t{i}, @d{i}, @i{i}, @s{i}, @g{i}, @m{i}, @now)"
-                    : $"(@w{i}, @r{i}, @t{i}, @d{i}, @i{i}, @s{i}, @g{i}, @m{i})");
-            }
+            Func<(ObservableOwner Owner, ObservableInput Row), object?>[] columns =
+                [r => r.Owner.OwnerId, r => r.Owner.OrgId, r => r.Row.DataType, r => r.Row.Data, r => r.Row.Ioc, r => r.Row.Sighted, r => JsonColumns.Of(r.Row.Tags), r => r.Row.Message];
+            var values = MultiRowValues.Rows(c, p, chunk, isCase ? [.. columns, _ => now] : columns);
             await c.ExecuteAsync(isCase
-                ? $"INSERT INTO case_observables (case_id, org_id, data_type, data, ioc, sighted, tags, message, created_at) VALUES {values}"
-                : $"INSERT INTO alert_observables (alert_id, org_id, data_type, data, ioc, sighted, tags, message) VALUES {values}", p, tx);
+                ? $"INSERT INTO case_observables (case_id, org_id, data_type, data, ioc, sighted, tags, message, created_at) {values}"
+                : $"INSERT INTO alert_observables (alert_id, org_id, data_type, data, ioc, sighted, tags, message) {values}", p, tx);
         }
     }
 
