@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Quell.Alerts;
@@ -17,9 +18,10 @@ using Quell.Storage;
 namespace Quell.Bench;
 
 /// <summary>
-/// Retro-hunt at scale, in process: fills a store with N synthetic events over 30 days (each naming a host, two
-/// addresses and a domain, all in the related index), then stores 1,000 new indicators (half of them present in the
-/// events) and times the hunt until the cursor has passed them all.
+/// Retro-hunt at scale, in process: fills an empty store with N synthetic events over 30 days (each naming a host, two
+/// addresses and a domain, all in the related index) in bulk SQL (<see cref="RetroHuntFill"/>), then stores 1,000 new
+/// indicators (half of them present in the events) and times the hunt, through the product's
+/// <see cref="RetroHunt.HuntAsync(CancellationToken)"/>, until the cursor has passed them all.
 /// `Quell.Bench retro-hunt --data DIR [--events 10000000] [--indicators 1000] [--db POSTGRES]`; a second run on the
 /// same DIR reuses the events.
 /// </summary>
@@ -28,7 +30,7 @@ public static class RetroHuntBench
     const int Hosts = 5_000;
     const int Addresses = 1_000_000;
     const int Domains = 200_000;
-    const int Batch = 10_000;
+    const string Source = "retro-bench";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -47,22 +49,15 @@ public static class RetroHuntBench
         var stored = 0L;
         foreach (var p in await store.PartitionsAsync())
             stored += await db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {p.Name}"));
-        var now = DateTimeOffset.UtcNow;
-        if (stored < total)
+        if (stored > 0 && stored != total)
         {
-            var sw = Stopwatch.StartNew();
-            var random = new Random(42);
-            for (var n = stored; n < total; n += Batch)
-            {
-                var events = new List<IncomingEvent>(Batch);
-                for (var i = 0; i < Batch && n + i < total; i++)
-                    events.Add(Synthetic(random, now));
-                await store.AppendAsync(new EventOrigin(org, "retro-bench"), events, default);
-                if ((n / Batch) % 50 == 0)
-                    Console.Error.Write($"\rstoring events: {n + events.Count:N0} / {total:N0} ({(n + events.Count - stored) / sw.Elapsed.TotalSeconds:N0}/s)   ");
-            }
-            Console.Error.WriteLine();
-            Console.WriteLine($"stored {total - stored:N0} events in {sw.Elapsed.TotalSeconds:F1} s");
+            Console.Error.WriteLine($"{data} holds {stored:N0} events, not {total:N0}: delete it (or pass --events {stored}) so the fill starts from an empty store.");
+            return 2;
+        }
+        if (stored == 0)
+        {
+            var retention = await store.RetentionDaysAsync(org, Source);
+            await RetroHuntFill.FillAsync(db, new RetroHuntFill.Plan(org, Source, retention, total, DateTimeOffset.UtcNow, Synthetic));
         }
         Console.WriteLine($"events in store: {total:N0}, partitions: {(await store.PartitionsAsync()).Count}");
 
@@ -77,9 +72,11 @@ public static class RetroHuntBench
         var imported = await intel.ImportAsync(org, IndicatorSource.Feed(1, "retro-bench-" + Guid.NewGuid().ToString("N")[..6]), Entries(records), new ImportOptions(), default);
         Console.WriteLine($"indicators: {imported.Added:N0} added, {imported.Updated:N0} updated");
 
+        // The hunt logs its phases (related index, events, alerts) per page: that line is the phase timing.
+        using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         var options = Options.Create(new DetectionOptions());
         var hunt = new RetroHunt(store, new AlertStore(new AuditLog(db, TimeProvider.System), db,
-            new AutoEnrichment(db, new AnalyzerCatalogue([]), new EnrichmentQueue(new JobQueue(db, TimeProvider.System), Options.Create(new EnrichmentOptions())))), TimeProvider.System, options, NullLogger<RetroHunt>.Instance);
+            new AutoEnrichment(db, new AnalyzerCatalogue([]), new EnrichmentQueue(new JobQueue(db, TimeProvider.System), Options.Create(new EnrichmentOptions())))), TimeProvider.System, options, logs.CreateLogger<RetroHunt>());
         var alertsBefore = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM alerts WHERE org_id = @org", new { org }));
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -105,9 +102,9 @@ public static class RetroHuntBench
 
     static string Domain(int i) => $"d{i}.example";
 
-    static IncomingEvent Synthetic(Random r, DateTimeOffset now)
+    static IncomingEvent Synthetic(Random r, long timeMs)
     {
-        var time = now.AddSeconds(-r.Next(30 * 86400));
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(timeMs);
         var host = $"host-{r.Next(Hosts)}";
         var (src, dst, domain) = (Address(r.Next(Addresses)), Address(r.Next(Addresses)), Domain(r.Next(Domains)));
         var raw = $$"""{"host":"{{host}}","src_ip":"{{src}}","dst_ip":"{{dst}}","query":"{{domain}}"}""";

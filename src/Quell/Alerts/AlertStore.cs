@@ -10,7 +10,7 @@ using Quell.Storage;
 namespace Quell.Alerts;
 
 /// <summary>Alert rows: intake (create or update by source reference), flags, promotion and merge into cases.</summary>
-public sealed class AlertStore(AuditLog audit, Db db, AutoEnrichment autoEnrichment)
+public sealed partial class AlertStore(AuditLog audit, Db db, AutoEnrichment autoEnrichment)
 {
     public sealed record UpsertResult(long Id, bool Created);
 

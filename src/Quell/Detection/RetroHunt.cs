@@ -121,6 +121,7 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
     async Task HuntAsync(List<Indicator> indicators, Func<Indicator, long> cutoff, Func<DbConnection, DbTransaction, HashSet<long>, Task> finish, CancellationToken ct)
     {
         var db = store.Db;
+        var started = time.GetTimestamp();
         var occurrences = new List<Occurrence>();
         foreach (var org in indicators.GroupBy(i => i.OrgId))
         {
@@ -135,6 +136,7 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
             if (byValue.Count > 0)
                 occurrences.AddRange(await OccurrencesAsync(org.Key, byValue, ct));
         }
+        var lookedUp = time.GetTimestamp();
         var now = time.GetUtcNow();
         var found = occurrences.Count == 0 ? [] : await EvidenceAsync(occurrences, ct);
         var until = indicators.ToDictionary(i => i.Id, cutoff);
@@ -145,33 +147,45 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
             var rows = (await c.QueryAsync<IndicatorRow>($"SELECT {IndicatorRow.Columns} FROM indicators i WHERE {Db.In(c, "i.id", "@ids")}", new { ids })).AsList();
             return (await IndicatorReads.ViewsAsync(c, rows, now)).ToDictionary(v => v.Id);
         }, ct);
+        var read = time.GetTimestamp();
         var notLive = new HashSet<long>();
+        var orgOf = indicators.ToDictionary(i => i.Id, i => i.OrgId);
+        var planned = new List<PlannedAlert>();
+        foreach (var group in occurrences.GroupBy(o => o.IndicatorId))
+        {
+            if (!views.TryGetValue(group.Key, out var view))
+                continue;
+            // As at ingest, only live indicators alert; the others wait (RecheckAsync).
+            if (view.Suppressed || view.Expired || view.Warninglists.Count > 0)
+            {
+                notLive.Add(view.Id);
+                continue;
+            }
+            foreach (var byAsset in group.GroupBy(o => found.TryGetValue(o.EventId, out var e) ? e.Asset : "unknown"))
+                planned.Add(new PlannedAlert(orgOf[group.Key], view.Id, byAsset.Key, byAsset.Count(), AlertOf(view, byAsset.Key, [.. byAsset], found, now)));
+        }
+        var nowMs = now.ToUnixTimeMilliseconds();
         await db.WriteAsync(async (c, tx) =>
         {
-            foreach (var group in occurrences.GroupBy(o => o.IndicatorId))
+            // One hunt raises thousands of alerts: they are written in multi-row statements, not one upsert each.
+            foreach (var org in planned.GroupBy(p => p.OrgId))
             {
-                if (!views.TryGetValue(group.Key, out var view))
-                    continue;
-                // As at ingest, only live indicators alert; the others wait (RecheckAsync).
-                if (view.Suppressed || view.Expired || view.Warninglists.Count > 0)
-                {
-                    notLive.Add(view.Id);
-                    continue;
-                }
-                var orgId = indicators.First(i => i.Id == group.Key).OrgId;
-                foreach (var byAsset in group.GroupBy(o => found.TryGetValue(o.EventId, out var e) ? e.Asset : "unknown"))
-                {
-                    var result = await alerts.UpsertAsync(c, tx, orgId, AlertOf(view, byAsset.Key, [.. byAsset], found, now), DetectingEventSink.IntelSource, now.ToUnixTimeMilliseconds());
-                    if (result.Created)
-                        await IndicatorSightings.AddAsync(c, tx, orgId, view.Id, SightingTypes.Seen, DetectingEventSink.IntelSource, now.ToUnixTimeMilliseconds(),
-                            $"retro-hunt: {byAsset.Count()} earlier event(s) on {Short(byAsset.Key, 200)} (alert {result.Id})");
-                }
+                var list = org.ToList();
+                var results = await alerts.UpsertManyAsync(c, tx, org.Key, [.. list.Select(p => p.Input)], DetectingEventSink.IntelSource, nowMs);
+                foreach (var byIndicator in list.Zip(results).Where(x => x.Second.Created).GroupBy(x => x.First.IndicatorId))
+                    await IndicatorSightings.AddManyAsync(c, tx, org.Key, byIndicator.Key, SightingTypes.Seen, DetectingEventSink.IntelSource, nowMs,
+                        [.. byIndicator.Select(x => $"retro-hunt: {x.First.Events} earlier event(s) on {Short(x.First.Asset, 200)} (alert {x.Second.Id})")]);
             }
             await finish(c, tx, notLive);
         }, ct);
         if (occurrences.Count > 0)
-            Hunted(log, indicators.Count, occurrences.Select(o => o.IndicatorId).Distinct().Count() - notLive.Count);
+            Hunted(log, indicators.Count, occurrences.Select(o => o.IndicatorId).Distinct().Count() - notLive.Count, planned.Count,
+                (long)time.GetElapsedTime(started, lookedUp).TotalMilliseconds, (long)time.GetElapsedTime(lookedUp, read).TotalMilliseconds,
+                (long)time.GetElapsedTime(read).TotalMilliseconds);
     }
+
+    /// <summary>An alert a hunt is about to write: the indicator, the asset, how many of its events matched.</summary>
+    sealed record PlannedAlert(long OrgId, long IndicatorId, string Asset, int Events, AlertInput Input);
 
     /// <summary>The values of an indicator that the related index can hold: addresses, host names, hashes (and the hash of a composite).</summary>
     static IEnumerable<string> Huntable(string type, string value)
@@ -303,8 +317,8 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
 
     static string Short(string s, int max) => s.Length <= max ? s : s[..max] + "…";
 
-    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Retro-hunt: {Indicators} indicators hunted, {Found} found in stored events")]
-    static partial void Hunted(ILogger logger, int indicators, int found);
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Retro-hunt: {Indicators} indicators hunted, {Found} found in stored events, {Alerts} alerts; related index {LookupMs} ms, events and indicators {ReadMs} ms, alerts built and written in {WriteMs} ms")]
+    static partial void Hunted(ILogger logger, int indicators, int found, int alerts, long lookupMs, long readMs, long writeMs);
 
     [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Retro-hunt failed; retrying")]
     static partial void Failed(ILogger logger, Exception e);

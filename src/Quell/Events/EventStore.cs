@@ -215,10 +215,10 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
         _ensured[table] = true;
     }
 
-    static int DayOf(string table) => int.Parse(table.AsSpan(table.LastIndexOf('d') + 1), System.Globalization.CultureInfo.InvariantCulture);
+    public static int DayOf(string table) => int.Parse(table.AsSpan(table.LastIndexOf('d') + 1), System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The distinct related.* values of an event that the index keeps.</summary>
-    static IEnumerable<string> Related(IncomingEvent e)
+    /// <summary>The distinct related.* values of an event that the index keeps (public so bulk fills index exactly these).</summary>
+    public static IEnumerable<string> Related(IncomingEvent e)
     {
         HashSet<string>? seen = null;
         foreach (var name in RelatedFields)

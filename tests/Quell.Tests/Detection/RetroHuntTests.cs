@@ -72,6 +72,40 @@ public abstract class RetroHuntTests(TestServer server)
         Assert.Equal(staleId, alert.GetProperty("raw").GetProperty("indicator").GetProperty("id").GetInt64());
     }
 
+    [Fact]
+    public async Task A_hunt_over_many_assets_raises_one_alert_per_asset_each_dated_by_its_own_first_event()
+    {
+        // 65 hosts: more alerts than one multi-row statement holds, so the batched write is crossed at its seams.
+        using var client = server.Client();
+        var domain = $"wide-{Guid.NewGuid():N}.example";
+        var hosts = Enumerable.Range(0, 65).Select(i => $"w{i}-{Guid.NewGuid():N}"[..14]).ToList();
+        var first = DateTimeOffset.Parse("2026-11-10T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var events = string.Join('\n', hosts.SelectMany((h, i) => new[] { 2 * i + 1, i }.Select(minutes =>
+            JsonSerializer.Serialize(new { @timestamp = first.AddMinutes(minutes), host = new { name = h }, destination = new { domain } }))));
+        await (await client.PostAsync("/api/v1/events?source=proxy", new StringContent(events, Encoding.UTF8, "application/x-ndjson"))).ExpectAsync(HttpStatusCode.OK);
+
+        var indicatorId = (await client.PostAsJsonAsync("/api/v1/indicators", new { type = "domain", value = domain, source = "retro-test" })
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+        async Task<List<JsonElement>> AlertsAsync() =>
+            [.. (await client.GetFromJsonAsync<JsonElement>("/api/v1/alerts?source=quell-intel&limit=500")).GetProperty("items").EnumerateArray()
+                .Where(a => a.GetProperty("title").GetString()!.Contains(domain, StringComparison.Ordinal))];
+        await Eventually.UntilAsync(async () => (await AlertsAsync()).Count == hosts.Count ? true : (bool?)null, "a retro-hunt alert per host");
+        var alerts = await AlertsAsync();
+
+        foreach (var (host, i) in hosts.Select((h, i) => (h, i)))
+        {
+            var alert = alerts.Single(a => a.GetProperty("title").GetString()!.Contains(host, StringComparison.Ordinal));
+            var full = await client.GetFromJsonAsync<JsonElement>($"/api/v1/alerts/{alert.GetProperty("id").GetInt64()}");
+            Assert.Equal(first.AddMinutes(i), full.GetProperty("firstEvidenceAt").GetDateTimeOffset());
+            Assert.Equal(2, full.GetProperty("raw").GetProperty("eventCount").GetInt32());
+            Assert.Equal([("domain", domain), ("hostname", host)], full.GetProperty("observables").EnumerateArray()
+                .Select(o => (o.GetProperty("dataType").GetString(), o.GetProperty("data").GetString())).Order());
+        }
+        var indicator = await client.GetFromJsonAsync<JsonElement>($"/api/v1/indicators/{indicatorId}");
+        Assert.Equal(hosts.Count, indicator.GetProperty("sightings").GetProperty("counts").GetProperty("seen").GetInt32());
+        Assert.True((await client.GetFromJsonAsync<JsonElement>("/api/v1/audit/verify")).GetProperty("valid").GetBoolean());
+    }
+
     static Task<long> RetroAlertAsync(HttpClient client, string host) =>
         Eventually.UntilAsync(() => FindRetroAlertAsync(client, host), $"a retro-hunt alert for {host}");
 

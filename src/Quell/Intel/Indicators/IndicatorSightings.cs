@@ -28,6 +28,33 @@ public static class IndicatorSightings
     }
 
     /// <summary>
+    /// <see cref="AddAsync"/> for several sightings of one indicator (one per note, all of one type and source), in
+    /// multi-row inserts and with one update of the suppressed flag. Returns how many were added, or null when the
+    /// indicator does not exist in <paramref name="orgId"/>.
+    /// </summary>
+    public static async Task<int?> AddManyAsync(DbConnection c, DbTransaction tx, long orgId, long indicatorId, string type, string source, long at, IReadOnlyList<string?> notes)
+    {
+        if (!SightingTypes.All.Contains(type))
+            throw new ArgumentException($"'{type}' is not a sighting type", nameof(type));
+        if (notes.Count == 0)
+            return 0;
+        var exists = await c.ExecuteScalarAsync<long?>("SELECT id FROM indicators WHERE org_id = @orgId AND id = @indicatorId", new { orgId, indicatorId }, tx);
+        if (exists is null)
+            return null;
+        foreach (var chunk in notes.Chunk(200))
+        {
+            var p = new DynamicParameters(new { indicatorId, orgId, type, source, at });
+            for (var i = 0; i < chunk.Length; i++)
+                p.Add("n" + i, chunk[i]);
+            await c.ExecuteAsync(
+                $"INSERT INTO indicator_sightings (indicator_id, org_id, type, source, at, note) VALUES {string.Join(", ", chunk.Select((_, i) => $"(@indicatorId, @orgId, @type, @source, @at, @n{i})"))}",
+                p, tx);
+        }
+        await UpdateSuppressedAsync(c, tx, indicatorId, at);
+        return notes.Count;
+    }
+
+    /// <summary>
     /// Withdraws sightings of <paramref name="orgId"/> (an analyst's decision was taken back): they stop counting for the
     /// indicator's score and suppression but stay as rows, marked, for the record. Returns how many were withdrawn.
     /// </summary>
