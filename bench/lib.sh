@@ -16,8 +16,8 @@ need() {
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# The server the scripts start, built in Release unless SKIP_BUILD is set.
-QUELL_DLL=src/Quell.Server/bin/Release/net10.0/quell.dll
+# The server the scripts start, built in Release unless SKIP_BUILD is set (QUELL_DLL=path runs another build).
+QUELL_DLL=${QUELL_DLL:-src/Quell.Server/bin/Release/net10.0/quell.dll}
 build_quell() {
   [ -n "${SKIP_BUILD:-}" ] && return 0
   log "building (Release)"
