@@ -4,6 +4,7 @@ using Quell.Bench;
 // quell-bench latency --url http://127.0.0.1:5080 --key KEY [--iterations 500] [--label sqlite] [--json out.json]
 // quell-bench intel-memory [1000000]
 // quell-bench syslog-send --target 127.0.0.1:6601 [--messages 1000000] [--format 5424|3164|cef] [--connections 4]
+// quell-bench intel-match-profile IND.txt VALUES.txt [MAX_VALUES] [REPEATS]
 // quell-bench intel-import FEED_FILE [--db POSTGRES_CONNECTION_STRING]
 // quell-bench retro-hunt --data DIR [--events 10000000] [--indicators 1000] [--db POSTGRES_CONNECTION_STRING]
 // quell-bench sigma-profile EVENTS.ndjson [MAX_EVENTS] [RULE_DIR...]
@@ -18,6 +19,8 @@ switch (mode)
         return await IntelImportBench.RunAsync(rest);
     case "intel-memory":
         return IntelMatchData.ReportMemory(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    case "intel-match-profile":
+        return IntelMatchProfile.Run(rest);
     case "retro-hunt":
         return await RetroHuntBench.RunAsync(rest);
     case "syslog-send":
@@ -32,6 +35,7 @@ switch (mode)
         Console.Error.WriteLine("       Quell.Bench micro [BenchmarkDotNet arguments]");
         Console.Error.WriteLine("       Quell.Bench intel-memory [INDICATORS]");
         Console.Error.WriteLine("       Quell.Bench syslog-send --target IP:PORT [--messages N] [--format 5424|3164|cef] [--connections N]");
+        Console.Error.WriteLine("       Quell.Bench intel-match-profile IND.txt VALUES.txt [MAX_VALUES] [REPEATS]");
         Console.Error.WriteLine("       Quell.Bench intel-import FEED_FILE [--db POSTGRES_CONNECTION_STRING]");
         Console.Error.WriteLine("       Quell.Bench retro-hunt --data DIR [--events N] [--indicators N] [--db POSTGRES_CONNECTION_STRING]");
         return 2;

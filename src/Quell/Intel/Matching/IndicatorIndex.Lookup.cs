@@ -16,10 +16,8 @@ public sealed partial class IndicatorIndex
 
     // Sets searched on every lookup, vectorized once.
     static readonly SearchValues<byte> SlowPathChars = SearchValues.Create("[](){}\\ \t"u8);
-    static readonly SearchValues<byte> IPv6Chars = SearchValues.Create("0123456789abcdefABCDEF:./"u8);
     static readonly SearchValues<byte> IPv4BlockChars = SearchValues.Create("0123456789./"u8);
     static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
-    static readonly SearchValues<byte> PathStart = SearchValues.Create("/?"u8);
     static readonly SearchValues<byte> SchemeChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789+-."u8);
     static readonly SearchValues<byte> AuthorityEnd = SearchValues.Create("/?#"u8);
     static readonly SearchValues<byte> CanonicalHostChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_."u8);
@@ -106,38 +104,38 @@ public sealed partial class IndicatorIndex
     bool Fast(ReadOnlySpan<byte> v, List<long>? ids, out bool handled)
     {
         handled = false;
-        if (v.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0 || v.IndexOfAny(SlowPathChars) >= 0 || LooksDefangedScheme(v))
+        var classes = ByteClasses.Of(v);
+        if ((classes & (ByteClasses.High | ByteClasses.Slow)) != 0 || LooksDefangedScheme(v))
             return false;
         handled = true;
-        var scheme = v.IndexOf("://"u8);
+        var scheme = (classes & ByteClasses.Colon) != 0 ? v.IndexOf("://"u8) : -1;
         if (scheme > 0)
             return FastUrl(v, scheme, ids, ref handled);
-        var at = v.LastIndexOf((byte)'@');
-        if (at >= 0)
+        if ((classes & ByteClasses.At) != 0)
         {
-            if (v.IndexOf((byte)'/') < 0)
-                return FastEmail(v, at, ids, ref handled);
+            if ((classes & ByteClasses.Slash) == 0)
+                return FastEmail(v, v.LastIndexOf((byte)'@'), ids, ref handled);
             handled = false;
             return false;
         }
-        if (v.IndexOf((byte)':') >= 0)
+        if ((classes & ByteClasses.Colon) != 0)
         {
             // Not an IPv6 address: host:port, address:port and the like.
             UInt128 v6 = 0;
             var p6 = 0;
-            handled = v.IndexOfAnyExcept(IPv6Chars) < 0 && ValueKeys.TryIPv6(v, out v6, out p6);
+            handled = ByteClasses.Only(classes, ByteClasses.Hex | ByteClasses.Colon | ByteClasses.Dot | ByteClasses.Slash) && ValueKeys.TryIPv6(v, out v6, out p6);
             return handled && ProbeV6(v6, p6, ids);
         }
-        if (v.IndexOfAnyExcept(IPv4BlockChars) < 0 && ValueKeys.TryIPv4(v, out var v4, out var p4))
+        if (ByteClasses.Only(classes, ByteClasses.Digit | ByteClasses.Dot | ByteClasses.Slash) && ValueKeys.TryIPv4(v, out var v4, out var p4))
             return ProbeV4(v4, p4, ids);
-        if (ValueKeys.IsDigestLength(v.Length) && v.IndexOfAnyExcept(HexDigits) < 0)
+        if (ValueKeys.IsDigestLength(v.Length) && ByteClasses.Only(classes, ByteClasses.Hex))
             return ValueKeys.TryDigest(v, _seed, out var digest) && ProbeKey(_hashes, digest.Lo, digest.Hi, ids);
-        if (v.IndexOfAny(PathStart) >= 0)
+        if ((classes & (ByteClasses.Slash | ByteClasses.Question)) != 0)
         {
             handled = false; // a URL without a scheme
             return false;
         }
-        if (v.IndexOf((byte)'.') < 0 || v.Length > MaxHost + 1)
+        if ((classes & ByteClasses.Dot) == 0 || v.Length > MaxHost + 1)
             return false;
         Span<byte> host = stackalloc byte[v.Length];
         return LowerHost(v, host, out var n) && ProbeName(host[..n], ids);
