@@ -5,9 +5,9 @@ namespace Quell.Storage;
 
 /// <summary>
 /// SQLite's writes, one at a time on one connection, with group commit: the writes that queue up while one runs are
-/// run next in the same SQLite transaction, each inside its own savepoint, and committed together. Every write keeps
+/// run next in the same SQLite transaction, each but the first inside its own savepoint, and committed together. Every write keeps
 /// the guarantees of a transaction of its own: it is all or nothing (a failing write is rolled back to its savepoint
-/// and fails alone), it is durable before its caller hears of it (callers are answered after the commit), and nobody
+/// and fails alone; a failing first write rolls back the transaction, which holds only it), it is durable before its caller hears of it (callers are answered after the commit), and nobody
 /// sees it half done. What is shared is the commit: SQLite writes each dirty page to the WAL once per commit, and an
 /// alert with its observables, tags and audit entry dirties about 20 pages, mostly the same ones as the alert before.
 /// With one commit per write, those page writes were most of the intake cost (docs/benchmarks.md).
@@ -46,14 +46,37 @@ sealed class SqliteGroupWriter : IAsyncDisposable
         while (await _queue.Reader.WaitToReadAsync())
         {
             done.Clear();
+            DbTransaction? tx = null;
             try
             {
                 _conn ??= await OpenAsync();
-                await using var tx = await _conn.BeginTransactionAsync();
+                tx = await _conn.BeginTransactionAsync();
                 while (done.Count < MaxGroup && _queue.Reader.TryRead(out var write))
                 {
                     if (write.Cancelled)
                         continue;
+                    if (done.Count == 0)
+                    {
+                        // The first write of a group runs without a savepoint, as the only write of its transaction: a
+                        // failure rolls back the transaction, which holds nothing else. Inside a savepoint SQLite
+                        // keeps every page the write changes in an in-memory sub-journal, and at the end of each
+                        // multi-row statement walks that journal's chunk list from its start, so a large write (a
+                        // retro-hunt's alerts, an import batch) cost time quadratic in its size (decision 176).
+                        try
+                        {
+                            await write.RunAsync(_conn, tx);
+                        }
+                        catch (Exception e)
+                        {
+                            write.Fail(e);
+                            await tx.RollbackAsync();
+                            await tx.DisposeAsync();
+                            tx = await _conn.BeginTransactionAsync();
+                            continue;
+                        }
+                        done.Add(write);
+                        continue;
+                    }
                     Execute(tx, "SAVEPOINT " + Savepoint);
                     try
                     {
@@ -73,11 +96,14 @@ sealed class SqliteGroupWriter : IAsyncDisposable
                 }
                 if (done.Count > 0)
                     await tx.CommitAsync();
+                await tx.DisposeAsync();
             }
             catch (Exception e)
             {
                 // Nothing of this group is stored (the transaction rolls back on dispose): fail all of it, and start the
                 // next group on a fresh connection in case this one is broken.
+                if (tx is not null)
+                    await RollBackQuietlyAsync(tx);
                 foreach (var write in done)
                     write.Fail(e);
                 done.Clear();
@@ -91,6 +117,22 @@ sealed class SqliteGroupWriter : IAsyncDisposable
             }
             foreach (var write in done)
                 write.Complete();
+        }
+    }
+
+    static async Task RollBackQuietlyAsync(DbTransaction tx)
+    {
+        try
+        {
+            await tx.DisposeAsync();
+        }
+        catch (DbException)
+        {
+            // The connection is broken: it is thrown away next, and its transaction with it.
+        }
+        catch (InvalidOperationException)
+        {
+            // The transaction was already completed or rolled back by SQLite itself.
         }
     }
 

@@ -63,6 +63,38 @@ public sealed class GroupCommitTests(SqliteServer server) : IClassFixture<Sqlite
     }
 
     [Fact]
+    public async Task A_failing_write_that_opens_a_group_leaves_nothing_and_the_writes_after_it_are_kept()
+    {
+        // The first write of a group runs without a savepoint (its failure rolls back the transaction): with the writer
+        // idle before each round, the failing write opens the group and the two after it usually join that group.
+        var run = Guid.NewGuid().ToString("N")[..8];
+        for (var round = 0; round < 20; round++)
+        {
+            var name = $"gc-first-{run}-{round}";
+            var failing = server.Db.WriteAsync(async (c, tx) =>
+            {
+                await c.ExecuteAsync("INSERT INTO organisations (name, created_at) VALUES (@name, 0)", new { name = name + "-a" }, tx);
+                await c.ExecuteAsync("INSERT INTO organisations (name, created_at) VALUES (@name, 0)", new { name = name + "-b" }, tx);
+                throw new InvalidOperationException("the first write fails after two inserts");
+            });
+            var kept = server.Db.WriteAsync(async (c, tx) =>
+                await c.ExecuteAsync("INSERT INTO organisations (name, created_at) VALUES (@name, 0)", new { name = name + "-kept" }, tx));
+            var duplicate = server.Db.WriteAsync(async (c, tx) =>
+            {
+                await c.ExecuteAsync("INSERT INTO organisations (name, created_at) VALUES (@name, 0)", new { name = name + "-dup" }, tx);
+                await c.ExecuteAsync("INSERT INTO organisations (name, created_at) VALUES (@name, 0)", new { name = name + "-dup" }, tx);
+            });
+
+            await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+            await kept;
+            await Assert.ThrowsAsync<SqliteException>(() => duplicate);
+            var stored = (await server.Db.ReadAsync(async c =>
+                await c.QueryAsync<string>("SELECT name FROM organisations WHERE name LIKE @p", new { p = name + "-%" }))).ToList();
+            Assert.Equal([name + "-kept"], stored);
+        }
+    }
+
+    [Fact]
     public async Task A_write_sees_the_rows_of_the_writes_committed_before_it()
     {
         var name = $"gc-seen-{Guid.NewGuid():N}";
