@@ -61,6 +61,8 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
     /// <summary>Hunts the next page of new indicators; returns how many were read.</summary>
     public async Task<int> HuntAsync(CancellationToken ct)
     {
+        if (await PassedWithoutEventsAsync(ct))
+            return 0;
         var (cursor, indicators) = await store.Db.ReadAsync(async c =>
         {
             var after = await c.ExecuteScalarAsync<long>("SELECT last_indicator_id FROM retro_hunt_cursor WHERE one = 1");
@@ -82,6 +84,27 @@ public sealed partial class RetroHunt(EventStore store, AlertStore alerts, TimeP
             await c.ExecuteAsync("UPDATE retro_hunt_cursor SET last_indicator_id = @last WHERE one = 1 AND last_indicator_id = @cursor", new { last, cursor }, tx);
         }, ct);
         return indicators.Count;
+    }
+
+    /// <summary>
+    /// With no event stored at all there is nothing to hunt in: the cursor moves past every indicator stored so far in
+    /// one statement instead of reading them page by page (a 1 M-indicator feed pull on a fresh server was a thousand
+    /// reads and a thousand cursor writes beside the import). True when there was nothing to hunt.
+    /// </summary>
+    async Task<bool> PassedWithoutEventsAsync(CancellationToken ct)
+    {
+        var (cursor, last) = await store.Db.ReadAsync(async c => (
+            await c.ExecuteScalarAsync<long>("SELECT last_indicator_id FROM retro_hunt_cursor WHERE one = 1"),
+            await c.ExecuteScalarAsync<long?>("SELECT MAX(id) FROM indicators") ?? 0), ct);
+        if (last <= cursor)
+            return true;
+        // Listed after the highest id was read: an event received before one of those indicators was stored is in a
+        // partition listed here (one still being written is detection's at ingest, as in the paged hunt).
+        if ((await store.PartitionsAsync(ct)).Count > 0)
+            return false;
+        await store.Db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE retro_hunt_cursor SET last_indicator_id = @last WHERE one = 1 AND last_indicator_id = @cursor",
+            new { last, cursor }, tx), ct);
+        return true;
     }
 
     /// <summary>

@@ -29,6 +29,9 @@ public sealed partial class IntelFlagger
         var found = FlagSource.All.ToDictionary(s => s, _ => new List<FoundMatch>());
         foreach (var org in rows.GroupBy(r => r.OrgId))
         {
+            var sources = await SourcesWithObservablesAsync(org.Key, ct);
+            if (sources.Count == 0)
+                continue;
             // The page's own indicators in an index of their own: it says exactly which of them a stored value matches,
             // whether or not the server's matcher has caught up with them yet.
             var page = new IndicatorIndex();
@@ -47,7 +50,7 @@ public sealed partial class IntelFlagger
                 byId[r.Id] = r;
                 values.UnionWith(StoredForms.Of(r.Type, r.Value));
             }
-            foreach (var source in FlagSource.All)
+            foreach (var source in sources)
                 foreach (var chunk in values.Chunk(ValuesPerQuery))
                 {
                     var (column, keys) = ObservableStore.LookupKeys(db, chunk);
@@ -76,5 +79,20 @@ public sealed partial class IntelFlagger
                 n += await IntelMatchWrites.InsertAsync(c, tx, source, matches, Now);
             return n;
         }, ct);
+    }
+
+    /// <summary>
+    /// The sources holding any observable of <paramref name="orgId"/>: one indexed probe each. A store without alerts or
+    /// cases (a threat-intelligence server, a fresh install importing its feeds) then skips the stored forms of every
+    /// new indicator and their look-ups: at 1 M new indicators with IPv4 blocks those were 2.5 M values in 10,000 queries.
+    /// An observable stored after the probe is flagged by the forward pass, which sees these indicators by then.
+    /// </summary>
+    async Task<List<FlagSource>> SourcesWithObservablesAsync(long orgId, CancellationToken ct)
+    {
+        var sources = new List<FlagSource>();
+        foreach (var source in FlagSource.All)
+            if (await db.ReadAsync(c => c.ExecuteScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM {source.Table} WHERE org_id = @orgId)", new { orgId }), ct))
+                sources.Add(source);
+        return sources;
     }
 }

@@ -31,7 +31,8 @@ public static class IndicatorWrites
         return $"{column} IN (SELECT value FROM json_each(@{name}))";
     }
 
-    sealed class Existing
+    /// <summary>A stored row of an indicator in a batch, with the source's link time (null: not linked yet).</summary>
+    internal sealed class Existing
     {
         public long Id { get; set; }
         public string Type { get; set; } = "";
@@ -84,7 +85,9 @@ public static class IndicatorWrites
             }
             lookup = rest;
         }
-        var existing = lookup.Count == 0 ? [] : await ExistingAsync(c, tx, orgId, key, lookup, pg);
+        var existing = lookup.Count == 0 ? []
+            : SqliteIndicatorRows.Of(c) is { } raw ? SqliteIndicatorRows.Existing(raw, orgId, key, lookup)
+            : await ExistingAsync(c, tx, orgId, key, lookup);
 
         // New rows, then changed rows, then every link: one statement each for the whole batch, the rows passed as one
         // JSON document that the database unpacks (json_each on SQLite, json_to_recordset on PostgreSQL). Row by row,
@@ -186,25 +189,14 @@ public static class IndicatorWrites
         return outcomes;
     }
 
-    /// <summary>The stored rows of <paramref name="items"/>' values, with the source's link when it has one.</summary>
-    static async Task<Dictionary<(string, string), Existing>> ExistingAsync(DbConnection c, DbTransaction tx, long orgId, string key, IReadOnlyList<PendingIndicator> items, bool pg)
+    /// <summary>The stored rows of <paramref name="items"/>' values, with the source's link when it has one (PostgreSQL; SQLite: <see cref="SqliteIndicatorRows.Existing"/>).</summary>
+    static async Task<Dictionary<(string, string), Existing>> ExistingAsync(DbConnection c, DbTransaction tx, long orgId, string key, IReadOnlyList<PendingIndicator> items)
     {
         var p = new DynamicParameters();
         p.Add("org", orgId);
         p.Add("key", key);
-        var values = items.Select(i => i.Value).Distinct(StringComparer.Ordinal).ToArray();
-        string sql;
-        if (pg)
-        {
-            p.Add("values", values);
-            sql = $"SELECT {ExistingColumns} FROM unnest(@values) AS j(value) JOIN indicators i ON i.org_id = @org AND md5(i.value) = md5(j.value) AND i.value = j.value LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id";
-        }
-        else
-        {
-            p.Add("values", JsonSerializer.Serialize(values));
-            // CROSS JOIN keeps SQLite's planner from scanning indicators: the value list drives the index lookups.
-            sql = $"SELECT {ExistingColumns} FROM json_each(@values) j CROSS JOIN indicators i LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id WHERE i.org_id = @org AND i.value = j.value";
-        }
+        p.Add("values", items.Select(i => i.Value).Distinct(StringComparer.Ordinal).ToArray());
+        var sql = $"SELECT {ExistingColumns} FROM unnest(@values) AS j(value) JOIN indicators i ON i.org_id = @org AND md5(i.value) = md5(j.value) AND i.value = j.value LEFT JOIN indicator_sources s ON s.org_id = @org AND s.source_key = @key AND s.indicator_id = i.id";
         var existing = new Dictionary<(string, string), Existing>();
         foreach (var e in await c.QueryAsync<Existing>(sql, p, tx))
             existing[(e.Type, e.Value)] = e;
@@ -275,7 +267,8 @@ public static class IndicatorWrites
     /// <summary>The merged row when the report changes anything, else null (a re-pull of an unchanged feed only touches links).</summary>
     static Existing? Merge(Existing row, PendingIndicator item)
     {
-        var tags = IndicatorJson.ReadList(row.Tags);
+        // The stored tags are parsed only when the report brings tags (most feed lines bring none).
+        var tags = item.Tags.Count == 0 ? [] : IndicatorJson.ReadList(row.Tags);
         var tagsChanged = false;
         foreach (var t in item.Tags)
             if (tags.Count < PendingIndicator.MaxTags && !tags.Contains(t))

@@ -54,19 +54,23 @@ public sealed class PendingIndicator
             return null;
         }
         var tags = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tag in r.Tags.Concat(r.Context?.Tags ?? []).Concat(extraTags ?? []))
+        // Most feed lines carry no tags at all (freetext, blocklists): no set and no enumerators for them.
+        if (r.Tags.Count + (r.Context?.Tags.Count ?? 0) + (extraTags?.Count ?? 0) > 0)
         {
-            var t = tag.Trim();
-            if (t.Length == 0)
-                continue;
-            if (t.Length > MaxTagLength || t.Any(char.IsControl))
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var tag in r.Tags.Concat(r.Context?.Tags ?? []).Concat(extraTags ?? []))
             {
-                error = $"tag '{IndicatorNormalizer.Printable(t)}' is longer than {MaxTagLength} characters or holds control characters";
-                return null;
+                var t = tag.Trim();
+                if (t.Length == 0)
+                    continue;
+                if (t.Length > MaxTagLength || t.Any(char.IsControl))
+                {
+                    error = $"tag '{IndicatorNormalizer.Printable(t)}' is longer than {MaxTagLength} characters or holds control characters";
+                    return null;
+                }
+                if (seen.Add(t) && tags.Count < MaxTags)
+                    tags.Add(t);
             }
-            if (seen.Add(t) && tags.Count < MaxTags)
-                tags.Add(t);
         }
         Tlp tlp;
         var stated = true;

@@ -72,6 +72,24 @@ public abstract class IntelFlaggerTests(Dialect dialect) : IAsyncLifetime
         var matches = await MatchesAsync();
         Assert.Equal([(first, listed), (first + 1, late), (second, listed)], matches);
     }
+
+    [Fact]
+    public async Task Indicators_stored_before_any_observable_are_flagged_once_observables_arrive_and_backwards_after()
+    {
+        var flagger = NewFlagger();
+        var early = await IndicatorAsync("early.example");
+        Assert.Equal(0, await flagger.RunOnceAsync()); // no observable anywhere: the backward look-up is skipped
+
+        var first = await ObservableAsync("www.early.example");
+        Assert.Equal(1, await flagger.RunOnceAsync());
+
+        // With observables stored, a new indicator is looked up among them backwards.
+        var stored = await ObservableAsync("later.example");
+        Assert.Equal(0, await flagger.RunOnceAsync());
+        var later = await IndicatorAsync("later.example");
+        Assert.Equal(1, await flagger.RunOnceAsync());
+        Assert.Equal([(first, early), (stored, later)], await MatchesAsync());
+    }
 }
 
 public sealed class IntelFlaggerTestsOnSqlite() : IntelFlaggerTests(Dialect.Sqlite);
