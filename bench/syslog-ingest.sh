@@ -6,6 +6,7 @@
 # connection after its last batch. Needs the event store (an IEventSink) in the server; without one, `quell serve`
 # refuses --syslog-tcp with "the syslog receivers need an event store".
 #   bench/syslog-ingest.sh [MESSAGES]     env: FORMAT (5424|3164|cef), CONNECTIONS, PORT (5185), SYSLOG_PORT (6601),
+#   QUELL_DLL=PATH (another server build), SENDER_DLL=PATH (the sender's build),
 #   SIGMA_RULES=DIR (detection at ingest with these rules; the first batch waits for them to load)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,9 @@ FORMAT=${FORMAT:-5424}
 CONNECTIONS=${CONNECTIONS:-4}
 PORT=${PORT:-5185}
 SYSLOG_PORT=${SYSLOG_PORT:-6601}
+# Another build of the server (e.g. main's, for a side-by-side run), as in bench/lib.sh.
+QUELL_DLL=${QUELL_DLL:-src/Quell.Server/bin/Release/net10.0/quell.dll}
+SENDER_DLL=${SENDER_DLL:-bench/Quell.Bench/bin/Release/net10.0/Quell.Bench.dll}
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 command -v curl >/dev/null || { echo "curl is required"; exit 2; }
 
@@ -25,7 +29,7 @@ fi
 DATA=$(mktemp -d /tmp/quell-syslog-data.XXXXXX)
 log "starting quell serve (SQLite in $DATA) with --syslog-tcp 127.0.0.1:$SYSLOG_PORT"
 QUELL_ADMIN_PASSWORD=bench-admin-password \
-  dotnet src/Quell.Server/bin/Release/net10.0/quell.dll serve --urls "http://127.0.0.1:$PORT" --data "$DATA" \
+  dotnet "$QUELL_DLL" serve --urls "http://127.0.0.1:$PORT" --data "$DATA" \
   --syslog-tcp "127.0.0.1:$SYSLOG_PORT" ${SIGMA_RULES:+--sigma-rules "$SIGMA_RULES"} >"$DATA/server.log" 2>&1 &
 SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }
@@ -36,7 +40,7 @@ curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$DATA/server.log"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 ticks0=$(cpu_ticks)
 log "sending $MESSAGES $FORMAT messages over $CONNECTIONS connections"
-dotnet bench/Quell.Bench/bin/Release/net10.0/Quell.Bench.dll syslog-send --target "127.0.0.1:$SYSLOG_PORT" \
+dotnet "$SENDER_DLL" syslog-send --target "127.0.0.1:$SYSLOG_PORT" \
   --messages "$MESSAGES" --format "$FORMAT" --connections "$CONNECTIONS"
 ticks1=$(cpu_ticks)
 echo "server CPU: $(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$MESSAGES" 'BEGIN { printf "%.1f s, %.1f µs per message, %.0f messages/s per core", t / hz, t / hz * 1e6 / n, n / (t / hz) }'); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,21 +10,32 @@ public static class EventJson
     [ThreadStatic]
     static ArrayBufferWriter<byte>? t_buffer;
 
-    public static string Serialize(IReadOnlyDictionary<string, object?> fields)
+    [ThreadStatic]
+    static Utf8JsonWriter? t_writer;
+
+    static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Serialize(IReadOnlyDictionary<string, object?> fields) => Encoding.UTF8.GetString(SerializeUtf8(fields));
+
+    /// <summary>
+    /// The same JSON as <see cref="Serialize"/>, as UTF-8 bytes in a buffer of the calling thread: valid until the
+    /// thread's next call, so use it before any await. The SQLite writer binds these bytes as they are.
+    /// </summary>
+    public static ReadOnlySpan<byte> SerializeUtf8(IReadOnlyDictionary<string, object?> fields)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var w = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        w.Reset(buffer);
+        w.WriteStartObject();
+        foreach (var (name, value) in fields)
         {
-            w.WriteStartObject();
-            foreach (var (name, value) in fields)
-            {
-                w.WritePropertyName(Clean(name));
-                Write(w, value);
-            }
-            w.WriteEndObject();
+            w.WritePropertyName(Clean(name));
+            Write(w, value);
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        w.WriteEndObject();
+        w.Flush();
+        return buffer.WrittenSpan;
     }
 
     public static void Write(Utf8JsonWriter w, object? value)

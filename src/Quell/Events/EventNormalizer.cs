@@ -17,7 +17,8 @@ public static class EventNormalizer
     /// <summary>Normalizes <paramref name="root"/>; <paramref name="raw"/> is its text as received.</summary>
     public static IncomingEvent Normalize(JsonElement root, string raw, IReadOnlyDictionary<string, object?>? extra = null)
     {
-        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+        // Sized for a typical event with its ECS names and related.* lists, so the table is not grown several times.
+        var fields = new Dictionary<string, object?>(32, StringComparer.Ordinal);
         if (root.ValueKind == JsonValueKind.Object)
             Flatten(root, "", fields);
         else
@@ -53,11 +54,12 @@ public static class EventNormalizer
         {
             // Windows event JSON converted from XML wraps attributes in "#attributes": Provider.#attributes.Name is
             // the provider's Name, so the wrapper is not part of the name.
-            var name = p.Name == "#attributes" ? prefix.TrimEnd('.') : prefix + p.Name;
+            var attributes = p.NameEquals("#attributes"u8);
+            var name = attributes ? prefix.TrimEnd('.') : FieldNames.Of(prefix, p);
             switch (p.Value.ValueKind)
             {
                 case JsonValueKind.Object:
-                    Flatten(p.Value, name.Length == 0 ? "" : name + ".", into);
+                    Flatten(p.Value, name.Length == 0 ? "" : attributes ? name + "." : FieldNames.DottedOf(prefix, p), into);
                     break;
                 case JsonValueKind.Array:
                     var list = new List<object?>(p.Value.GetArrayLength());
@@ -144,37 +146,42 @@ public static class EventNormalizer
             fields["url.domain"] = uri.Host;
     }
 
-    static void AddRelated(Dictionary<string, object?> fields)
+    /// <summary>The related.* lists of one event, made when their first value is found.</summary>
+    struct RelatedValues
     {
-        var ip = new List<object?>();
-        var hosts = new List<object?>();
-        var hash = new List<object?>();
-        var user = new List<object?>();
-        foreach (var (name, value) in fields)
-        {
-            if (EcsMapping.IpFields.Contains(name))
-                Each(value, s => { if (IPAddress.TryParse(s, out var a)) Add(ip, a.ToString()); });
-            else if (EcsMapping.HostFields.Contains(name))
-                Each(value, s => Add(hosts, s.TrimEnd('.').ToLowerInvariant()));
-            else if (EcsMapping.UserFields.Contains(name))
-                Each(value, s => Add(user, s));
-            else if (name.Contains(".hash.", StringComparison.Ordinal))
-                Each(value, s => Add(hash, s.ToLowerInvariant()));
-            else if (name is "related.ip" or "related.hosts" or "related.hash" or "related.user")
-                Each(value, s => Add(name switch { "related.ip" => ip, "related.hosts" => hosts, "related.hash" => hash, _ => user }, s));
-        }
-        Set(fields, "related.ip", ip);
-        Set(fields, "related.hosts", hosts);
-        Set(fields, "related.hash", hash);
-        Set(fields, "related.user", user);
+        public List<object?>? Ip, Hosts, Hash, User;
     }
 
-    static void Each(object? value, Action<string> f)
+    enum RelatedKind { None, Ip, Host, Hash, User }
+
+    static void AddRelated(Dictionary<string, object?> fields)
+    {
+        var related = new RelatedValues();
+        foreach (var (name, value) in fields)
+        {
+            var kind = EcsMapping.IpFields.Contains(name) ? RelatedKind.Ip
+                : EcsMapping.HostFields.Contains(name) ? RelatedKind.Host
+                : EcsMapping.UserFields.Contains(name) ? RelatedKind.User
+                : name.Contains(".hash.", StringComparison.Ordinal) ? RelatedKind.Hash
+                : RelatedKind.None;
+            if (kind != RelatedKind.None)
+                Collect(value, kind, false, ref related);
+            else if (name switch { "related.ip" => RelatedKind.Ip, "related.hosts" => RelatedKind.Host, "related.hash" => RelatedKind.Hash, "related.user" => RelatedKind.User, _ => RelatedKind.None } is var given and not RelatedKind.None)
+                Collect(value, given, true, ref related);
+        }
+        Set(fields, "related.ip", related.Ip);
+        Set(fields, "related.hosts", related.Hosts);
+        Set(fields, "related.hash", related.Hash);
+        Set(fields, "related.user", related.User);
+    }
+
+    /// <summary>Adds a field's values to the list of their kind; values already under related.* are taken as they are.</summary>
+    static void Collect(object? value, RelatedKind kind, bool asIs, ref RelatedValues into)
     {
         if (value is IReadOnlyList<object?> list)
         {
             foreach (var item in list)
-                Each(item, f);
+                Collect(item, kind, asIs, ref into);
             return;
         }
         var s = value switch
@@ -183,19 +190,47 @@ public static class EventNormalizer
             long l => l.ToString(CultureInfo.InvariantCulture),
             _ => null,
         };
-        if (!string.IsNullOrWhiteSpace(s) && s != "-")
-            f(s.Trim());
+        if (string.IsNullOrWhiteSpace(s) || s == "-")
+            return;
+        s = s.Trim();
+        switch (kind)
+        {
+            case RelatedKind.Ip when asIs:
+                Add(ref into.Ip, s);
+                break;
+            case RelatedKind.Ip:
+                if (IPAddress.TryParse(s, out var a))
+                    Add(ref into.Ip, Canonical(a, s));
+                break;
+            case RelatedKind.Host:
+                Add(ref into.Hosts, asIs ? s : s.TrimEnd('.').ToLowerInvariant());
+                break;
+            case RelatedKind.Hash:
+                Add(ref into.Hash, asIs ? s : s.ToLowerInvariant());
+                break;
+            default:
+                Add(ref into.User, s);
+                break;
+        }
     }
 
-    static void Add(List<object?> list, string v)
+    /// <summary>The address's canonical text, reusing <paramref name="text"/> when it is already canonical (the usual case).</summary>
+    static string Canonical(IPAddress address, string text)
     {
+        Span<char> buffer = stackalloc char[64];
+        return address.TryFormat(buffer, out var n) && buffer[..n].SequenceEqual(text) ? text : address.ToString();
+    }
+
+    static void Add(ref List<object?>? list, string v)
+    {
+        list ??= [];
         if (!list.Contains(v))
             list.Add(v);
     }
 
-    static void Set(Dictionary<string, object?> fields, string name, List<object?> values)
+    static void Set(Dictionary<string, object?> fields, string name, List<object?>? values)
     {
-        if (values.Count > 0)
+        if (values is { Count: > 0 })
             fields[name] = values;
     }
 

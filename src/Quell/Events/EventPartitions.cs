@@ -30,26 +30,36 @@ public static class EventPartitions
     public static bool Expired(int day, int retentionDays, DateTimeOffset now) =>
         DayStart(day) + (long)(retentionDays + 1) * 86_400_000 <= now.ToUnixTimeMilliseconds();
 
-    /// <summary>The DDL of a partition (ids are given by the store; on SQLite the id is the rowid, with no second index).</summary>
-    public static string CreateSql(string table, Quell.Storage.Dialect dialect) => $"""
-        CREATE TABLE IF NOT EXISTS {table} (
-          id {(dialect == Quell.Storage.Dialect.Sqlite ? "INTEGER" : "BIGINT NOT NULL")} PRIMARY KEY,
-          org_id BIGINT NOT NULL,
-          received_at BIGINT NOT NULL,
-          event_time BIGINT NOT NULL,
-          source TEXT NOT NULL,
-          raw TEXT NOT NULL,
-          fields TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS ix_{table}_time ON {table}(org_id, event_time, id);
-        CREATE TABLE IF NOT EXISTS {RelatedTable(table)} (
-          org_id BIGINT NOT NULL,
-          value TEXT NOT NULL,
-          event_time BIGINT NOT NULL,
-          event_id BIGINT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS ix_{RelatedTable(table)} ON {RelatedTable(table)}(org_id, value, event_time);
-        """;
+    /// <summary>
+    /// The DDL of a partition (ids are given by the store; on SQLite the id is the rowid, with no second index). On
+    /// SQLite the related-value table is its own index (WITHOUT ROWID, keyed by org, value, time and event): a rowid
+    /// table beside an index wrote every value twice (decision 175); partitions made before keep their layout.
+    /// </summary>
+    public static string CreateSql(string table, Quell.Storage.Dialect dialect)
+    {
+        var sqlite = dialect == Quell.Storage.Dialect.Sqlite;
+        var related = RelatedTable(table);
+        var relatedEnd = sqlite
+            ? ",\n  PRIMARY KEY (org_id, value, event_time, event_id)\n) WITHOUT ROWID;"
+            : $"\n);\nCREATE INDEX IF NOT EXISTS ix_{related} ON {related}(org_id, value, event_time);";
+        return $"""
+            CREATE TABLE IF NOT EXISTS {table} (
+              id {(sqlite ? "INTEGER" : "BIGINT NOT NULL")} PRIMARY KEY,
+              org_id BIGINT NOT NULL,
+              received_at BIGINT NOT NULL,
+              event_time BIGINT NOT NULL,
+              source TEXT NOT NULL,
+              raw TEXT NOT NULL,
+              fields TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS ix_{table}_time ON {table}(org_id, event_time, id);
+            CREATE TABLE IF NOT EXISTS {related} (
+              org_id BIGINT NOT NULL,
+              value TEXT NOT NULL,
+              event_time BIGINT NOT NULL,
+              event_id BIGINT NOT NULL{relatedEnd}
+            """;
+    }
 
     /// <summary>True for a name this class makes (the only names ever put into SQL as identifiers).</summary>
     public static bool IsPartitionName(string name) =>

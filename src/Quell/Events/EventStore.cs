@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -94,59 +93,6 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
             rows.Add(new Row(id?.Invoke(i) ?? firstId + i, t, EventPartitions.Table(retention, EventPartitions.Day(t)), events[i]));
         }
         return rows;
-    }
-
-    async Task AppendSqliteAsync(DbConnection c, DbTransaction tx, long orgId, string source, int retention, long now, IReadOnlyList<IncomingEvent> events)
-    {
-        var firstId = await c.ExecuteScalarAsync<long>(
-            "UPDATE event_id_counter SET next_id = next_id + @n WHERE one = 1 RETURNING next_id - @n", new { n = events.Count }, tx);
-        var rows = Plan(events, firstId, retention, now);
-        var sqlite = c is StatementCachingConnection caching ? caching.Inner : (SqliteConnection)c;
-        var stx = (SqliteTransaction)tx;
-        foreach (var table in rows.Select(r => r.Table).Distinct())
-        {
-            // Inside the writer's transaction: the table and its catalogue row commit with the first events in it.
-            await c.ExecuteAsync(EventPartitions.CreateSql(table, Dialect.Sqlite), transaction: tx);
-            await c.ExecuteAsync("INSERT INTO event_partitions (name, day, retention_days, created_at) VALUES (@table, @day, @retention, @now) ON CONFLICT (name) DO NOTHING",
-                new { table, day = DayOf(table), retention, now }, tx);
-        }
-        foreach (var group in rows.GroupBy(r => r.Table))
-        {
-            using var insert = sqlite.CreateCommand();
-            insert.Transaction = stx;
-            insert.CommandText = $"INSERT INTO {group.Key} (id, org_id, received_at, event_time, source, raw, fields) VALUES ($id, $org, $received, $time, $source, $raw, $fields)";
-            var pId = insert.Parameters.Add("$id", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$org", orgId);
-            insert.Parameters.AddWithValue("$received", now);
-            var pTime = insert.Parameters.Add("$time", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$source", source);
-            var pRaw = insert.Parameters.Add("$raw", SqliteType.Text);
-            var pFields = insert.Parameters.Add("$fields", SqliteType.Text);
-            insert.Prepare();
-            using var related = sqlite.CreateCommand();
-            related.Transaction = stx;
-            related.CommandText = $"INSERT INTO {EventPartitions.RelatedTable(group.Key)} (org_id, value, event_time, event_id) VALUES ($org, $value, $time, $id)";
-            related.Parameters.AddWithValue("$org", orgId);
-            var rValue = related.Parameters.Add("$value", SqliteType.Text);
-            var rTime = related.Parameters.Add("$time", SqliteType.Integer);
-            var rId = related.Parameters.Add("$id", SqliteType.Integer);
-            related.Prepare();
-            foreach (var row in group)
-            {
-                pId.Value = row.Id;
-                pTime.Value = row.EventTime;
-                pRaw.Value = EventJson.Clean(row.Event.Raw);
-                pFields.Value = EventJson.Serialize(row.Event.Fields);
-                insert.ExecuteNonQuery();
-                foreach (var value in Related(row.Event))
-                {
-                    rValue.Value = value;
-                    rTime.Value = row.EventTime;
-                    rId.Value = row.Id;
-                    related.ExecuteNonQuery();
-                }
-            }
-        }
     }
 
     async Task AppendPostgresAsync(long orgId, string source, int retention, long now, IReadOnlyList<IncomingEvent> events,

@@ -34,7 +34,7 @@ public static class HecEndpoints
             return;
         using (body)
         {
-            var (events, error) = HecRequest.ParseEvents(body.GetBuffer().AsSpan(0, (int)body.Length), options.MaxEventsPerRequest);
+            var (events, error) = HecRequest.ParseEvents(body.Span, options.MaxEventsPerRequest);
             if (error is not null)
             {
                 await WriteAsync(ctx, error);
@@ -59,7 +59,7 @@ public static class HecEndpoints
                     extra["hec." + name] = v;
             if (extra.TryGetValue("hec.host", out var host))
                 extra["host.name"] = host;
-            var (events, error) = HecRequest.ParseRaw(body.GetBuffer().AsSpan(0, (int)body.Length), extra, options.Value.MaxEventsPerRequest);
+            var (events, error) = HecRequest.ParseRaw(body.Span, extra, options.Value.MaxEventsPerRequest);
             if (error is not null)
             {
                 await WriteAsync(ctx, error);
@@ -72,7 +72,7 @@ public static class HecEndpoints
     }
 
     /// <summary>The token's owner and the body, or (null, null) after answering the error.</summary>
-    static async Task<(IngestTokenOwner?, MemoryStream?)> ReadAsync(HttpContext ctx, IngestTokens tokens, EventOptions options, CancellationToken ct)
+    static async Task<(IngestTokenOwner?, PooledBody?)> ReadAsync(HttpContext ctx, IngestTokens tokens, EventOptions options, CancellationToken ct)
     {
         string? header = ctx.Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header))
@@ -91,7 +91,7 @@ public static class HecEndpoints
             await WriteAsync(ctx, revoked ? HecReply.TokenDisabled : HecReply.InvalidToken);
             return (null, null);
         }
-        var body = await JsonBody.ReadBoundedAsync(ctx.Request, options.MaxBodyBytes, ct);
+        var body = await PooledBody.ReadAsync(ctx.Request, options.MaxBodyBytes, ct);
         if (body is null)
         {
             await WriteAsync(ctx, new HecReply(413, 6, $"Invalid data format: the request body is larger than {options.MaxBodyBytes} bytes; send fewer events per request"));

@@ -91,6 +91,19 @@ public sealed class EventNormalizerTests
     }
 
     [Fact]
+    public void Related_values_given_by_the_sender_are_kept_as_sent_and_addresses_found_are_canonical()
+    {
+        var e = Normalize("""
+            {"related":{"ip":["10.0.0.1"," 10.0.0.1 "],"hosts":["Mixed.Case."],"hash":["ABC"]},
+             "source":{"ip":"2001:DB8:0:0:0:0:0:1"},"destination":{"ip":["10.0.0.1","not an ip","-"]},"host":{"name":"WEB-1."},
+             "file":{"hash":{"sha1":"ABCDEF"}}}
+            """);
+        Assert.Equal(["10.0.0.1", "2001:db8::1"], (IReadOnlyList<object?>)e.Fields["related.ip"]!);
+        Assert.Equal(["Mixed.Case.", "web-1"], (IReadOnlyList<object?>)e.Fields["related.hosts"]!);
+        Assert.Equal(["ABC", "abcdef"], (IReadOnlyList<object?>)e.Fields["related.hash"]!);
+    }
+
+    [Fact]
     public void Common_log_names_are_mapped_to_ECS_beside_the_originals()
     {
         var e = Normalize("""{"src_ip":"192.0.2.1","dst_ip":"2001:db8::1","user":"bob","md5":"D41D8CD98F00B204E9800998ECF8427E","time":1764324000}""");

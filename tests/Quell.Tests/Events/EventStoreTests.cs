@@ -184,6 +184,36 @@ public abstract class EventStoreTests(Dialect dialect)
     }
 
     [Fact]
+    public async Task Text_is_stored_as_text_as_received_and_an_empty_raw_stays_empty()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        var city = "Zürich ☃ 東京 𝄞";
+        await events.AppendAsync(new EventOrigin(Org, "geo"), [
+            Event($$$"""{"city":"{{{city}}}","said":"a \"quote\" and \\","source":{"ip":"2001:DB8:0:0:0:0:0:1"},"user":{"name":"Ärger"}}"""),
+            new IncomingEvent(null, "", new Dictionary<string, object?> { ["m"] = "empty raw", ["n"] = 7L, ["list"] = new List<object?> { "a", 1L, null } }),
+        ], CancellationToken.None);
+
+        var stored = Assert.Single(await Search(events, $"city:\"{city}\""));
+        var fields = JsonDocument.Parse(stored.Fields).RootElement;
+        Assert.Equal(city, fields.GetProperty("city").GetString());
+        Assert.Equal("a \"quote\" and \\", fields.GetProperty("said").GetString());
+        Assert.Contains(city, stored.Raw);
+        Assert.Single(await events.LookupRelatedAsync(Org, "Ärger"));
+        // The address is indexed in its canonical spelling.
+        Assert.Single(await events.LookupRelatedAsync(Org, "2001:db8::1"));
+        var empty = Assert.Single(await Search(events, "m:\"empty raw\""));
+        Assert.Equal("", empty.Raw);
+        Assert.Equal("""{"m":"empty raw","n":7,"list":["a",1,null]}""", empty.Fields);
+        if (dialect == Dialect.Sqlite)
+        {
+            var table = (await events.PartitionsAsync()).Single().Name;
+            var types = await store.Db.ReadAsync(c => c.QueryAsync<string>($"SELECT DISTINCT typeof(raw) || ' ' || typeof(fields) FROM {table}"));
+            Assert.Equal(["text text"], types);
+        }
+    }
+
+    [Fact]
     public async Task Nul_characters_are_stored_as_replacement_characters()
     {
         var (store, events) = await CreateAsync();

@@ -125,6 +125,40 @@ public abstract class HecTests(TestServer server)
         Assert.Empty((await SearchAsync("q=BADBODY")).GetProperty("items").EnumerateArray());
     }
 
+    /// <summary>A body sent without Content-Length, so the receiver cannot size its buffer up front.</summary>
+    sealed class ChunkedContent(byte[] bytes) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            for (var at = 0; at < bytes.Length; at += 7_000)
+                await stream.WriteAsync(bytes.AsMemory(at, Math.Min(7_000, bytes.Length - at)));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task Chunked_bodies_are_read_whole_and_refused_past_the_limit()
+    {
+        var source = "chunked-" + Guid.NewGuid().ToString("N")[..6];
+        var marker = "CHUNKED" + Guid.NewGuid().ToString("N")[..8];
+        using var c = Hec("Splunk " + await CreateTokenAsync(source));
+        // 400 events of ~150 bytes: the body outgrows the first buffer several times while it is read.
+        var body = string.Concat(Enumerable.Range(0, 400).Select(i => $$$"""{"event":{"m":"{{{marker}}} {{{i}}} {{{new string('x', 100)}}}"}}""" + "\n"));
+        var ok = await c.PostAsync("/services/collector/event", new ChunkedContent(Encoding.UTF8.GetBytes(body)));
+        Assert.Equal(0, (await Reply(ok, HttpStatusCode.OK)).GetProperty("code").GetInt32());
+        Assert.Equal(400, (await SearchAsync("limit=1000&q=" + marker)).GetProperty("items").GetArrayLength());
+
+        var over = new byte[(16 << 20) + 1];
+        over.AsSpan().Fill((byte)' ');
+        var tooLarge = await c.PostAsync("/services/collector/event", new ChunkedContent(over));
+        Assert.True(tooLarge.StatusCode is HttpStatusCode.RequestEntityTooLarge, $"{tooLarge.StatusCode}");
+    }
+
     [Fact]
     public async Task Raw_endpoint_stores_one_event_per_line_with_the_query_metadata()
     {

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Quell.Storage;
 using SQLitePCL;
+using static Quell.Storage.SqliteStatements;
 
 namespace Quell.Intel.Indicators;
 
@@ -14,13 +15,8 @@ namespace Quell.Intel.Indicators;
 /// </summary>
 static class SqliteIndicatorRows
 {
-    /// <summary>The SQLite connection under <paramref name="c"/> (the writer's statement-caching wrapper or a plain one); null on PostgreSQL.</summary>
-    public static SqliteConnection? Of(DbConnection c) => c switch
-    {
-        StatementCachingConnection cached => cached.Inner,
-        SqliteConnection plain => plain,
-        _ => null,
-    };
+    /// <summary>The SQLite connection under <paramref name="c"/>; null on PostgreSQL.</summary>
+    public static SqliteConnection? Of(DbConnection c) => SqliteStatements.Of(c);
 
     /// <summary>
     /// Inserts the items at <paramref name="indexes"/> that are not stored yet; for each, in that order, the new row's id,
@@ -145,31 +141,5 @@ static class SqliteIndicatorRows
             Text(db, stmt, 10, context);
             Step(db, stmt);
         }
-    }
-
-    static sqlite3_stmt Prepare(sqlite3 db, string sql)
-    {
-        Check(db, raw.sqlite3_prepare_v2(db, sql, out var stmt));
-        return stmt;
-    }
-
-    static void Step(sqlite3 db, sqlite3_stmt stmt)
-    {
-        var rc = raw.sqlite3_step(stmt);
-        raw.sqlite3_reset(stmt);
-        if (rc != raw.SQLITE_DONE)
-            SqliteException.ThrowExceptionForRC(rc, db);
-    }
-
-    static void Text(sqlite3 db, sqlite3_stmt stmt, int index, string? value) =>
-        Check(db, value is null ? raw.sqlite3_bind_null(stmt, index) : raw.sqlite3_bind_text(stmt, index, value));
-
-    static void Number(sqlite3 db, sqlite3_stmt stmt, int index, long? value) =>
-        Check(db, value is { } v ? raw.sqlite3_bind_int64(stmt, index, v) : raw.sqlite3_bind_null(stmt, index));
-
-    static void Check(sqlite3 db, int rc)
-    {
-        if (rc != raw.SQLITE_OK)
-            SqliteException.ThrowExceptionForRC(rc, db);
     }
 }
