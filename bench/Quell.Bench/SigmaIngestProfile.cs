@@ -20,9 +20,7 @@ public static class SigmaIngestProfile
             Console.Error.WriteLine("usage: Quell.Bench sigma-ingest EVENTS.ndjson [MAX_EVENTS] [RULE_DIR...]");
             return 2;
         }
-        var max = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
-        var sigma = SigmaBenchData.SigmaDirectory();
-        var dirs = args.Length > 2 ? args[2..] : [.. new[] { "rules", "rules-emerging-threats", "rules-threat-hunting" }.Select(d => Path.Combine(sigma, d))];
+        var (max, dirs) = SigmaBenchData.ProfileArgs(args);
         var catalog = SigmaCatalog.Build(SigmaLoadResult.Combine(dirs.Select(d => SigmaRuleLoader.LoadDirectory(d))));
         var events = new List<IncomingEvent>();
         foreach (var line in File.ReadLines(args[0]).Take(max))

@@ -18,9 +18,7 @@ public static class SigmaProfile
             Console.Error.WriteLine("usage: Quell.Bench sigma-profile EVENTS.ndjson [MAX_EVENTS] [RULE_DIR...]");
             return 2;
         }
-        var max = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
-        var sigma = SigmaBenchData.SigmaDirectory();
-        var dirs = args.Length > 2 ? args[2..] : [.. new[] { "rules", "rules-emerging-threats", "rules-threat-hunting" }.Select(d => Path.Combine(sigma, d))];
+        var (max, dirs) = SigmaBenchData.ProfileArgs(args);
         var load = Stopwatch.StartNew();
         var rules = new List<SigmaRule>();
         foreach (var dir in dirs)
