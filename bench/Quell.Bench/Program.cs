@@ -8,6 +8,7 @@ using Quell.Bench;
 // quell-bench intel-import FEED_FILE [--db POSTGRES_CONNECTION_STRING]
 // quell-bench retro-hunt --data DIR [--events 10000000] [--indicators 1000] [--db POSTGRES_CONNECTION_STRING]
 // quell-bench sigma-profile EVENTS.ndjson [MAX_EVENTS] [RULE_DIR...]
+// quell-bench sigma-ingest EVENTS.ndjson [MAX_EVENTS] [RULE_DIR...]
 // quell-bench micro [BenchmarkDotNet arguments, e.g. --filter '*' --job short]
 var mode = args.FirstOrDefault();
 var rest = args.Skip(1).ToArray();
@@ -27,6 +28,8 @@ switch (mode)
         return await SyslogSender.RunAsync(rest);
     case "sigma-profile":
         return SigmaProfile.Run(rest);
+    case "sigma-ingest":
+        return SigmaIngestProfile.Run(rest);
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(LatencyBench).Assembly).Run(rest);
         return 0;

@@ -64,6 +64,15 @@ public static class SigmaBenchData
         return Path.GetFullPath(Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Quell.slnx not found"), "..", "shared", "testdata", "sigma"));
     }
 
+    /// <summary>The profiles' arguments after the events file: [MAX_EVENTS] [RULE_DIR...] (every SigmaHQ rule directory by default).</summary>
+    public static (int Max, string[] Dirs) ProfileArgs(string[] args)
+    {
+        var max = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+        var sigma = SigmaDirectory();
+        string[] dirs = args.Length > 2 ? args[2..] : [.. new[] { "rules", "rules-emerging-threats", "rules-threat-hunting" }.Select(d => Path.Combine(sigma, d))];
+        return (max, dirs);
+    }
+
     /// <summary>Regression events, every second one with its process values replaced by benign ones.</summary>
     public static byte[][] Events(string sigma, int count)
     {

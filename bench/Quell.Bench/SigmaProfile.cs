@@ -18,9 +18,7 @@ public static class SigmaProfile
             Console.Error.WriteLine("usage: Quell.Bench sigma-profile EVENTS.ndjson [MAX_EVENTS] [RULE_DIR...]");
             return 2;
         }
-        var max = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
-        var sigma = SigmaBenchData.SigmaDirectory();
-        var dirs = args.Length > 2 ? args[2..] : [.. new[] { "rules", "rules-emerging-threats", "rules-threat-hunting" }.Select(d => Path.Combine(sigma, d))];
+        var (max, dirs) = SigmaBenchData.ProfileArgs(args);
         var load = Stopwatch.StartNew();
         var rules = new List<SigmaRule>();
         foreach (var dir in dirs)
@@ -58,6 +56,14 @@ public static class SigmaProfile
             using var doc = JsonDocument.Parse(line);
             viewReused.Read(doc.RootElement);
         });
+        var candidates = new List<SigmaRule>();
+        var prefilter = Pass(line =>
+        {
+            using var doc = JsonDocument.Parse(line);
+            viewReused.Read(doc.RootElement);
+            candidates.Clear();
+            matcher.Candidates(viewReused, candidates);
+        });
         long total = 0;
         var reused = new JsonSigmaEvent(default);
         var match = Pass(line =>
@@ -67,7 +73,8 @@ public static class SigmaProfile
             reused.Read(doc.RootElement);
             total += matcher.Match(reused, matches);
         });
-        Console.WriteLine($"{lines.Count:N0} events, {total:N0} matches; CPU µs per event: parse {parse:F1}, parse + view {view:F1} (reused view {reuse:F1}), parse + view + match {match:F1}");
+        Console.WriteLine($"{lines.Count:N0} events, {total:N0} matches; CPU µs per event: parse {parse:F1}, parse + view {view:F1} (reused view {reuse:F1}), parse + view + prefilter {prefilter:F1}, parse + view + match {match:F1}");
+        PrintAutomata(engine, lines);
 
         // Per rule: evaluation time over the events whose prefilter selects it.
         var cost = new double[rules.Count];
@@ -75,7 +82,6 @@ public static class SigmaProfile
         var index = new Dictionary<SigmaRule, int>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < rules.Count; i++)
             index[rules[i]] = i;
-        var candidates = new List<SigmaRule>();
         foreach (var line in lines)
         {
             using var doc = JsonDocument.Parse(line);
@@ -95,5 +101,22 @@ public static class SigmaProfile
         foreach (var r in Enumerable.Range(0, rules.Count).OrderByDescending(r => cost[r]).Take(25))
             Console.WriteLine($"  {cost[r] / lines.Count,7:F2}  {calls[r],7:N0}  {rules[r].Title}");
         return 0;
+    }
+
+    /// <summary>The automata of the log source most events have: per field, needles' states and table size.</summary>
+    static void PrintAutomata(SigmaEngine engine, List<byte[]> lines)
+    {
+        var counts = new Dictionary<SigmaEventLogsource, int>(ReferenceEqualityComparer.Instance);
+        foreach (var line in lines)
+        {
+            using var doc = JsonDocument.Parse(line);
+            var ls = new JsonSigmaEvent(doc.RootElement).Logsource;
+            counts[ls] = counts.GetValueOrDefault(ls) + 1;
+        }
+        var (top, n) = counts.MaxBy(c => c.Value);
+        var set = engine.SetFor(top);
+        Console.WriteLine($"log source {top.Key} ({n:N0} events): {set.Rules.Length:N0} rules, {set.Always.Length} without prefilter, {set.Fields.Length} field scans:");
+        foreach (var f in set.Fields.OrderByDescending(f => f.Automaton.Nodes))
+            Console.WriteLine($"  {(f.Field == SigmaTrigger.AnyField ? "(keywords)" : f.Field),-28} {f.NeedleGroups.Length,6:N0} needles {f.Automaton.Nodes,7:N0} states {f.Automaton.TableBytes / 1024,8:N0} KB");
     }
 }

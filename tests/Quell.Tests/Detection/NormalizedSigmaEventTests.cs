@@ -29,7 +29,7 @@ public sealed class NormalizedSigmaEventTests
         }
     }
 
-    static string Describe(IEnumerable<SigmaValue> values)
+    internal static string Describe(IEnumerable<SigmaValue> values)
     {
         var b = new StringBuilder();
         foreach (var v in values)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Quell.Detection.Sigma;
@@ -21,6 +22,11 @@ public sealed class JsonSigmaEvent : ISigmaEvent
 
     readonly Func<string, string?> _scalar;
 
+    // Names and paths seen so far, and the stamp of the current event in them (see JsonPathNames).
+    readonly JsonPathNames _names = new();
+    int _stamp;
+    bool _duplicates;
+
     public JsonSigmaEvent(JsonElement root)
     {
         _scalar = name => TryGetValue(name, out var v) && v.IsScalar ? v.Text : null;
@@ -36,13 +42,17 @@ public sealed class JsonSigmaEvent : ISigmaEvent
         _fields.Clear();
         _values.Clear();
         Root = root;
+        if (++_stamp == int.MaxValue)
+            _stamp = 1; // a node stamped long ago and not since would read as current: only after 2^31 events
+        _duplicates = false;
+        var top = _names.Root;
         if (root.ValueKind == JsonValueKind.Object)
-            Flatten(root, "", 0);
+            Flatten(root, top, "", 0);
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Event", out var ev) && ev.ValueKind == JsonValueKind.Object)
-            AddWindows(ev);
+            AddWindows(ev, JsonPathNames.Child(top, "Event"u8));
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("winlog", out var winlog) && winlog.ValueKind == JsonValueKind.Object
             && winlog.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object)
-            AddShort(data);
+            AddShort(data, JsonPathNames.Child(JsonPathNames.Child(top, "winlog"u8), "event_data"u8));
         Logsource = SigmaLogsources.Derive(_scalar);
     }
 
@@ -63,20 +73,53 @@ public sealed class JsonSigmaEvent : ISigmaEvent
         return false;
     }
 
-    void Flatten(JsonElement obj, string prefix, int depth)
+    void Flatten(JsonElement obj, JsonPathNames.Node? parent, string prefix, int depth)
     {
         foreach (var p in obj.EnumerateObject())
         {
-            var path = prefix.Length == 0 ? p.Name : string.Concat(prefix, ".", p.Name);
+            var node = _names.Child(parent, p);
+            var path = node?.Path ?? (prefix.Length == 0 ? p.Name : string.Concat(prefix, ".", p.Name));
+            SigmaValue value;
             if (p.Value.ValueKind == JsonValueKind.Object && depth < MaxDepth)
             {
-                Add(path, new SigmaValue(SigmaValueKind.Object, ""));
-                Flatten(p.Value, path, depth + 1);
+                value = new SigmaValue(SigmaValueKind.Object, "");
+                Remember(node, value);
+                Add(path, value);
+                Flatten(p.Value, node, path, depth + 1);
             }
             else
-                Add(path, Convert(p.Value, depth));
+            {
+                value = node is not null && p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                    ? node.Scalar(p.Value)
+                    : Convert(p.Value, depth);
+                Remember(node, value);
+                Add(path, value);
+            }
         }
     }
+
+    /// <summary>Keeps the first value of the path in this event; a path seen twice (duplicate keys) turns reuse off.</summary>
+    void Remember(JsonPathNames.Node? node, SigmaValue value)
+    {
+        if (node is null)
+            return;
+        if (node.Stamp == _stamp)
+        {
+            _duplicates = true;
+            return;
+        }
+        node.Stamp = _stamp;
+        node.Value = value;
+    }
+
+    /// <summary>
+    /// The value flattening converted for this element when it is known to be the same one (the node was stamped in
+    /// this event, no path repeated, not an array: arrays convert with their depth), else a new conversion.
+    /// </summary>
+    SigmaValue Reuse(JsonPathNames.Node? node, JsonElement element) =>
+        node is not null && node.Stamp == _stamp && !_duplicates && node.Value.Kind != SigmaValueKind.Array
+            ? node.Value
+            : Convert(element, 1);
 
     void Add(string path, SigmaValue value)
     {
@@ -96,49 +139,63 @@ public sealed class JsonSigmaEvent : ISigmaEvent
     };
 
     /// <summary>Short names for Windows event JSON: EventData/UserData fields, System fields and attributes.</summary>
-    void AddWindows(JsonElement ev)
+    void AddWindows(JsonElement ev, JsonPathNames.Node? evNode)
     {
         if (ev.TryGetProperty("System", out var system) && system.ValueKind == JsonValueKind.Object)
         {
+            var systemNode = JsonPathNames.Child(evNode, "System"u8);
             foreach (var p in system.EnumerateObject())
             {
+                var node = JsonPathNames.Child(systemNode, JsonMarshal.GetRawUtf8PropertyName(p));
                 if (p.Value.ValueKind == JsonValueKind.Object)
                 {
                     // <Provider Name="..."/> becomes Provider_Name, as evtx tools and Sigma name it.
                     if (p.Value.TryGetProperty("#attributes", out var attributes) && attributes.ValueKind == JsonValueKind.Object)
+                    {
+                        var attributesNode = JsonPathNames.Child(node, "#attributes"u8);
                         foreach (var a in attributes.EnumerateObject())
-                            Short($"{p.Name}_{a.Name}", Convert(a.Value, 1));
+                        {
+                            var attribute = JsonPathNames.Child(attributesNode, JsonMarshal.GetRawUtf8PropertyName(a));
+                            var name = attribute is null ? $"{p.Name}_{a.Name}" : attribute.AttributeName ??= $"{p.Name}_{a.Name}";
+                            Short(name, Reuse(attribute, a.Value));
+                        }
+                    }
                     if (p.Value.TryGetProperty("#text", out var text))
-                        Short(p.Name, Convert(text, 1));
+                        Short(node?.Name ?? p.Name, Reuse(JsonPathNames.Child(node, "#text"u8), text));
                 }
                 else
-                    Short(p.Name, Convert(p.Value, 1));
+                    Short(node?.Name ?? p.Name, Reuse(node, p.Value));
             }
         }
         if (ev.TryGetProperty("EventData", out var data) && data.ValueKind == JsonValueKind.Object)
-            AddShort(data);
+            AddShort(data, JsonPathNames.Child(evNode, "EventData"u8));
         if (ev.TryGetProperty("UserData", out var user) && user.ValueKind == JsonValueKind.Object)
+        {
+            var userNode = JsonPathNames.Child(evNode, "UserData"u8);
             foreach (var p in user.EnumerateObject())
                 if (p.Value.ValueKind == JsonValueKind.Object)
-                    AddShort(p.Value);
+                    AddShort(p.Value, JsonPathNames.Child(userNode, JsonMarshal.GetRawUtf8PropertyName(p)));
+        }
     }
 
-    void AddShort(JsonElement data)
+    void AddShort(JsonElement data, JsonPathNames.Node? dataNode)
     {
         foreach (var p in data.EnumerateObject())
         {
-            if (p.Name == "#attributes")
+            if (p.NameEquals("#attributes"u8))
                 continue;
+            var node = JsonPathNames.Child(dataNode, JsonMarshal.GetRawUtf8PropertyName(p));
+            var name = node?.Name ?? p.Name;
             // <Data Name="x">v</Data> lists, as some converters write EventData.
-            if (p.Name == "Data" && p.Value.ValueKind == JsonValueKind.Array)
+            if (name == "Data" && p.Value.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in p.Value.EnumerateArray())
-                    if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("#attributes", out var a) && a.TryGetProperty("Name", out var name)
-                        && name.ValueKind == JsonValueKind.String)
-                        Short(name.GetString()!, item.TryGetProperty("#text", out var t) ? Convert(t, 1) : SigmaValue.Null);
+                    if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("#attributes", out var a) && a.TryGetProperty("Name", out var n)
+                        && n.ValueKind == JsonValueKind.String)
+                        Short(n.GetString()!, item.TryGetProperty("#text", out var t) ? Convert(t, 1) : SigmaValue.Null);
                 continue;
             }
-            Short(p.Name, Convert(p.Value, 1));
+            Short(name, Reuse(node, p.Value));
         }
     }
 

@@ -193,7 +193,9 @@ public sealed class SigmaMatcher
 
     void Scan(AhoCorasick automaton, SigmaValue value)
     {
-        if (value.IsScalar)
+        if (value.Kind == SigmaValueKind.String
+            || (value.Kind == SigmaValueKind.Number && automaton.CanMatchNumbers)
+            || (value.Kind == SigmaValueKind.Boolean && automaton.CanMatchBooleans))
             automaton.Search(value.Text, _found, _needleStamp, _needleGeneration);
         else if (value.Kind == SigmaValueKind.Array)
             foreach (var item in value.Items!)
