@@ -139,6 +139,16 @@ internal sealed class AhoCorasick
 
     int Encode(int node) => node * _classes | (_outputs[node].Length != 0 ? int.MinValue : 0);
 
+    /// <summary>
+    /// The class of a text character that is no needle character nor one's lower case, by its upper case: the rules
+    /// compare with OrdinalIgnoreCase, for which "ſ" is "S" and "ı" is "I", so the prefilter must find them too.
+    /// </summary>
+    int Folded(char c)
+    {
+        var upper = char.ToUpperInvariant(c);
+        return upper == c ? 0 : upper < 128 ? _ascii[upper] : _other.GetValueOrDefault(upper);
+    }
+
     /// <summary>The state after a non-ASCII needle character: the trie edge from the node or from its failure links.</summary>
     int Walk(int node, int cls)
     {
@@ -170,7 +180,8 @@ internal sealed class AhoCorasick
                 next = delta[row + ascii[c]];
             else
             {
-                var cls = _other.GetValueOrDefault(c);
+                if (!_other.TryGetValue(c, out var cls))
+                    cls = Folded(c);
                 next = cls < classes ? delta[row + cls] : Encode(Walk(row / classes, cls));
             }
             if (next < 0)
