@@ -5,12 +5,13 @@ namespace Quell.Storage;
 
 /// <summary>
 /// SQLite's writes, one at a time on one connection, with group commit: the writes that queue up while one runs are
-/// run next in the same SQLite transaction, each but the first inside its own savepoint, and committed together. Every write keeps
-/// the guarantees of a transaction of its own: it is all or nothing (a failing write is rolled back to its savepoint
-/// and fails alone; a failing first write rolls back the transaction, which holds only it), it is durable before its caller hears of it (callers are answered after the commit), and nobody
-/// sees it half done. What is shared is the commit: SQLite writes each dirty page to the WAL once per commit, and an
-/// alert with its observables, tags and audit entry dirties about 20 pages, mostly the same ones as the alert before.
-/// With one commit per write, those page writes were most of the intake cost (docs/benchmarks.md).
+/// run next in the same SQLite transaction, each but the first inside its own savepoint, and committed together.
+/// Every write keeps the guarantees of a transaction of its own: it is all or nothing (a failing write is rolled back
+/// to its savepoint and fails alone; a failing first write rolls back the transaction, which holds only it), it is
+/// durable before its caller hears of it (callers are answered after the commit), and nobody sees it half done.
+/// What is shared is the commit: SQLite writes each dirty page to the WAL once per commit, and an alert with its
+/// observables, tags and audit entry dirties about 20 pages, mostly the same ones as the alert before. With one
+/// commit per write, those page writes were most of the intake cost (docs/benchmarks.md).
 /// Under low load a group is one write, so nothing waits for a group to fill.
 /// </summary>
 sealed class SqliteGroupWriter : IAsyncDisposable
