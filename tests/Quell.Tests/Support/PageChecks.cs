@@ -24,13 +24,17 @@ public static class PageChecks
     /// Posts a form the page does not show, with the session's antiforgery token (the sign-out form in the header
     /// carries a valid one): what a user without the permission could forge. Returns the status, redirects not followed.
     /// </summary>
-    public static async Task<int> ForgedPostAsync(this IPage page, string path, params (string Name, string Value)[] fields)
+    public static async Task<int> ForgedPostAsync(this IPage page, string path, params (string Name, string Value)[] fields) =>
+        (await page.ForgedPostResponseAsync(path, fields)).Status;
+
+    /// <summary><see cref="ForgedPostAsync"/> with the whole response, for tests that read the page it answers with.</summary>
+    public static async Task<IAPIResponse> ForgedPostResponseAsync(this IPage page, string path, params (string Name, string Value)[] fields)
     {
         var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
         var form = page.APIRequest.CreateFormData();
         form.Set("__RequestVerificationToken", token!);
         foreach (var (name, value) in fields)
             form.Set(name, value);
-        return (await page.APIRequest.PostAsync(path, new() { Form = form, MaxRedirects = 0 })).Status;
+        return await page.APIRequest.PostAsync(path, new() { Form = form, MaxRedirects = 0 });
     }
 }

@@ -52,12 +52,7 @@ public sealed class AlertPageTests(Browser browser, UiServer server)
         // A forged verdict is refused with the page and a message; the alert stays as it was.
         var other = await api.CreateAlertAsync(TestAlerts.Alert(TestAlerts.NewSource()));
         await page.GotoAsync($"/alerts/{other}");
-        var token = await page.Locator("#resolve-form input[name=__RequestVerificationToken]").InputValueAsync();
-        var post = page.Context.APIRequest.CreateFormData();
-        post.Set("__RequestVerificationToken", token);
-        post.Set("_handler", "alert-resolve");
-        post.Set("verdict", "malicious");
-        var response = await page.Context.APIRequest.PostAsync($"/alerts/{other}", new() { Form = post, MaxRedirects = 0 });
+        var response = await page.ForgedPostResponseAsync($"/alerts/{other}", ("_handler", "alert-resolve"), ("verdict", "malicious"));
         Assert.Equal(400, response.Status);
         Assert.Contains("Choose a verdict: true-positive", await response.TextAsync(), StringComparison.Ordinal);
         Assert.Equal("new", (await api.GetAsync($"/api/v1/alerts/{other}").ExpectAsync(HttpStatusCode.OK)).Str("status"));
@@ -198,17 +193,8 @@ public sealed class AlertPageTests(Browser browser, UiServer server)
         await page.GotoAsync($"/alerts/{id}");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("main button")).ToHaveCountAsync(0);
-        var token = await page.Locator("input[name=__RequestVerificationToken]").First.InputValueAsync();
-        var form = page.Context.APIRequest.CreateFormData();
-        form.Set("__RequestVerificationToken", token);
-        form.Set("_handler", "alert-action");
-        form.Set("action", "ignore");
-        var response = await page.Context.APIRequest.PostAsync($"/alerts/{id}", new() { Form = form, MaxRedirects = 0 });
-        Assert.Equal(403, response.Status);
-        form.Set("_handler", "alert-resolve");
-        form.Set("verdict", "false-positive");
-        var resolve = await page.Context.APIRequest.PostAsync($"/alerts/{id}", new() { Form = form, MaxRedirects = 0 });
-        Assert.Equal(403, resolve.Status);
+        Assert.Equal(403, await page.ForgedPostAsync($"/alerts/{id}", ("_handler", "alert-action"), ("action", "ignore")));
+        Assert.Equal(403, await page.ForgedPostAsync($"/alerts/{id}", ("_handler", "alert-resolve"), ("verdict", "false-positive")));
         Assert.Equal("new", (await api.GetAsync($"/api/v1/alerts/{id}").ExpectAsync(HttpStatusCode.OK)).Str("status"));
         await page.Context.CloseAsync();
     }
