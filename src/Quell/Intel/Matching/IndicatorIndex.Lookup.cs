@@ -202,7 +202,7 @@ public sealed partial class IndicatorIndex
     bool ProbeV4(uint address, int prefix, List<long>? ids)
     {
         // A block looked up matches the blocks that contain it, not the addresses inside it.
-        var candidates = (_v4Wide | (_v4ByBucket is { } buckets ? buckets[address >> 16] : 0)) & UpTo(prefix);
+        var candidates = (_v4Wide | (_v4ByBucket is { } buckets ? (ulong)buckets[address >> 16] << 16 : 0)) & UpTo(prefix);
         var found = false;
         while (candidates != 0)
         {

@@ -31,34 +31,14 @@ internal static class ValueKeys
         key = default;
         Span<byte> bytes = stackalloc byte[64];
         var n = hex.Length / 2;
-        for (var i = 0; i < n; i++)
-        {
-            var hi = HexValue(hex[2 * i]);
-            var lo = HexValue(hex[2 * i + 1]);
-            if ((hi | lo) < 0)
-                return false;
-            bytes[i] = (byte)((hi << 4) | lo);
-        }
+        // Vectorized, and stops at the first byte that is not a hexadecimal digit.
+        if (n > bytes.Length || Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != n)
+            return false;
         key = n == 16
             ? (BinaryPrimitives.ReadUInt64LittleEndian(bytes), BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]))
             : Fingerprint(bytes[..n], seed);
         return true;
     }
-
-    static int HexValue(byte b) => Hex[b];
-
-    /// <summary>The value of each hexadecimal digit, -1 for other bytes: one load instead of three range tests.</summary>
-    static ReadOnlySpan<sbyte> Hex =>
-    [
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
-        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    ];
 
     /// <summary>Four decimal octets (as <see cref="IndicatorNormalizer.TryParseAddress"/> reads them), optionally /prefix.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
