@@ -22,6 +22,8 @@ internal static class ByteClasses
     /// <summary>Bytes of 0x80 and above: non-ASCII.</summary>
     public const ushort High = 4096;
     public const ushort Other = 8192;
+    /// <summary>Control characters, DEL, quotes and angle brackets: never part of a value in a canonical shape.</summary>
+    public const ushort Unsafe = 16384;
 
     public const ushort Hex = Digit | HexLower | HexUpper;
     public const ushort Letters = HexLower | HexUpper | Lower | Upper;
@@ -46,6 +48,7 @@ internal static class ByteClasses
                 '?' => Question,
                 '-' or '_' => DashOrUnderscore,
                 '[' or ']' or '(' or ')' or '{' or '}' or '\\' or ' ' or '\t' => Slow,
+                < 0x20 or 0x7F or '"' or '\'' or '<' or '>' => Unsafe,
                 >= 0x80 => High,
                 _ => Other,
             };

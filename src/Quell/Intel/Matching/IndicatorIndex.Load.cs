@@ -17,9 +17,6 @@ public sealed partial class IndicatorIndex
     /// <summary>What <see cref="LoadLines"/> did: lines read, lines indexed, lines with no recognizable type.</summary>
     public sealed record LoadResult(long Lines, long Loaded, long Untyped, IReadOnlyList<string> UntypedSamples);
 
-    static readonly SearchValues<byte> Quotes = SearchValues.Create("\"'<>"u8);
-    static readonly SearchValues<byte> NameChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."u8);
-    static readonly SearchValues<byte> IPv6Only = SearchValues.Create("0123456789abcdefABCDEF:./"u8);
 
     /// <summary>
     /// Indexes every typed line of <paramref name="input"/> (UTF-8, one value per line) with its line number as the id.
@@ -238,22 +235,25 @@ public sealed partial class IndicatorIndex
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal IndexKey? FastKey(ReadOnlySpan<byte> v)
     {
-        if (v.IsEmpty || v.Length > IndicatorNormalizer.MaxLength || v.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0
-            || v.IndexOfAny(SlowPathChars) >= 0 || v.IndexOfAny(Quotes) >= 0 || v.IndexOfAnyInRange((byte)0, (byte)' ') >= 0
-            || v.IndexOf((byte)0x7F) >= 0 || LooksDefangedScheme(v))
+        if (v.IsEmpty || v.Length > IndicatorNormalizer.MaxLength)
             return null;
-        var scheme = v.IndexOf("://"u8);
+        // One pass classes the bytes; the shape tests below read the classes instead of scanning again.
+        var classes = ByteClasses.Of(v);
+        if ((classes & (ByteClasses.High | ByteClasses.Slow | ByteClasses.Unsafe)) != 0 || LooksDefangedScheme(v))
+            return null;
+        var scheme = (classes & ByteClasses.Colon) != 0 ? v.IndexOf("://"u8) : -1;
         if (scheme > 0)
             return FastUrlKey(v, scheme);
-        if (v.IndexOf((byte)':') >= 0)
-            return v.IndexOfAnyExcept(IPv6Only) < 0 && ValueKeys.TryIPv6(v, out var v6, out var p6) ? V6Key(v6, p6) : null;
-        if (v.IndexOf((byte)'@') is var at and >= 0)
-            return FastEmailKey(v, at);
-        if (v.IndexOfAnyExcept(IPv4BlockChars) < 0)
+        if ((classes & ByteClasses.Colon) != 0)
+            return ByteClasses.Only(classes, ByteClasses.Hex | ByteClasses.Colon | ByteClasses.Dot | ByteClasses.Slash)
+                && ValueKeys.TryIPv6(v, out var v6, out var p6) ? V6Key(v6, p6) : null;
+        if ((classes & ByteClasses.At) != 0)
+            return FastEmailKey(v, v.IndexOf((byte)'@'));
+        if (ByteClasses.Only(classes, ByteClasses.Digit | ByteClasses.Dot | ByteClasses.Slash))
             return ValueKeys.TryIPv4(v, out var v4, out var p4) ? V4Key(v4, p4) : null;
-        if (TypeDetector.IsHashLength(v.Length) && v.IndexOfAnyExcept(HexDigits) < 0)
+        if (TypeDetector.IsHashLength(v.Length) && ByteClasses.Only(classes, ByteClasses.Hex))
             return ValueKeys.TryDigest(v, _seed, out var digest) ? new(KeyKind.Hash, 0, digest.Lo, digest.Hi) : null;
-        if (v.IndexOfAnyExcept(NameChars) >= 0 || v.Length > MaxHost)
+        if (!ByteClasses.Only(classes, ByteClasses.Letters | ByteClasses.Digit | ByteClasses.DashOrUnderscore | ByteClasses.Dot) || v.Length > MaxHost)
             return null;
         Span<byte> host = stackalloc byte[v.Length];
         if (!DomainName(v, host))

@@ -15,9 +15,6 @@ public sealed partial class IndicatorIndex
     const int MaxHost = 253;
 
     // Sets searched on every lookup, vectorized once.
-    static readonly SearchValues<byte> SlowPathChars = SearchValues.Create("[](){}\\ \t"u8);
-    static readonly SearchValues<byte> IPv4BlockChars = SearchValues.Create("0123456789./"u8);
-    static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
     static readonly SearchValues<byte> SchemeChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789+-."u8);
     static readonly SearchValues<byte> AuthorityEnd = SearchValues.Create("/?#"u8);
     static readonly SearchValues<byte> CanonicalHostChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_."u8);
