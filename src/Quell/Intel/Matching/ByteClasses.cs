@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Quell.Intel.Matching;
 
 /// <summary>
@@ -56,6 +58,7 @@ internal static class ByteClasses
     }
 
     /// <summary>The union of the classes of the bytes of <paramref name="v"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ushort Of(ReadOnlySpan<byte> v)
     {
         var table = Table;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Text;
 
@@ -138,10 +139,12 @@ public sealed partial class IndicatorIndex
         return LowerHost(v, host, out var n) && ProbeName(host[..n], ids);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool LooksDefangedScheme(ReadOnlySpan<byte> v) =>
         v.Length >= 4 && (v[0] | 0x20) == 'h' && v[1] is (byte)'x' or (byte)'X' or (byte)'*' && v[2] is (byte)'x' or (byte)'X' or (byte)'*';
 
     /// <summary>Lower-cases a host name and drops a trailing dot; false when it is not a valid name.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool LowerHost(ReadOnlySpan<byte> v, Span<byte> host, out int n)
     {
         n = v.Length;
@@ -299,6 +302,7 @@ public sealed partial class IndicatorIndex
     /// Whether a URL is already in <see cref="IndicatorNormalizer.Url"/>'s form: lower-case scheme and host (a name or
     /// a dotted address without leading zeros), no port, userinfo, escapes, fragment or dot segments.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool CanonicalUrl(ReadOnlySpan<byte> v, int scheme, out ReadOnlySpan<byte> host, out bool hasPath)
     {
         host = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
@@ -120,6 +121,7 @@ public sealed partial class IndicatorIndex
     }
 
     /// <summary>Notes a stored key's prefix length or label count in the filters lookups consult.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Mark(in IndexKey key)
     {
         switch (key.Kind)

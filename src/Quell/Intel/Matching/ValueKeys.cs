@@ -65,6 +65,7 @@ internal static class ValueKeys
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool TryNumber(ReadOnlySpan<byte> s, int maxDigits, out int value)
     {
         value = 0;
