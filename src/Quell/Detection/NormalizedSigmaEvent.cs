@@ -27,6 +27,8 @@ public sealed class NormalizedSigmaEvent : ISigmaEvent
 
     public IEnumerable<SigmaValue> AllValues => _fields.Values;
 
+    public IReadOnlyDictionary<string, SigmaValue> Fields => _fields;
+
     public bool TryGetValue(string field, out SigmaValue value)
     {
         if (_fields.TryGetValue(field, out value))

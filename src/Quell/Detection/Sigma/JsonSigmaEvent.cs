@@ -62,6 +62,8 @@ public sealed class JsonSigmaEvent : ISigmaEvent
 
     public IEnumerable<SigmaValue> AllValues => _values;
 
+    public IReadOnlyDictionary<string, SigmaValue> Fields => _fields;
+
     public bool TryGetValue(string field, out SigmaValue value)
     {
         if (_fields.TryGetValue(field, out value))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 
 namespace Quell.Detection.Sigma;
 
@@ -65,11 +66,44 @@ public sealed class SigmaEngine
             Always = [.. always];
             GroupRule = [.. groupRule];
             Fields = [.. byField.Select(f => new FieldScan(f.Key == SigmaTrigger.AnyField ? SigmaTrigger.AnyField : f.Key, new AhoCorasick(f.Value.Needles), [.. f.Value.Groups.Select(l => l.ToArray())]))];
+            AnyFields = [.. Enumerable.Range(0, Fields.Length).Where(s => ReferenceEquals(Fields[s].Field, SigmaTrigger.AnyField))];
+            Slots = SlotsOf(Fields);
+        }
+
+        /// <summary>
+        /// Per event field name, the indexed fields it can stand for and its rank there: 0 for the field's own name, 1 + i
+        /// for its i-th alias. An indexed field reads the present name of lowest rank, as <see cref="ISigmaEvent.TryGetValue"/> does.
+        /// </summary>
+        static FrozenDictionary<string, FieldSlot[]> SlotsOf(FieldScan[] fields)
+        {
+            var slots = new Dictionary<string, List<FieldSlot>>(StringComparer.OrdinalIgnoreCase);
+            void Add(string name, FieldSlot slot)
+            {
+                if (!slots.TryGetValue(name, out var list))
+                    slots[name] = list = [];
+                list.Add(slot);
+            }
+            for (var s = 0; s < fields.Length; s++)
+            {
+                if (ReferenceEquals(fields[s].Field, SigmaTrigger.AnyField))
+                    continue;
+                Add(fields[s].Field, new FieldSlot(s, 0));
+                var aliases = SigmaFieldAliases.For(fields[s].Field);
+                for (var a = 0; a < aliases.Count; a++)
+                    Add(aliases[a], new FieldSlot(s, a + 1));
+            }
+            return slots.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
         }
 
         public SigmaRule[] Rules { get; }
 
         public FieldScan[] Fields { get; }
+
+        /// <summary>The indexes of the keyword scans (<see cref="SigmaTrigger.AnyField"/>) in <see cref="Fields"/>.</summary>
+        public int[] AnyFields { get; }
+
+        /// <summary>Event field name → the indexed fields it resolves (see <see cref="SlotsOf"/>).</summary>
+        public FrozenDictionary<string, FieldSlot[]> Slots { get; }
 
         /// <summary>Rules without a prefilter, evaluated for every event.</summary>
         public int[] Always { get; }
@@ -83,6 +117,9 @@ public sealed class SigmaEngine
 
     /// <summary>One field's automaton; per needle, the prefilter groups it belongs to.</summary>
     internal sealed record FieldScan(string Field, AhoCorasick Automaton, int[][] NeedleGroups);
+
+    /// <summary>An indexed field (its index in <see cref="RuleSet.Fields"/>) that an event field name resolves, and how early.</summary>
+    internal readonly record struct FieldSlot(int Scan, int Rank);
 }
 
 /// <summary>One thread's matching state (scratch buffers); not thread-safe.</summary>
@@ -97,6 +134,11 @@ public sealed class SigmaMatcher
     int[] _hits = [];
     int[] _groupStamp = [];
     int _generation;
+    // The indexed fields present in the current event (stamped with _generation), the rank and value each resolved to.
+    readonly List<int> _present = [];
+    int[] _slotStamp = [];
+    int[] _slotRank = [];
+    SigmaValue[] _slotValue = [];
     // A needle often occurs many times in a value (a backslash in a path): its rules are visited once per scan.
     int[] _needleStamp = [];
     int _needleGeneration;
@@ -143,52 +185,92 @@ public sealed class SigmaMatcher
         }
         if (_groupStamp.Length < set.GroupRule.Length)
             _groupStamp = new int[set.GroupRule.Length];
+        if (_slotStamp.Length < set.Fields.Length)
+        {
+            _slotStamp = new int[set.Fields.Length];
+            _slotRank = new int[set.Fields.Length];
+            _slotValue = new SigmaValue[set.Fields.Length];
+        }
         if (++_generation == int.MaxValue)
         {
             Array.Clear(_stamp);
             Array.Clear(_groupStamp);
+            Array.Clear(_slotStamp);
             _generation = 1;
         }
         _candidates.Clear();
-        foreach (var scan in set.Fields)
+        foreach (var s in set.AnyFields)
         {
-            _found.Clear();
-            if (_needleStamp.Length < scan.NeedleGroups.Length)
-                _needleStamp = new int[scan.NeedleGroups.Length];
-            if (++_needleGeneration == int.MaxValue)
-            {
-                Array.Clear(_needleStamp);
-                _needleGeneration = 1;
-            }
-            if (ReferenceEquals(scan.Field, SigmaTrigger.AnyField))
-            {
-                foreach (var value in e.AllValues)
-                    Scan(scan.Automaton, value);
-            }
-            else if (e.TryGetValue(scan.Field, out var value))
-                Scan(scan.Automaton, value);
-            else
+            var automaton = StartScan(set, s);
+            foreach (var value in e.AllValues)
+                Scan(automaton, value);
+            Count(set, s);
+        }
+        // The event's fields (a few dozen) resolve the indexed ones (hundreds): one look-up per event field instead of a
+        // failed look-up and its aliases per indexed field.
+        _present.Clear();
+        foreach (var (name, value) in e.Fields)
+        {
+            if (!set.Slots.TryGetValue(name, out var slots))
                 continue;
-            foreach (var needle in _found)
-                foreach (var g in scan.NeedleGroups[needle])
+            foreach (var slot in slots)
+            {
+                if (_slotStamp[slot.Scan] != _generation)
                 {
-                    if (_groupStamp[g] == _generation)
-                        continue;
-                    _groupStamp[g] = _generation;
-                    var r = set.GroupRule[g];
-                    if (_stamp[r] != _generation)
-                    {
-                        _stamp[r] = _generation;
-                        _hits[r] = 0;
-                    }
-                    if (++_hits[r] == set.RuleGroups[r])
-                        _candidates.Add(r);
+                    _slotStamp[slot.Scan] = _generation;
+                    _present.Add(slot.Scan);
                 }
+                else if (_slotRank[slot.Scan] <= slot.Rank)
+                    continue;
+                _slotRank[slot.Scan] = slot.Rank;
+                _slotValue[slot.Scan] = value;
+            }
+        }
+        foreach (var s in _present)
+        {
+            Scan(StartScan(set, s), _slotValue[s]);
+            Count(set, s);
         }
         foreach (var r in set.Always)
             _candidates.Add(r);
         _candidates.Sort();
         return set;
+    }
+
+    /// <summary>Readies the scratch state for scanning one indexed field; returns its automaton.</summary>
+    AhoCorasick StartScan(SigmaEngine.RuleSet set, int s)
+    {
+        var scan = set.Fields[s];
+        _found.Clear();
+        if (_needleStamp.Length < scan.NeedleGroups.Length)
+            _needleStamp = new int[scan.NeedleGroups.Length];
+        if (++_needleGeneration == int.MaxValue)
+        {
+            Array.Clear(_needleStamp);
+            _needleGeneration = 1;
+        }
+        return scan.Automaton;
+    }
+
+    /// <summary>Counts the prefilter groups the needles found in field <paramref name="s"/> hit; a rule all of whose groups are hit becomes a candidate.</summary>
+    void Count(SigmaEngine.RuleSet set, int s)
+    {
+        var needleGroups = set.Fields[s].NeedleGroups;
+        foreach (var needle in _found)
+            foreach (var g in needleGroups[needle])
+            {
+                if (_groupStamp[g] == _generation)
+                    continue;
+                _groupStamp[g] = _generation;
+                var r = set.GroupRule[g];
+                if (_stamp[r] != _generation)
+                {
+                    _stamp[r] = _generation;
+                    _hits[r] = 0;
+                }
+                if (++_hits[r] == set.RuleGroups[r])
+                    _candidates.Add(r);
+            }
     }
 
     void Scan(AhoCorasick automaton, SigmaValue value)

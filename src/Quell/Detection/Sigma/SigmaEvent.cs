@@ -13,6 +13,13 @@ public interface ISigmaEvent
 
     /// <summary>Every scalar value of the event, for keyword (field-less) detections.</summary>
     IEnumerable<SigmaValue> AllValues { get; }
+
+    /// <summary>
+    /// The fields by the names <see cref="TryGetValue"/> finds first, compared case-insensitively; a name not among
+    /// them is found through <see cref="SigmaFieldAliases.For"/> in its order. The prefilter resolves the fields it
+    /// indexes by walking these once, instead of asking for each of its hundreds of fields (decision 186).
+    /// </summary>
+    IReadOnlyDictionary<string, SigmaValue> Fields { get; }
 }
 
 public enum SigmaValueKind

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Quell.Detection.Sigma;
+
+namespace Quell.Tests.Detection.Sigma;
+
+/// <summary>
+/// The prefilter resolves the fields it indexes from the event's own field names (decision 186); it must read the value
+/// <see cref="ISigmaEvent.TryGetValue"/> reads — the field's own name first, then its aliases in order — or it would
+/// scan another value than the rule then tests and lose the match.
+/// </summary>
+public sealed class SigmaPrefilterFieldTests
+{
+    static readonly SigmaRule Evil = SigmaTestRules.Rule("""
+        sel:
+          CommandLine|contains: evil
+        condition: sel
+        """);
+
+    static List<SigmaRule> Matched(string json)
+    {
+        var matches = new List<SigmaRule>();
+        new SigmaEngine([Evil]).CreateMatcher().Match(new JsonSigmaEvent(JsonDocument.Parse(json).RootElement), matches);
+        return matches;
+    }
+
+    [Theory]
+    // Own name before aliases, whatever their order in the event.
+    [InlineData("""{"process": {"command_line": "benign"}, "CommandLine": "evil"}""", true)]
+    [InlineData("""{"CommandLine": "evil", "process": {"command_line": "benign"}}""", true)]
+    [InlineData("""{"process": {"command_line": "evil"}, "commandline": "benign"}""", false)]
+    // The first alias (process.command_line) before the second (process.args).
+    [InlineData("""{"process": {"args": ["benign"], "command_line": "evil"}}""", true)]
+    [InlineData("""{"process": {"command_line": "evil", "args": ["benign"]}}""", true)]
+    [InlineData("""{"process": {"command_line": "benign", "args": ["evil"]}}""", false)]
+    // Only an alias present; names compare case-insensitively.
+    [InlineData("""{"Process": {"ARGS": ["x", "EVIL"]}}""", true)]
+    [InlineData("""{"other": "evil"}""", false)]
+    public void The_prefilter_reads_the_value_the_rule_tests(string json, bool matches)
+    {
+        var e = new JsonSigmaEvent(JsonDocument.Parse(json).RootElement);
+        Assert.Equal(matches, Evil.Matches(e));
+        Assert.Equal(matches, Matched(json).Count == 1);
+    }
+
+    [Fact]
+    public void A_view_read_again_resolves_the_new_event_fields()
+    {
+        var matcher = new SigmaEngine([Evil]).CreateMatcher();
+        var e = new JsonSigmaEvent(JsonDocument.Parse("""{"CommandLine": "evil"}""").RootElement);
+        var counts = new List<int>();
+        foreach (var json in (string[])["""{"CommandLine": "evil"}""", """{"Image": "x"}""", """{"process": {"args": ["evil"]}}""", """{"CommandLine": "ok"}"""])
+        {
+            e.Read(JsonDocument.Parse(json).RootElement);
+            counts.Add(matcher.Match(e, []));
+        }
+        Assert.Equal([1, 0, 1, 0], counts);
+    }
+}
