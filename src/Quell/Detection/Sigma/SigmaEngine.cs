@@ -23,13 +23,16 @@ public sealed class SigmaEngine
     public SigmaMatcher CreateMatcher() => new(this);
 
     internal RuleSet SetFor(SigmaEventLogsource logsource) =>
-        _sets.GetOrAdd(logsource.Key, _ => new Lazy<RuleSet>(() => new RuleSet([.. _rules.Where(r => logsource.Accepts(r.Logsource))]))).Value;
+        _sets.GetOrAdd(logsource.Key, _ => new Lazy<RuleSet>(() => new RuleSet([.. _rules.Where(r => logsource.Accepts(r.Logsource))], logsource))).Value;
 
     internal sealed class RuleSet
     {
-        public RuleSet(SigmaRule[] rules)
+        public RuleSet(SigmaRule[] rules, SigmaEventLogsource logsource)
         {
             Rules = rules;
+            // A rule admitted only because the event's source is not known (a Zeek rule for an ECS network event) must
+            // at least test a field the event has: otherwise a `not` of its selection holds on every such event.
+            Requires = [.. rules.Select(r => logsource.AcceptsUnknowing(r.Logsource) ? SigmaNode.FieldNames(r.Detection) is { Length: > 0 } names ? names : null : null)];
             var byField = new Dictionary<string, (List<string> Needles, Dictionary<string, int> Ids, List<List<int>> Groups)>(StringComparer.OrdinalIgnoreCase);
             var always = new List<int>();
             var groupRule = new List<int>();
@@ -97,6 +100,9 @@ public sealed class SigmaEngine
 
         public SigmaRule[] Rules { get; }
 
+        /// <summary>Per rule, the fields of which an event must have one for the rule to apply (null: none needed).</summary>
+        public string[]?[] Requires { get; }
+
         public FieldScan[] Fields { get; }
 
         /// <summary>The indexes of the keyword scans (<see cref="SigmaTrigger.AnyField"/>) in <see cref="Fields"/>.</summary>
@@ -154,6 +160,8 @@ public sealed class SigmaMatcher
         foreach (var r in _candidates)
         {
             var rule = set.Rules[r];
+            if (set.Requires[r] is { } fields && !HasAny(e, fields))
+                continue;
             if (rule.Matches(e))
             {
                 matches.Add(rule);
@@ -161,6 +169,14 @@ public sealed class SigmaMatcher
             }
         }
         return count;
+    }
+
+    static bool HasAny(ISigmaEvent e, string[] fields)
+    {
+        foreach (var f in fields)
+            if (e.TryGetValue(f, out _))
+                return true;
+        return false;
     }
 
     /// <summary>The rules the prefilter selects for evaluation (for profiling).</summary>

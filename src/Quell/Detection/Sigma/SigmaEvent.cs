@@ -60,4 +60,9 @@ public sealed record SigmaEventLogsource(string? Product, string? Service, IRead
         (rule.Product is null || Product is null || string.Equals(rule.Product, Product, StringComparison.OrdinalIgnoreCase))
         && (rule.Service is null || Service is null || string.Equals(rule.Service, Service, StringComparison.OrdinalIgnoreCase))
         && (rule.Category is null || Categories is null || Categories.Contains(rule.Category, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>Whether a rule names a log source attribute that is unknown here (it is accepted without knowing it applies).</summary>
+    public bool AcceptsUnknowing(SigmaLogsource rule) =>
+        rule.Product is not null && Product is null || rule.Service is not null && Service is null
+        || rule.Category is not null && Categories is null;
 }

@@ -7,6 +7,23 @@ internal abstract class SigmaNode
 
     public abstract bool Evaluate(ISigmaEvent e);
 
+    /// <summary>The field names a condition tests, or null when it also tests keywords (any field).</summary>
+    public static string[]? FieldNames(SigmaNode node)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        bool Walk(SigmaNode n) => n switch
+        {
+            Field f => names.Add(f.Name) || true,
+            Keywords => false,
+            And a => a.Children.All(Walk),
+            Or o => o.Children.All(Walk),
+            AtLeast l => l.Children.All(Walk),
+            Not x => Walk(x.Child),
+            _ => true,
+        };
+        return Walk(node) ? [.. names] : null;
+    }
+
     internal sealed class Constant(bool value) : SigmaNode
     {
         public bool Value => value;
@@ -42,6 +59,8 @@ internal abstract class SigmaNode
 
     internal sealed class AtLeast(int count, SigmaNode[] children) : SigmaNode
     {
+        public SigmaNode[] Children => children;
+
         public override bool Evaluate(ISigmaEvent e)
         {
             var hits = 0;
@@ -54,6 +73,8 @@ internal abstract class SigmaNode
 
     internal sealed class Not(SigmaNode child) : SigmaNode
     {
+        public SigmaNode Child => child;
+
         public override bool Evaluate(ISigmaEvent e) => !child.Evaluate(e);
     }
 
