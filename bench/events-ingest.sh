@@ -10,7 +10,7 @@
 #   bench/events-ingest.sh 30
 #   INDICATORS=100000 SIGMA_RULES=/work/shared/testdata/sigma/rules bench/events-ingest.sh 60
 # Env: BATCH (1000), CONNECTIONS (8), THREADS (2), PORT (5182), WARMUP (5 s; 20 with SIGMA_RULES, which load on first
-# use), QUELL_DB (PostgreSQL connection string; default SQLite), INDICATORS, SIGMA_RULES, SKIP_BUILD=1.
+# use), QUELL_DB (PostgreSQL connection string; default SQLite), INDICATORS, SIGMA_RULES, SKIP_BUILD=1, BODY_ONLY=FILE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-30}
@@ -43,6 +43,8 @@ for i in range(n):
               "Hashes": "SHA256=%064x" % random.getrandbits(256), "UtcTime": "2026-11-28 10:00:00.%03d" % (i % 1000)}
     print(json.dumps({"host": "bench", "sourcetype": "_json", "event": ev}))
 PY
+# BODY_ONLY=FILE: write the body there and stop (the input of `Quell.Bench event-store`, the store without HTTP).
+if [ -n "${BODY_ONLY:-}" ]; then cp "$BODY" "$BODY_ONLY"; rm -rf "$DATA"; exit 0; fi
 STORE="SQLite in $DATA"; [ -n "${QUELL_DB:-}" ] && STORE="PostgreSQL"
 args=(serve --urls "http://127.0.0.1:$PORT" --data "$DATA")
 [ -n "${QUELL_DB:-}" ] && args+=(--db "$QUELL_DB")

@@ -9,6 +9,7 @@ using Quell.Bench;
 // quell-bench retro-hunt --data DIR [--events 10000000] [--indicators 1000] [--db POSTGRES_CONNECTION_STRING]
 // quell-bench sigma-profile EVENTS.ndjson [MAX_EVENTS] [RULE_DIR...]
 // quell-bench sigma-ingest EVENTS.ndjson [MAX_EVENTS] [RULE_DIR...]
+// quell-bench event-store BODY.json [--batches 300] [--parallel 1] [--data DIR]
 // quell-bench micro [BenchmarkDotNet arguments, e.g. --filter '*' --job short]
 var mode = args.FirstOrDefault();
 var rest = args.Skip(1).ToArray();
@@ -30,6 +31,8 @@ switch (mode)
         return SigmaProfile.Run(rest);
     case "sigma-ingest":
         return SigmaIngestProfile.Run(rest);
+    case "event-store":
+        return await EventStoreBench.RunAsync(rest);
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(LatencyBench).Assembly).Run(rest);
         return 0;

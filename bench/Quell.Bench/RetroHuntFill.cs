@@ -72,7 +72,8 @@ static class RetroHuntFill
         using (var rows = new PositionalInsert(conn, $"{table} (id, org_id, received_at, event_time, source, raw, fields)", 7))
             for (var i = 0; i < events.Length; i++)
                 rows.Add(firstId + i, plan.OrgId, now, times[i], plan.Source, EventJson.Clean(events[i].Raw), EventJson.Serialize(events[i].Fields));
-        using (var related = new PositionalInsert(conn, $"{EventPartitions.RelatedTable(table)} (org_id, value, event_time, event_id)", 4))
+        // The bulk fill writes the value-ordered table directly: its pending list is for ingest's small batches.
+        using (var related = new PositionalInsert(conn, $"{EventPartitions.RelatedMainTable(table)} (org_id, value, event_time, event_id)", 4))
             for (var i = 0; i < events.Length; i++)
                 foreach (var value in EventStore.Related(events[i]))
                     related.Add(plan.OrgId, value, times[i], firstId + i);

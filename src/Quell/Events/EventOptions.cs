@@ -14,4 +14,11 @@ public sealed class EventOptions
 
     /// <summary>Most events in one HEC or ingest request.</summary>
     public int MaxEventsPerRequest { get; set; } = 100_000;
+
+    /// <summary>
+    /// SQLite: related values a day partition's pending list holds before ingest merges them, sorted, into the
+    /// value-ordered index (decision 182). Readers scan the pending list whole, so larger means cheaper ingest and
+    /// slower look-ups of recent values. 100,000 (about 6 MB) by default.
+    /// </summary>
+    public int MaxPendingRelated { get; set; } = 100_000;
 }

@@ -31,17 +31,48 @@ public static class EventPartitions
         DayStart(day) + (long)(retentionDays + 1) * 86_400_000 <= now.ToUnixTimeMilliseconds();
 
     /// <summary>
+    /// On SQLite, the table that holds a partition's related values in value order (WITHOUT ROWID, keyed by org, value,
+    /// time and event), for partitions made since decision 182; <see cref="RelatedTable"/> is then a view over it and
+    /// <see cref="RelatedPendingTable"/>.
+    /// </summary>
+    public static string RelatedMainTable(string table) => table + "_related_main";
+
+    /// <summary>
+    /// On SQLite, the pending list of a partition's related values: rows in arrival order, no index, moved into
+    /// <see cref="RelatedMainTable"/> in value order once there are enough of them (decision 182).
+    /// </summary>
+    public static string RelatedPendingTable(string table) => table + "_related_pending";
+
+    /// <summary>
     /// The DDL of a partition (ids are given by the store; on SQLite the id is the rowid, with no second index). On
-    /// SQLite the related-value table is its own index (WITHOUT ROWID, keyed by org, value, time and event): a rowid
-    /// table beside an index wrote every value twice (decision 175); partitions made before keep their layout.
+    /// SQLite the related values live in two tables behind one view that every reader queries: the value-ordered
+    /// table (its own index, decision 175) and a pending list appended to by ingest and merged into it in bulk
+    /// (decision 182). Partitions made before keep their layout (a plain related table).
     /// </summary>
     public static string CreateSql(string table, Quell.Storage.Dialect dialect)
     {
         var sqlite = dialect == Quell.Storage.Dialect.Sqlite;
         var related = RelatedTable(table);
-        var relatedEnd = sqlite
-            ? ",\n  PRIMARY KEY (org_id, value, event_time, event_id)\n) WITHOUT ROWID;"
-            : $"\n);\nCREATE INDEX IF NOT EXISTS ix_{related} ON {related}(org_id, value, event_time);";
+        const string columns = "org_id BIGINT NOT NULL,\n  value TEXT NOT NULL,\n  event_time BIGINT NOT NULL,\n  event_id BIGINT NOT NULL";
+        var relatedSql = sqlite
+            ? $"""
+              CREATE TABLE IF NOT EXISTS {RelatedMainTable(table)} (
+                {columns},
+                PRIMARY KEY (org_id, value, event_time, event_id)
+              ) WITHOUT ROWID;
+              CREATE TABLE IF NOT EXISTS {RelatedPendingTable(table)} (
+                {columns}
+              );
+              CREATE VIEW IF NOT EXISTS {related} AS
+                SELECT org_id, value, event_time, event_id FROM {RelatedMainTable(table)}
+                UNION ALL SELECT org_id, value, event_time, event_id FROM {RelatedPendingTable(table)};
+              """
+            : $"""
+              CREATE TABLE IF NOT EXISTS {related} (
+                {columns}
+              );
+              CREATE INDEX IF NOT EXISTS ix_{related} ON {related}(org_id, value, event_time);
+              """;
         return $"""
             CREATE TABLE IF NOT EXISTS {table} (
               id {(sqlite ? "INTEGER" : "BIGINT NOT NULL")} PRIMARY KEY,
@@ -53,13 +84,17 @@ public static class EventPartitions
               fields TEXT NOT NULL
             );
             CREATE INDEX IF NOT EXISTS ix_{table}_time ON {table}(org_id, event_time, id);
-            CREATE TABLE IF NOT EXISTS {related} (
-              org_id BIGINT NOT NULL,
-              value TEXT NOT NULL,
-              event_time BIGINT NOT NULL,
-              event_id BIGINT NOT NULL{relatedEnd}
+            {relatedSql}
             """;
     }
+
+    /// <summary>
+    /// The DDL that drops a partition whole. <paramref name="relatedIsView"/>: the partition has the SQLite layout of
+    /// decision 182 (a view over the value-ordered table and the pending list), which DROP TABLE refuses.
+    /// </summary>
+    public static string DropSql(string table, bool relatedIsView) => relatedIsView
+        ? $"DROP VIEW IF EXISTS {RelatedTable(table)}; DROP TABLE IF EXISTS {RelatedMainTable(table)}; DROP TABLE IF EXISTS {RelatedPendingTable(table)}; DROP TABLE IF EXISTS {table};"
+        : $"DROP TABLE IF EXISTS {RelatedTable(table)}; DROP TABLE IF EXISTS {table};";
 
     /// <summary>True for a name this class makes (the only names ever put into SQL as identifiers).</summary>
     public static bool IsPartitionName(string name) =>

@@ -217,10 +217,12 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
                 continue;
             await db.WriteAsync(async (c, tx) =>
             {
-                await c.ExecuteAsync($"DROP TABLE IF EXISTS {EventPartitions.RelatedTable(p.Name)}; DROP TABLE IF EXISTS {p.Name};", transaction: tx);
+                var relatedIsView = !db.IsPostgres && await RelatedKindAsync(c, tx, p.Name) == "view";
+                await c.ExecuteAsync(EventPartitions.DropSql(p.Name, relatedIsView), transaction: tx);
                 await c.ExecuteAsync("DELETE FROM event_partitions WHERE name = @Name", new { p.Name }, tx);
             }, ct);
             _ensured.TryRemove(p.Name, out _);
+            _pending.TryRemove(p.Name, out _);
             dropped.Add(p.Name);
         }
         return dropped;

@@ -17,11 +17,11 @@ public abstract class EventStoreTests(Dialect dialect)
         return EventNormalizer.Normalize(doc.RootElement, json);
     }
 
-    async Task<(TestStore Store, EventStore Events)> CreateAsync()
+    async Task<(TestStore Store, EventStore Events)> CreateAsync(EventOptions? options = null)
     {
         var store = await TestStore.CreateAsync(dialect);
         await store.Db.WriteAsync((c, tx) => c.ExecuteAsync("INSERT INTO organisations (name, created_at) VALUES ('o1', 0), ('o2', 0)", transaction: tx));
-        return (store, new EventStore(store.Db, store.Time, Options.Create(new EventOptions())));
+        return (store, new EventStore(store.Db, store.Time, Options.Create(options ?? new EventOptions())));
     }
 
     static async Task<List<StoredEvent>> Search(EventStore events, string q, long org = Org, int limit = 100, (long, long)? after = null, long? from = null, long? to = null)
@@ -163,12 +163,47 @@ public abstract class EventStoreTests(Dialect dialect)
         var dropped = await events.DropExpiredAsync();
         Assert.Equal(["events_r7_d20250220"], dropped);
         Assert.Equal([2L, 3L], (await Search(events, "")).Select(e => JsonDocument.Parse(e.Fields).RootElement.GetProperty("x").GetInt64()).Order());
-        var tables = store.Dialect == Dialect.Sqlite
-            ? await store.Db.ReadAsync(c => c.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'events_r7_%'"))
-            : await store.Db.ReadAsync(c => c.QueryAsync<string>("SELECT tablename FROM pg_tables WHERE tablename LIKE 'events_r7_%'"));
-        Assert.Equal(["events_r7_d20250226", "events_r7_d20250226_related"], tables.Order());
+        Assert.Equal(store.Dialect == Dialect.Sqlite
+            ? ["events_r7_d20250226", "events_r7_d20250226_related", "events_r7_d20250226_related_main", "events_r7_d20250226_related_pending"]
+            : ["events_r7_d20250226", "events_r7_d20250226_related"], await TablesAsync(store, "events_r7_%"));
         store.Time.Advance(TimeSpan.FromDays(5));
         Assert.Equal(["events_r7_d20250226"], await events.DropExpiredAsync());
+        Assert.Empty(await TablesAsync(store, "events_r7_%"));
+    }
+
+    /// <summary>Tables and views (SQLite) or tables (PostgreSQL) whose names match <paramref name="like"/>, sorted.</summary>
+    static async Task<List<string>> TablesAsync(TestStore store, string like) =>
+        (store.Dialect == Dialect.Sqlite
+            ? await store.Db.ReadAsync(c => c.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name LIKE @like", new { like }))
+            : await store.Db.ReadAsync(c => c.QueryAsync<string>("SELECT tablename FROM pg_tables WHERE tablename LIKE @like", new { like }))).Order(StringComparer.Ordinal).ToList();
+
+    [Fact]
+    public async Task Related_values_are_found_while_pending_and_after_they_are_merged()
+    {
+        var (store, events) = await CreateAsync(new EventOptions { MaxPendingRelated = 20 });
+        await using var _ = store;
+        // Three related values per event (two addresses, a user), four events per batch: the first batch's values wait in
+        // the pending list, the second batch's bring it to 24 ≥ 20 and merge both, the third's wait again.
+        for (var b = 0; b < 3; b++)
+        {
+            await events.AppendAsync(new EventOrigin(Org, "fw"), Enumerable.Range(0, 4).Select(i => Event($$"""
+                {"@timestamp":"2025-02-28T10:00:0{{i}}Z","src_ip":"10.1.{{b}}.{{i}}","dst_ip":"203.0.113.9","user":"u{{b}}"}
+                """)).ToList(), CancellationToken.None);
+            Assert.Equal(4 * (b + 1), (await events.LookupRelatedAsync(Org, "203.0.113.9")).Count);
+            Assert.Equal(4, (await Search(events, $"related.user:u{b}")).Count);
+            Assert.Single(await events.LookupRelatedAsync(Org, $"10.1.{b}.3"));
+            Assert.Single(await Search(events, $"related.ip:10.1.{b}.3"));
+            if (dialect == Dialect.Sqlite)
+            {
+                var pending = await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {EventPartitions.RelatedPendingTable("events_r90_d20250228")}"));
+                Assert.Equal(b == 1 ? 0 : 12, pending);
+            }
+        }
+        // Each value of each event once, whichever table holds it.
+        Assert.Equal(36, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT count(*) FROM events_r90_d20250228_related")));
+        Assert.Equal(36, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM (SELECT DISTINCT org_id, value, event_time, event_id FROM events_r90_d20250228_related) AS r")));
+        Assert.Empty(await events.LookupRelatedAsync(2, "203.0.113.9"));
     }
 
     [Fact]
@@ -224,6 +259,40 @@ public abstract class EventStoreTests(Dialect dialect)
     }
 }
 
-public sealed class EventStoreTestsOnSqlite() : EventStoreTests(Dialect.Sqlite);
+public sealed class EventStoreTestsOnSqlite() : EventStoreTests(Dialect.Sqlite)
+{
+    [Fact]
+    public async Task A_partition_made_before_the_pending_list_keeps_its_related_table()
+    {
+        await using var store = await TestStore.CreateAsync(Dialect.Sqlite);
+        var events = new EventStore(store.Db, store.Time, Options.Create(new EventOptions { MaxPendingRelated = 1 }));
+        // The layout of decision 175: the related values in a WITHOUT ROWID table of their own, no view.
+        const string old = "events_r90_d20250110";
+        await store.Db.WriteAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync($"""
+                CREATE TABLE {old} (id INTEGER PRIMARY KEY, org_id BIGINT NOT NULL, received_at BIGINT NOT NULL, event_time BIGINT NOT NULL,
+                  source TEXT NOT NULL, raw TEXT NOT NULL, fields TEXT NOT NULL);
+                CREATE INDEX ix_{old}_time ON {old}(org_id, event_time, id);
+                CREATE TABLE {old}_related (org_id BIGINT NOT NULL, value TEXT NOT NULL, event_time BIGINT NOT NULL, event_id BIGINT NOT NULL,
+                  PRIMARY KEY (org_id, value, event_time, event_id)) WITHOUT ROWID;
+                INSERT INTO event_partitions (name, day, retention_days, created_at) VALUES ('{old}', 20250110, 90, 0);
+                """, transaction: tx);
+            return 0;
+        });
+        await events.AppendAsync(new EventOrigin(1, "fw"), [
+            EventNormalizer.FromText("x", new Dictionary<string, object?> { ["@timestamp"] = "2025-01-10T10:00:00Z", ["source.ip"] = "198.51.100.1" }),
+            EventNormalizer.FromText("y", new Dictionary<string, object?> { ["@timestamp"] = "2025-02-20T10:00:00Z", ["source.ip"] = "198.51.100.1" }),
+        ], CancellationToken.None);
+
+        Assert.Equal(["events_r90_d20250220", old], (await events.LookupRelatedAsync(1, "198.51.100.1")).Select(h => h.Partition));
+        Assert.Equal(1, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {old}_related")));
+        Assert.Equal(0, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM sqlite_master WHERE name LIKE '{old}_related_%'")));
+        // Both layouts are dropped whole when they expire.
+        store.Time.Advance(TimeSpan.FromDays(200));
+        Assert.Equal(2, (await events.DropExpiredAsync()).Count);
+        Assert.Equal(0, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT count(*) FROM sqlite_master WHERE name LIKE 'events_r90_%'")));
+    }
+}
 
 public sealed class EventStoreTestsOnPostgres() : EventStoreTests(Dialect.Postgres);
