@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Quell.Events;
 
 /// <summary>
-/// Drops expired day partitions whole, at start and then every <see cref="EventOptions.RetentionInterval"/>. Several
+/// Drops expired day partitions whole, and merges the pending related values of days that have ended (SQLite), at
+/// start and then every <see cref="EventOptions.RetentionInterval"/>. Several
 /// nodes may run it against one PostgreSQL: dropping is idempotent (DROP TABLE IF EXISTS).
 /// </summary>
 public sealed partial class EventRetentionHost(EventStore store, TimeProvider time, IOptions<EventOptions> options, ILogger<EventRetentionHost> logger) : BackgroundService
@@ -18,6 +19,8 @@ public sealed partial class EventRetentionHost(EventStore store, TimeProvider ti
             {
                 foreach (var name in await store.DropExpiredAsync(stoppingToken))
                     LogDropped(logger, name);
+                foreach (var name in await store.SettlePendingAsync(stoppingToken))
+                    LogSettled(logger, name);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -36,6 +39,9 @@ public sealed partial class EventRetentionHost(EventStore store, TimeProvider ti
 
     [LoggerMessage(EventId = 5501, Level = LogLevel.Information, Message = "Event retention dropped partition {Partition}")]
     static partial void LogDropped(ILogger logger, string partition);
+
+    [LoggerMessage(EventId = 5503, Level = LogLevel.Information, Message = "Event retention merged the pending related values of partition {Partition}, whose day has ended")]
+    static partial void LogSettled(ILogger logger, string partition);
 
     [LoggerMessage(EventId = 5502, Level = LogLevel.Warning, Message = "Event retention failed; it runs again at the next interval")]
     static partial void LogFailed(ILogger logger, Exception e);

@@ -60,6 +60,37 @@ public sealed partial class EventStore
         }
     }
 
+    /// <summary>
+    /// Merges the pending related values of partitions whose day has ended (decision 191). Ingest adds to those only for
+    /// late events, so without this their last pending rows (up to <see cref="EventOptions.MaxPendingRelated"/>) stayed
+    /// unsorted for good, and every look-up of a value in them scanned the list. Returns the partitions merged.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SettlePendingAsync(CancellationToken ct = default)
+    {
+        var merged = new List<string>();
+        if (db.IsPostgres)
+            return merged;
+        var today = EventPartitions.Day(time.GetUtcNow().ToUnixTimeMilliseconds());
+        foreach (var p in await PartitionsAsync(ct))
+        {
+            if (p.Day >= today || !EventPartitions.IsPartitionName(p.Name))
+                continue;
+            var done = await db.WriteAsync(async (c, tx) =>
+            {
+                if (await RelatedKindAsync(c, tx, p.Name) != "view"
+                    || await c.ExecuteScalarAsync<long?>($"SELECT 1 FROM {EventPartitions.RelatedPendingTable(p.Name)} LIMIT 1", transaction: tx) is null)
+                    return false;
+                await MergePendingAsync(c, tx, p.Name);
+                return true;
+            }, ct);
+            if (!done)
+                continue;
+            _pending[p.Name] = 0;
+            merged.Add(p.Name);
+        }
+        return merged;
+    }
+
     /// <summary>"table" (a partition made before decision 182), "view" (pending list and value-ordered table), or null (no partition yet).</summary>
     static Task<string?> RelatedKindAsync(DbConnection c, DbTransaction tx, string table) =>
         c.ExecuteScalarAsync<string?>("SELECT type FROM sqlite_master WHERE name = @name", new { name = EventPartitions.RelatedTable(table) }, tx);

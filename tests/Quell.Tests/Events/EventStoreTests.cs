@@ -207,6 +207,32 @@ public abstract class EventStoreTests(Dialect dialect)
     }
 
     [Fact]
+    public async Task Retention_merges_the_pending_values_of_days_that_have_ended()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        // The test clock is at 2025-03-01: one event of the day before, one of today.
+        await events.AppendAsync(new EventOrigin(Org, "fw"), [
+            Event("""{"@timestamp":"2025-02-28T10:00:00Z","src_ip":"10.9.0.1"}"""),
+            Event("""{"@timestamp":"2025-03-01T00:10:00Z","src_ip":"10.9.0.2"}"""),
+        ], CancellationToken.None);
+
+        var merged = await events.SettlePendingAsync();
+        if (dialect == Dialect.Sqlite)
+        {
+            Assert.Equal(["events_r90_d20250228"], merged);
+            async Task<long> Pending(string table) => await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {EventPartitions.RelatedPendingTable(table)}"));
+            Assert.Equal(0, await Pending("events_r90_d20250228"));
+            Assert.Equal(1, await Pending("events_r90_d20250301"));
+            Assert.Empty(await events.SettlePendingAsync());
+        }
+        else
+            Assert.Empty(merged);
+        Assert.Single(await events.LookupRelatedAsync(Org, "10.9.0.1"));
+        Assert.Single(await events.LookupRelatedAsync(Org, "10.9.0.2"));
+    }
+
+    [Fact]
     public async Task Concurrent_batches_all_land_with_unique_ids()
     {
         var (store, events) = await CreateAsync();
