@@ -59,25 +59,36 @@ public static partial class TypeDetector
     static readonly char[] Quotes = ['"', '\'', '<', '>'];
     static readonly char[] PathStart = ['/', '?'];
 
+    static bool HasWhiteSpace(string v)
+    {
+        foreach (var c in v)
+            if (char.IsWhiteSpace(c))
+                return true;
+        return false;
+    }
+
     /// <summary>The detected type and the value as it should be stored (refanged; not yet normalized), or null.</summary>
     public static (string Type, string Value)? Detect(string text)
     {
         var v = Refang.Apply(text.Trim().Trim(Quotes));
-        if (v.Length is 0 or > IndicatorNormalizer.MaxLength || v.Any(char.IsWhiteSpace))
+        if (v.Length is 0 or > IndicatorNormalizer.MaxLength || HasWhiteSpace(v))
             return null;
-        // Cheap tests on the first characters decide which parsers and patterns can apply at all.
+        // Cheap tests on the first characters decide which parsers and patterns can apply at all. A hash (hex digits
+        // only) and a URL ("://") are never addresses, so they are recognized before the address parser is tried: for
+        // the hashes that start with a digit and every URL it would fail, and a failure formats its error message.
         var first = v[0];
-        if ((char.IsAsciiDigit(first) || v.Contains(':', StringComparison.Ordinal)) && IndicatorNormalizer.Ip(v, out _) is not null)
-            return ("ip-dst", v);
-        if (HashByLength.TryGetValue(v.Length, out var hash) && v.All(char.IsAsciiHexDigit))
+        if (HashByLength.TryGetValue(v.Length, out var hash) && !v.AsSpan().ContainsAnyExcept(IndicatorNormalizer.HexDigits))
             return (hash, v);
+        var scheme = v.Contains("://", StringComparison.Ordinal);
+        if (!scheme && (char.IsAsciiDigit(first) || v.Contains(':', StringComparison.Ordinal)) && IndicatorNormalizer.Ip(v, out _) is not null)
+            return ("ip-dst", v);
         if (char.IsAsciiDigit(first) && Ssdeep().IsMatch(v))
             return ("ssdeep", v);
         if (first is 'C' or 'c' && Cve().IsMatch(v))
             return ("vulnerability", v.ToUpperInvariant());
         if (first is 'A' or 'a' && Asn().IsMatch(v))
             return ("AS", v);
-        if (v.Contains("://", StringComparison.Ordinal))
+        if (scheme)
             return IndicatorNormalizer.Url(v, out _) is null ? null : ("url", v);
         if (v.Contains('@', StringComparison.Ordinal))
             return IndicatorNormalizer.Email(v, out _) is null ? null : ("email", v);
