@@ -33,10 +33,10 @@ public sealed class FreetextReader : IFeedReader
                 continue;
             if (fixedType is not null)
             {
-                if (IndicatorNormalizer.Normalize(fixedType, text, out var error) is null)
+                if (IndicatorNormalizer.Normalize(fixedType, text, out var error) is not { } fixedNormalized)
                     yield return FeedEntry.Fail($"line {line.Number}", $"'{IndicatorNormalizer.Printable(text)}': {error}");
                 else
-                    yield return FeedEntry.Of(new IndicatorRecord { Type = fixedType, Value = text, Tags = tags });
+                    yield return FeedEntry.Of(new IndicatorRecord { Type = fixedType, Value = text, Tags = tags, Normalized = fixedNormalized });
                 continue;
             }
             if (IndicatorNormalizer.HasControl(text))
@@ -44,12 +44,12 @@ public sealed class FreetextReader : IFeedReader
                 yield return FeedEntry.Fail($"line {line.Number}", $"'{IndicatorNormalizer.Printable(text)}' contains control characters");
                 continue;
             }
-            if (TypeDetector.Detect(text) is not { } detected)
+            if (TypeDetector.Detect(text, out var normalized) is not { } detected)
             {
                 yield return FeedEntry.Fail($"line {line.Number}", $"'{IndicatorNormalizer.Printable(text)}' is not a recognizable indicator (address, domain, URL, hash, e-mail, ...)");
                 continue;
             }
-            yield return FeedEntry.Of(new IndicatorRecord { Type = detected.Type, Value = detected.Value, Tags = tags });
+            yield return FeedEntry.Of(new IndicatorRecord { Type = detected.Type, Value = detected.Value, Tags = tags, Normalized = normalized });
         }
     }
 
