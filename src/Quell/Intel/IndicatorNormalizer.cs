@@ -59,7 +59,7 @@ public static class IndicatorNormalizer
         }
         if (multiline)
             v = v.Replace("\r\n", "\n", StringComparison.Ordinal);
-        if (v.Any(c => char.IsControl(c) && c is not '\t' && !(multiline && c == '\n')))
+        if (HasControl(v) && HasRefusedControl(v, multiline))
         {
             error = multiline ? "the value contains control characters other than line breaks and tabs" : "the value contains control characters";
             return null;
@@ -80,11 +80,22 @@ public static class IndicatorNormalizer
         return Single(type, v, out error);
     }
 
+    // A loop, not a lambda: capturing `multiline` would allocate a closure on every call of Normalize.
+    static bool HasRefusedControl(string v, bool multiline)
+    {
+        foreach (var c in v)
+            if (char.IsControl(c) && c is not '\t' && !(multiline && c == '\n'))
+                return true;
+        return false;
+    }
+
     public static bool TryNormalize(string type, string value, out string normalized)
     {
         normalized = Normalize(type, value, out _) ?? "";
         return normalized.Length > 0;
     }
+
+    internal static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     static string? Single(string type, string raw, out string? error)
     {
@@ -98,7 +109,7 @@ public static class IndicatorNormalizer
         if (IndicatorTypes.HexLengths.TryGetValue(type, out var length))
         {
             v = v.ToLowerInvariant();
-            if (v.Length != length || !v.All(char.IsAsciiHexDigit))
+            if (v.Length != length || v.AsSpan().ContainsAnyExcept(HexDigits))
                 error = $"a {type} is {length} hexadecimal digits";
             return error is null ? v : null;
         }
@@ -184,6 +195,9 @@ public static class IndicatorNormalizer
 
     static readonly IdnMapping Idn = new() { AllowUnassigned = true, UseStd3AsciiRules = false };
 
+    static readonly System.Buffers.SearchValues<char> LabelChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+
     /// <summary>A domain or host name: lower-case, punycode, no trailing dot, at least two labels of valid characters.</summary>
     public static string? Host(string v, out string? error)
     {
@@ -192,7 +206,7 @@ public static class IndicatorNormalizer
         string ascii;
         try
         {
-            ascii = host.All(char.IsAscii) ? host.ToLowerInvariant() : Idn.GetAscii(host).ToLowerInvariant();
+            ascii = System.Text.Ascii.IsValid(host) ? host.ToLowerInvariant() : Idn.GetAscii(host).ToLowerInvariant();
         }
         catch (ArgumentException)
         {
@@ -204,12 +218,15 @@ public static class IndicatorNormalizer
             error = $"'{Printable(v)}' is not a domain name (labels separated by dots, at most 253 characters)";
             return null;
         }
-        foreach (var label in ascii.Split('.'))
-            if (label.Length is 0 or > 63 || !label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        foreach (var range in ascii.AsSpan().Split('.'))
+        {
+            var label = ascii.AsSpan(range);
+            if (label.Length is 0 or > 63 || label.ContainsAnyExcept(LabelChars))
             {
-                error = $"'{Printable(v)}' is not a domain name: label '{Printable(label)}' is empty, too long or has characters other than letters, digits, '-' and '_'";
+                error = $"'{Printable(v)}' is not a domain name: label '{Printable(label.ToString())}' is empty, too long or has characters other than letters, digits, '-' and '_'";
                 return null;
             }
+        }
         return ascii;
     }
 
@@ -359,10 +376,17 @@ public static class IndicatorNormalizer
         return string.Join('/', output);
     }
 
+    /// <summary>Whether <paramref name="s"/> holds a control character (<see cref="char.IsControl(char)"/>: U+0000–U+001F, U+007F–U+009F).</summary>
+    internal static bool HasControl(ReadOnlySpan<char> s) => s.ContainsAnyInRange('\u0000', '\u001F') || s.ContainsAnyInRange('\u007F', '\u009F');
+
     /// <summary>A value quoted in an error message: control characters escaped, long values cut.</summary>
     internal static string Printable(string s)
     {
         var cut = s.Length > 80 ? s[..80] + "…" : s;
+        // Most quoted values hold no control character: no string per character for them (an import quotes every
+        // refused guess, e.g. a hash tried as an address).
+        if (!HasControl(cut))
+            return cut;
         return string.Concat(cut.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
     }
 }

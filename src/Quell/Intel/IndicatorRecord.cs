@@ -9,6 +9,12 @@ public sealed record IndicatorRecord
     /// <summary>A MISP attribute type (<see cref="IndicatorTypes"/>).</summary>
     public required string Type { get; init; }
     public required string Value { get; init; }
+    /// <summary>
+    /// <see cref="Value"/> normalized for <see cref="Type"/>, when the reader computed it already (freetext type
+    /// detection: <see cref="TypeDetector.Detect(string, out string?)"/>); the store then does not normalize it again.
+    /// Only ever the exact result of <see cref="IndicatorNormalizer.Normalize"/> for this type and value.
+    /// </summary>
+    internal string? Normalized { get; init; }
     /// <summary>A MISP category; null takes the type's default.</summary>
     public string? Category { get; init; }
     /// <summary>MISP's to_ids (usable for detection); null takes the type's default.</summary>

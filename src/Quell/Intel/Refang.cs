@@ -20,13 +20,14 @@ public static partial class Refang
     /// <summary>Every defanging above needs one of these characters; most values have none and skip the regexes.</summary>
     static readonly System.Buffers.SearchValues<char> Markers = System.Buffers.SearchValues.Create("[({\\ \t");
 
+    /// <summary>Whether <see cref="Apply"/> leaves the (trimmed) value as it is: no defanged scheme, no marker character.</summary>
+    public static bool IsPlain(string v) =>
+        !(v.Length > 4 && v[0] is 'h' or 'H' && v[1] is 'x' or 'X' or '*') && !v.AsSpan().ContainsAny(Markers);
+
     public static string Apply(string value)
     {
         var v = value.Trim();
-        if (v.Length == 0)
-            return v;
-        var scheme = v.Length > 4 && v[0] is 'h' or 'H' && v[1] is 'x' or 'X' or '*';
-        if (!scheme && !v.AsSpan().ContainsAny(Markers))
+        if (v.Length == 0 || IsPlain(v))
             return v;
         v = Scheme().Replace(v, m => "http" + m.Groups[1].Value);
         v = v.Replace("[://]", "://", StringComparison.Ordinal).Replace("[:]//", "://", StringComparison.Ordinal)

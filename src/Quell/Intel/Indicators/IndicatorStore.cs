@@ -131,15 +131,8 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
         if (count == 0)
             return;
         var items = read.GetRange(0, count);
-        items.Sort(IndexOrder);
+        IndexOrderSort.Sort(items);
         await queue.WriteAsync(items, ct);
-    }
-
-    static int IndexOrder(PendingIndicator a, PendingIndicator b)
-    {
-        // UTF-8 byte order, which SQLite compares, and ordinal UTF-16 order differ only above U+FFFF: harmless here.
-        var byValue = string.CompareOrdinal(a.Value, b.Value);
-        return byValue != 0 ? byValue : string.CompareOrdinal(a.Type, b.Type);
     }
 
     async Task WriteBatchesAsync(long orgId, IndicatorSource source, ChannelReader<List<PendingIndicator>> queue, long run, ImportTally tally, CancellationTokenSource stop)

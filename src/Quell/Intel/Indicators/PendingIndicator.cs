@@ -38,7 +38,8 @@ public sealed class PendingIndicator
     /// </summary>
     public static PendingIndicator? From(IndicatorRecord r, IReadOnlyList<string>? extraTags, string? defaultTlp, out string? error)
     {
-        var value = IndicatorNormalizer.Normalize(r.Type, r.Value, out error);
+        error = null;
+        var value = r.Normalized ?? IndicatorNormalizer.Normalize(r.Type, r.Value, out error);
         if (value is null)
             return null;
         string category;

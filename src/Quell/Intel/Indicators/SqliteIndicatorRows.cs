@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Quell.Storage;
@@ -34,21 +35,26 @@ static class SqliteIndicatorRows
         Check(db, raw.sqlite3_bind_int64(stmt, 1, orgId));
         Check(db, raw.sqlite3_bind_int64(stmt, 14, now));
         var ids = new long[indexes.Count];
+        // Texts go through one reused UTF-8 buffer: SQLitePCL's string overload makes a byte array per value.
+        var utf8 = new ArrayBufferWriter<byte>(256);
         for (var n = 0; n < indexes.Count; n++)
         {
             var item = items[indexes[n]];
-            Text(db, stmt, 2, item.Type);
-            Text(db, stmt, 3, item.Value);
-            Text(db, stmt, 4, IndicatorWrites.KindName(item.Type));
-            Text(db, stmt, 5, item.Category);
+            Text(db, stmt, 2, item.Type, utf8);
+            Text(db, stmt, 3, item.Value, utf8);
+            Text(db, stmt, 4, IndicatorWrites.KindName(item.Type), utf8);
+            Text(db, stmt, 5, item.Category, utf8);
             Check(db, raw.sqlite3_bind_int(stmt, 6, item.ToIds ? 1 : 0));
             Number(db, stmt, 7, item.FirstSeen);
             Number(db, stmt, 8, item.LastSeen);
             Check(db, raw.sqlite3_bind_int(stmt, 9, (int)item.Tlp));
             Number(db, stmt, 10, item.Confidence);
-            Text(db, stmt, 11, item.Comment);
-            Text(db, stmt, 12, item.Tags.Count == 0 ? "[]" : IndicatorJson.Tags(item.Tags));
-            Text(db, stmt, 13, item.Warninglists.Count == 0 ? null : IndicatorJson.Tags(item.Warninglists));
+            NullableText(db, stmt, 11, item.Comment, utf8);
+            if (item.Tags.Count == 0)
+                Utf8(db, stmt, 12, "[]"u8);
+            else
+                Text(db, stmt, 12, IndicatorJson.Tags(item.Tags), utf8);
+            NullableText(db, stmt, 13, item.Warninglists.Count == 0 ? null : IndicatorJson.Tags(item.Warninglists), utf8);
             Step(db, stmt);
             ids[n] = raw.sqlite3_changes(db) == 1 ? raw.sqlite3_last_insert_rowid(db) : 0;
         }
@@ -72,11 +78,12 @@ static class SqliteIndicatorRows
         Text(db, stmt, 2, key);
         var existing = new Dictionary<(string, string), IndicatorWrites.Existing>(items.Count);
         var looked = new HashSet<string>(items.Count, StringComparer.Ordinal);
+        var utf8 = new ArrayBufferWriter<byte>(256);
         foreach (var item in items)
         {
             if (!looked.Add(item.Value))
                 continue;
-            Text(db, stmt, 3, item.Value);
+            Text(db, stmt, 3, item.Value, utf8);
             int rc;
             while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
             {
@@ -102,6 +109,14 @@ static class SqliteIndicatorRows
                 SqliteException.ThrowExceptionForRC(rc, db);
         }
         return existing;
+    }
+
+    static void NullableText(sqlite3 db, sqlite3_stmt stmt, int index, string? value, ArrayBufferWriter<byte> utf8)
+    {
+        if (value is null)
+            Check(db, raw.sqlite3_bind_null(stmt, index));
+        else
+            Text(db, stmt, index, value, utf8);
     }
 
     static long? Int64(sqlite3_stmt stmt, int column) =>
@@ -134,11 +149,12 @@ static class SqliteIndicatorRows
         Number(db, stmt, 6, source.FeedId);
         Check(db, raw.sqlite3_bind_int64(stmt, 8, now));
         Check(db, raw.sqlite3_bind_int64(stmt, 9, run));
+        var utf8 = new ArrayBufferWriter<byte>(256);
         foreach (var (id, sourceRef, context) in links)
         {
             Check(db, raw.sqlite3_bind_int64(stmt, 1, id));
-            Text(db, stmt, 7, sourceRef);
-            Text(db, stmt, 10, context);
+            NullableText(db, stmt, 7, sourceRef, utf8);
+            NullableText(db, stmt, 10, context, utf8);
             Step(db, stmt);
         }
     }

@@ -23,10 +23,9 @@ public sealed class FreetextReader : IFeedReader
             yield break;
         await foreach (var line in BoundedLines.ReadAsync(doc.Body, ct))
         {
-            var where = $"line {line.Number}";
             if (line.TooLong)
             {
-                yield return FeedEntry.Fail(where, $"the line is longer than {BoundedLines.MaxLine} characters");
+                yield return FeedEntry.Fail($"line {line.Number}", $"the line is longer than {BoundedLines.MaxLine} characters");
                 continue;
             }
             var text = StripComment(line.Text);
@@ -34,23 +33,23 @@ public sealed class FreetextReader : IFeedReader
                 continue;
             if (fixedType is not null)
             {
-                if (IndicatorNormalizer.Normalize(fixedType, text, out var error) is null)
-                    yield return FeedEntry.Fail(where, $"'{IndicatorNormalizer.Printable(text)}': {error}");
+                if (IndicatorNormalizer.Normalize(fixedType, text, out var error) is not { } fixedNormalized)
+                    yield return FeedEntry.Fail($"line {line.Number}", $"'{IndicatorNormalizer.Printable(text)}': {error}");
                 else
-                    yield return FeedEntry.Of(new IndicatorRecord { Type = fixedType, Value = text, Tags = tags });
+                    yield return FeedEntry.Of(new IndicatorRecord { Type = fixedType, Value = text, Tags = tags, Normalized = fixedNormalized });
                 continue;
             }
-            if (text.Any(char.IsControl))
+            if (IndicatorNormalizer.HasControl(text))
             {
-                yield return FeedEntry.Fail(where, $"'{IndicatorNormalizer.Printable(text)}' contains control characters");
+                yield return FeedEntry.Fail($"line {line.Number}", $"'{IndicatorNormalizer.Printable(text)}' contains control characters");
                 continue;
             }
-            if (TypeDetector.Detect(text) is not { } detected)
+            if (TypeDetector.Detect(text, out var normalized) is not { } detected)
             {
-                yield return FeedEntry.Fail(where, $"'{IndicatorNormalizer.Printable(text)}' is not a recognizable indicator (address, domain, URL, hash, e-mail, ...)");
+                yield return FeedEntry.Fail($"line {line.Number}", $"'{IndicatorNormalizer.Printable(text)}' is not a recognizable indicator (address, domain, URL, hash, e-mail, ...)");
                 continue;
             }
-            yield return FeedEntry.Of(new IndicatorRecord { Type = detected.Type, Value = detected.Value, Tags = tags });
+            yield return FeedEntry.Of(new IndicatorRecord { Type = detected.Type, Value = detected.Value, Tags = tags, Normalized = normalized });
         }
     }
 
