@@ -20,6 +20,7 @@ mkdir -p "$OUT"
 
 need sqlite3 python3 ${QUELL_DB:+psql:postgresql-client}
 build_quell
+need_free_port "$PORT"
 DATA=$(mktemp -d /tmp/quell-enrichment-data.XXXXXX)
 KEY=$(bench_secret qk)
 log "starting the stand-in services on 127.0.0.1:$SPORT (answers after $DELAY s)"
@@ -45,7 +46,7 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
-wait_healthy "$PORT" "$OUT/server.log"
+wait_healthy "$PORT" "$OUT/server.log" "$SERVER"
 
 api() { curl -fsS -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
 for analyzer in virustotal urlhaus misp; do

@@ -23,6 +23,7 @@ WARMUP=${WARMUP:-$([ -n "${SIGMA_RULES:-}" ] && echo 20 || echo 5)}
 need wrk python3
 
 build_quell
+need_free_port "$PORT"
 DATA=$(mktemp -d /tmp/quell-events-bench.XXXXXX)
 export QUELL_HEC_TOKEN=$(bench_secret qh)
 export QUELL_API_KEY=$(bench_secret qk)
@@ -60,7 +61,7 @@ QUELL_BOOTSTRAP_API_KEY=$QUELL_API_KEY QUELL_ADMIN_PASSWORD=bench-admin-password
 SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT
-wait_healthy "$PORT" "$DATA/server.log"
+wait_healthy "$PORT" "$DATA/server.log" "$SERVER"
 
 # The newest event id, from the API.
 stored() { curl -fs -H "Authorization: Bearer $QUELL_API_KEY" "http://127.0.0.1:$PORT/api/v1/events?limit=1" | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[0]["id"] if i else 0)'; }

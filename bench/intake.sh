@@ -17,6 +17,7 @@ mkdir -p "$OUT"
 
 need wrk sqlite3 ${PLOT:+gnuplot:gnuplot-nox}
 build_quell
+need_free_port "$PORT"
 DATA=$(mktemp -d /tmp/quell-intake-data.XXXXXX)
 export QUELL_API_KEY=$(bench_secret qk)
 log "starting quell serve on 127.0.0.1:$PORT (SQLite in $DATA)"
@@ -31,7 +32,7 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
-wait_healthy "$PORT" "$OUT/server.log"
+wait_healthy "$PORT" "$OUT/server.log" "$SERVER"
 
 alerts() { sqlite3 "file:$DATA/quell.db?mode=ro" "SELECT COALESCE(MAX(id), 0) FROM alerts" 2>/dev/null || echo 0; }
 rss_mb() { echo $(( $(ps -o rss= -p "$SERVER") / 1024 )); }

@@ -27,8 +27,21 @@ build_quell() {
 # bench_secret PREFIX: a fresh random API key or HEC token, e.g. qk_bench_0123….
 bench_secret() { echo "${1}_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"; }
 
-# wait_healthy PORT LOG: waits up to a minute for /healthz; on failure prints the server's log and exits.
+# need_free_port PORT...: stops when something already listens on 127.0.0.1:PORT. A bench would otherwise measure
+# that process (another bench's server) instead of the one it starts, which cannot bind and exits.
+need_free_port() {
+  for p in "$@"; do
+    if (: <"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "port $p on 127.0.0.1 is already in use: set PORT to a free one" >&2; exit 2; fi
+  done
+}
+
+# wait_healthy PORT LOG [PID]: waits up to a minute for /healthz; on failure, or when the server PID has exited,
+# prints the server's log and exits.
 wait_healthy() {
-  for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 1; done
+  for _ in $(seq 1 60); do
+    if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then cat "$2"; echo "the server exited" >&2; exit 1; fi
+    curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return 0
+    sleep 1
+  done
   cat "$2"; exit 1
 }
