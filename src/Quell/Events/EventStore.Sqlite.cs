@@ -75,6 +75,11 @@ public sealed partial class EventStore
         {
             if (p.Day >= today || !EventPartitions.IsPartitionName(p.Name))
                 continue;
+            // Read first: most ended days were merged at an earlier pass, and a check needs no writer transaction.
+            var pendingTable = EventPartitions.RelatedPendingTable(p.Name);
+            var exists = await db.ReadAsync(c => c.ExecuteScalarAsync<long?>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @pendingTable", new { pendingTable }), ct);
+            if (exists is null || await db.ReadAsync(c => c.ExecuteScalarAsync<long?>($"SELECT 1 FROM {pendingTable} LIMIT 1"), ct) is null)
+                continue;
             var done = await db.WriteAsync(async (c, tx) =>
             {
                 if (await RelatedKindAsync(c, tx, p.Name) != "view"
