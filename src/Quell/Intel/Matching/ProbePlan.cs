@@ -12,6 +12,7 @@ internal sealed class ProbePlan : List<long>
     ulong[] _lo = new ulong[256];
     ulong[] _hi = new ulong[256];
     int[] _owners = new int[256];
+    int[] _maybe = new int[256];
     int _count;
 
     /// <summary>The value whose lookup is being planned (its index in the batch).</summary>
@@ -31,6 +32,7 @@ internal sealed class ProbePlan : List<long>
             Array.Resize(ref _lo, _count * 2);
             Array.Resize(ref _hi, _count * 2);
             Array.Resize(ref _owners, _count * 2);
+            Array.Resize(ref _maybe, _count * 2);
         }
         _tables[_count] = table;
         _lo[_count] = lo;
@@ -38,13 +40,21 @@ internal sealed class ProbePlan : List<long>
         _owners[_count++] = Owner;
     }
 
-    /// <summary>Starts loading every noted key's slot, then probes the keys of values not matched yet.</summary>
+    /// <summary>
+    /// Starts loading every noted key's tags; then reads them, which starts loading the entry of each key that may
+    /// be held; then probes those keys, skipping values already matched.
+    /// </summary>
     public void Run(Span<bool> matches)
     {
         for (var k = 0; k < _count; k++)
             _tables[k].Prefetch(_lo[k], _hi[k]);
+        var maybe = 0;
         for (var k = 0; k < _count; k++)
+            if (_tables[k].MayHold(_lo[k], _hi[k]))
+                _maybe[maybe++] = k;
+        for (var m = 0; m < maybe; m++)
         {
+            var k = _maybe[m];
             ref var matched = ref matches[_owners[k]];
             if (!matched)
                 matched = _tables[k].Probe(_lo[k], _hi[k], null);
