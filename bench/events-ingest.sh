@@ -49,12 +49,8 @@ if [ -n "${BODY_ONLY:-}" ]; then cp "$BODY" "$BODY_ONLY"; rm -rf "$DATA"; exit 0
 STORE="SQLite in $DATA"; [ -n "${QUELL_DB:-}" ] && STORE="PostgreSQL"
 args=(serve --urls "http://127.0.0.1:$PORT" --data "$DATA")
 [ -n "${QUELL_DB:-}" ] && args+=(--db "$QUELL_DB")
-[ -n "${SIGMA_RULES:-}" ] && args+=(--sigma-rules "$SIGMA_RULES")
-if [ -n "${INDICATORS:-}" ]; then
-  mkdir -p "$DATA/feeds"
-  python3 bench/intel-match/generate.py "$INDICATORS" 0 "$DATA/feeds" 42
-  args+=(--feed-directories "$DATA/feeds")
-fi
+mapfile -t detection < <(detection_args "$DATA")
+args+=("${detection[@]}")
 log "starting quell serve on 127.0.0.1:$PORT ($STORE${SIGMA_RULES:+, Sigma rules from $SIGMA_RULES}); body $(wc -c <"$BODY") bytes, $BATCH events"
 QUELL_BOOTSTRAP_API_KEY=$QUELL_API_KEY QUELL_ADMIN_PASSWORD=bench-admin-password \
   dotnet "$QUELL_DLL" "${args[@]}" >"$DATA/server.log" 2>&1 &
@@ -67,13 +63,7 @@ wait_healthy "$PORT" "$DATA/server.log" "$SERVER"
 stored() { curl -fs -H "Authorization: Bearer $QUELL_API_KEY" "http://127.0.0.1:$PORT/api/v1/events?limit=1" | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[0]["id"] if i else 0)'; }
 cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 
-if [ -n "${INDICATORS:-}" ]; then
-  api() { curl -fsS -H "Authorization: Bearer $QUELL_API_KEY" -H 'Content-Type: application/json' "$@"; }
-  feed=$(api -X POST "http://127.0.0.1:$PORT/api/v1/feeds" \
-    -d "{\"name\":\"bench-ingest\",\"format\":\"freetext\",\"url\":\"$DATA/feeds/IND.txt\",\"enabled\":false}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-  log "loading $INDICATORS indicators (feed $feed)"
-  api -X POST "http://127.0.0.1:$PORT/api/v1/feeds/$feed/pull?wait=true" >&2; echo >&2
-fi
+load_indicators "$PORT" "$DATA" "$QUELL_API_KEY"
 log "warming up for $WARMUP s"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 60s -s bench/events-ingest.lua "http://127.0.0.1:$PORT/services/collector/event" >/dev/null
 before=$(stored); cpu0=$(cpu)

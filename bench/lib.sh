@@ -45,3 +45,27 @@ wait_healthy() {
   done
   cat "$2"; exit 1
 }
+
+# Detection at ingest as issue 5 asks for it, shared by the ingest scripts. detection_args DATA: with INDICATORS=N,
+# writes N generated indicators (bench/intel-match/generate.py, seed 42) under DATA/feeds and prints the serve
+# arguments that allow that folder as a feed; with SIGMA_RULES=DIR, prints --sigma-rules DIR. One argument a line.
+detection_args() {
+  [ -n "${SIGMA_RULES:-}" ] && printf '%s\n' --sigma-rules "$SIGMA_RULES"
+  if [ -n "${INDICATORS:-}" ]; then
+    mkdir -p "$1/feeds"
+    python3 bench/intel-match/generate.py "$INDICATORS" 0 "$1/feeds" 42 >&2
+    printf '%s\n' --feed-directories "$1/feeds"
+  fi
+  return 0
+}
+
+# load_indicators PORT DATA API_KEY: with INDICATORS set, pulls DATA/feeds/IND.txt into the started server through a
+# freetext feed and waits for the pull to finish (the matcher indexes the new indicators within seconds after it).
+load_indicators() {
+  [ -n "${INDICATORS:-}" ] || return 0
+  local feed
+  feed=$(curl -fsS -H "Authorization: Bearer $3" -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$1/api/v1/feeds" \
+    -d "{\"name\":\"bench-ingest\",\"format\":\"freetext\",\"url\":\"$2/feeds/IND.txt\",\"enabled\":false}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  log "loading $INDICATORS indicators (feed $feed)"
+  curl -fsS -H "Authorization: Bearer $3" -X POST "http://127.0.0.1:$1/api/v1/feeds/$feed/pull?wait=true" >&2; echo >&2
+}

@@ -33,7 +33,7 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Sigma
         var heard = Events.Assets.AssetInventory.Count(origin.Source, events);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await store.AppendAsync(origin, events, (c, tx) => Events.Assets.AssetInventory.RecordAsync(c, tx, origin.OrgId, heard, now), ct);
-        var hits = IntelHits.Find(events, value => intel.Match(origin.OrgId, value));
+        var hits = IntelHits.Find(events, (value, ids) => intel.Match(origin.OrgId, value, ids));
         if (hits.Count > 0)
             await RaiseAsync(origin, events, hits, ct);
         if (await sigma.CatalogAsync() is { } catalog)

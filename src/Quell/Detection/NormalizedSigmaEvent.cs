@@ -9,21 +9,31 @@ namespace Quell.Detection;
 /// its field dictionary. It resolves names exactly as <see cref="JsonSigmaEvent"/> does over the stored fields JSON
 /// (<see cref="EventJson.Serialize"/>): case-insensitively, first spelling wins, U+0000 cleaned, numbers in their JSON
 /// spelling. Detection at ingest once serialized every event and parsed it back for the engine; that round trip cost
-/// more than the matching itself (docs/benchmarks.md, event ingest).
+/// more than the matching itself (docs/benchmarks.md, event ingest). One view can be <see cref="Reset"/> to the next
+/// event of a batch, so its table is allocated once per batch rather than once per event (decision 198).
 /// </summary>
 public sealed class NormalizedSigmaEvent : ISigmaEvent
 {
-    readonly Dictionary<string, SigmaValue> _fields;
+    readonly Dictionary<string, SigmaValue> _fields = new(32, StringComparer.OrdinalIgnoreCase);
+    readonly Func<string, string?> _scalar;
 
     public NormalizedSigmaEvent(IReadOnlyDictionary<string, object?> fields)
+        : this() => Reset(fields);
+
+    /// <summary>An empty view, for <see cref="Reset"/>.</summary>
+    public NormalizedSigmaEvent() => _scalar = name => TryGetValue(name, out var v) && v.IsScalar ? v.Text : null;
+
+    /// <summary>Makes this the view of another event; what was read from the previous one must not be kept.</summary>
+    public NormalizedSigmaEvent Reset(IReadOnlyDictionary<string, object?> fields)
     {
-        _fields = new Dictionary<string, SigmaValue>(fields.Count, StringComparer.OrdinalIgnoreCase);
+        _fields.Clear();
         foreach (var (name, value) in fields)
             _fields.TryAdd(EventJson.Clean(name), Convert(value));
-        Logsource = SigmaLogsources.Derive(name => TryGetValue(name, out var v) && v.IsScalar ? v.Text : null);
+        Logsource = SigmaLogsources.Derive(_scalar);
+        return this;
     }
 
-    public SigmaEventLogsource Logsource { get; }
+    public SigmaEventLogsource Logsource { get; private set; } = SigmaEventLogsource.Unknown;
 
     public IEnumerable<SigmaValue> AllValues => _fields.Values;
 

@@ -14,17 +14,19 @@ public static class SigmaHits
 {
     /// <summary>
     /// The matches of rules that report on their own; matches of rules that correlations use also go to
-    /// <paramref name="correlated"/> while the event can still be read.
+    /// <paramref name="correlated"/> while the event can still be read (one view serves the whole batch: the event it
+    /// is given is valid only during the call).
     /// </summary>
     public static List<SigmaHit> Find(SigmaCatalog catalog, IReadOnlyList<IncomingEvent> events, Action<int, SigmaRule, ISigmaEvent>? correlated = null)
     {
         var hits = new List<SigmaHit>();
         var matcher = catalog.Engine.CreateMatcher();
         var matches = new List<SigmaRule>();
+        var e = new NormalizedSigmaEvent();
         for (var i = 0; i < events.Count; i++)
         {
             matches.Clear();
-            var e = new NormalizedSigmaEvent(events[i].Fields);
+            e.Reset(events[i].Fields);
             if (matcher.Match(e, matches) == 0)
                 continue;
             foreach (var rule in matches)

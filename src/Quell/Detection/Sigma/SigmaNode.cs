@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Quell.Detection.Sigma;
 
 /// <summary>A compiled condition: boolean operators over field tests. Evaluation is pure and never throws.</summary>
@@ -82,30 +84,68 @@ internal abstract class SigmaNode
     /// One field and its values: any value matches (all of them with <c>|all</c>). A missing field fails every value
     /// test except <c>null</c> and <c>|exists: false</c>, so <c>not</c> of it holds, as in SIEM backends' queries.
     /// </summary>
-    internal sealed class Field(string name, SigmaValueMatcher[] matchers, bool all) : SigmaNode
+    internal sealed class Field : SigmaNode
     {
-        public string Name => name;
+        readonly string _name;
+        readonly SigmaValueMatcher[] _matchers;
+        readonly bool _all;
+        // Evaluation only (Matchers stays as written, for the prefilter): a list of case-insensitive `contains` values
+        // ORed together is one vectorised multi-string search instead of one search per value (decision 197).
+        readonly SearchValues<string>? _anyContains;
+        readonly SigmaValueMatcher[] _rest;
 
-        public SigmaValueMatcher[] Matchers => matchers;
+        public Field(string name, SigmaValueMatcher[] matchers, bool all)
+        {
+            _name = name;
+            _matchers = matchers;
+            _all = all;
+            _rest = matchers;
+            if (all)
+                return;
+            var literals = matchers.Select(m => (m as SigmaValueMatcher.Text)?.Matcher.ContainsIgnoringCase).ToArray();
+            if (literals.Count(l => l is not null) < 2)
+                return;
+            _anyContains = SearchValues.Create([.. literals.OfType<string>().Distinct(StringComparer.Ordinal)], StringComparison.OrdinalIgnoreCase);
+            _rest = [.. matchers.Where((_, i) => literals[i] is null)];
+        }
 
-        public bool All => all;
+        public string Name => _name;
+
+        public SigmaValueMatcher[] Matchers => _matchers;
+
+        public bool All => _all;
 
         public override bool Evaluate(ISigmaEvent e)
         {
-            var found = e.TryGetValue(name, out var value);
-            if (matchers.Length == 0)
+            var found = e.TryGetValue(_name, out var value);
+            if (_matchers.Length == 0)
                 return false;
-            if (all)
+            if (_all)
             {
-                foreach (var m in matchers)
+                foreach (var m in _matchers)
                     if (!m.Matches(found, value, e))
                         return false;
                 return true;
             }
-            foreach (var m in matchers)
+            if (_anyContains is not null && found && ContainsAny(value, _anyContains))
+                return true;
+            foreach (var m in _rest)
                 if (m.Matches(found, value, e))
                     return true;
             return false;
+        }
+
+        /// <summary>As <see cref="SigmaValueMatcher.Scalar"/> reads a value: a scalar, or any scalar item of an array.</summary>
+        static bool ContainsAny(SigmaValue value, SearchValues<string> search)
+        {
+            if (value.Kind == SigmaValueKind.Array)
+            {
+                foreach (var item in value.Items!)
+                    if (item.IsScalar && item.Text.AsSpan().ContainsAny(search))
+                        return true;
+                return false;
+            }
+            return value.IsScalar && value.Text.AsSpan().ContainsAny(search);
         }
     }
 

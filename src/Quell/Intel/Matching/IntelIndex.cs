@@ -51,6 +51,9 @@ public sealed partial class IntelIndex(Db db, ILogger<IntelIndex> log) : Backgro
         return ids;
     }
 
+    /// <summary>Appends the ids of the organisation's indicators that <paramref name="value"/> matches to <paramref name="ids"/>; says whether there was any.</summary>
+    public bool Match(long orgId, string value, List<long> ids) => _byOrg.TryGetValue(orgId, out var index) && index.Match(value.AsSpan(), ids);
+
     public bool IsMatch(long orgId, string value) => _byOrg.TryGetValue(orgId, out var index) && index.IsMatch(value.AsSpan());
 
     /// <summary>
