@@ -17,12 +17,35 @@ public sealed partial class IntelFlagger
     /// <summary>Observables read per look-up statement; a value held by more is too common to flag everywhere backwards.</summary>
     public const int MaxBackwardRows = 20_000;
 
-    Task<int> BackwardAsync(CancellationToken ct) =>
-        ReadOnAsync<IndicatorRow>(FlagCursors.Indicators, IndicatorPage, r => r.Id, (where, p) => ReadIndicatorsAsync(where, p, ct),
-            (state, rows) => FlagBackwardAsync(state, rows, ct), ct);
+    /// <summary>Indicators passed per page while no observable is stored at all: only their ids are read.</summary>
+    public const int IdsOnlyPage = 20_000;
 
-    Task<List<IndicatorRow>> ReadIndicatorsAsync(string where, DynamicParameters p, CancellationToken ct) =>
-        db.ReadAsync(async c => (await c.QueryAsync<IndicatorRow>($"SELECT id, org_id, type, value FROM indicators WHERE {where}", p)).AsList(), ct);
+    /// <remarks>
+    /// While no alert or case holds any observable (a threat-intelligence server, a fresh install importing its feeds),
+    /// the pass reads the new indicators' ids alone, in pages of <see cref="IdsOnlyPage"/>: there is nothing to look up,
+    /// and reading back a 1 M-indicator pull's values a thousand rows at a time, with a cursor write per page, cost the
+    /// server about as much as the writes it follows (decision 202). An observable stored after the probe is flagged by
+    /// a later pass's forward step, whose catch-up sees every indicator this pass passed.
+    /// </remarks>
+    async Task<int> BackwardAsync(CancellationToken ct)
+    {
+        var any = await AnyObservablesAsync(ct);
+        return await ReadOnAsync<IndicatorRow>(FlagCursors.Indicators, any ? IndicatorPage : IdsOnlyPage, r => r.Id,
+            (where, p) => ReadIndicatorsAsync(any ? "id, org_id, type, value" : "id, org_id, '' AS type, '' AS value", where, p, ct),
+            (state, rows) => any ? FlagBackwardAsync(state, rows, ct) : Task.FromResult(0), ct);
+    }
+
+    Task<List<IndicatorRow>> ReadIndicatorsAsync(string columns, string where, DynamicParameters p, CancellationToken ct) =>
+        db.ReadAsync(async c => (await c.QueryAsync<IndicatorRow>($"SELECT {columns} FROM indicators WHERE {where}", p)).AsList(), ct);
+
+    /// <summary>Whether any organisation holds any observable in a table the flagger looks up (one probe per table).</summary>
+    async Task<bool> AnyObservablesAsync(CancellationToken ct)
+    {
+        foreach (var source in FlagSource.All)
+            if (await db.ReadAsync(c => c.ExecuteScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM {source.Table})"), ct))
+                return true;
+        return false;
+    }
 
     async Task<int> FlagBackwardAsync(SourceState state, List<IndicatorRow> rows, CancellationToken ct)
     {

@@ -165,7 +165,7 @@ public static class IndicatorWrites
         var linkOrder = Enumerable.Range(0, items.Count).OrderBy(i => outcomes[i].Id);
         if (SqliteIndicatorRows.Of(c) is { } sqlite)
         {
-            SqliteIndicatorRows.Link(sqlite, orgId, source, key, linkOrder.Select(i => (outcomes[i].Id, items[i].SourceRef, items[i].Context)), run, now);
+            SqliteIndicatorRows.Link(sqlite, orgId, source, key, [.. linkOrder.Select(i => (outcomes[i].Id, items[i].SourceRef, items[i].Context))], run, now);
             return outcomes;
         }
         var links = RowsJson(w =>

@@ -90,6 +90,33 @@ public abstract class IntelFlaggerTests(Dialect dialect) : IAsyncLifetime
         Assert.Equal(1, await flagger.RunOnceAsync());
         Assert.Equal([(first, early), (stored, later)], await MatchesAsync());
     }
+
+    [Fact]
+    public async Task Without_any_observable_one_pass_moves_past_every_new_indicator_and_observables_arriving_later_are_flagged()
+    {
+        // More than one page of the look-up path: the pass reads ids alone and moves the position past all of them.
+        var n = IntelFlagger.IndicatorPage * 2 + 500;
+        var last = await Store.Db.WriteAsync(async (c, tx) =>
+        {
+            long id = 0;
+            for (var i = 0; i < n; i++)
+                id = await c.ExecuteScalarAsync<long>("""
+                    INSERT INTO indicators (org_id, type, value, kind, category, to_ids, tlp, tags, created_at, updated_at)
+                    VALUES (@org, 'domain', @domain, 'domain', 'Network activity', @yes, 2, '[]', 0, 0) RETURNING id
+                    """, new { org = Org, domain = $"bulk{i}.example", yes = true }, tx);
+            return id;
+        });
+        var flagger = NewFlagger();
+        Assert.Equal(0, await flagger.RunOnceAsync());
+        var position = await Store.Db.ReadAsync(c => FlagCursors.ReadAsync(c, FlagCursors.Indicators));
+        Assert.Equal(last, position.LastId);
+
+        var observable = await ObservableAsync("www.bulk1234.example");
+        Assert.Equal(1, await flagger.RunOnceAsync());
+        var (_, indicator) = Assert.Single(await MatchesAsync());
+        Assert.Equal("bulk1234.example", await Store.Db.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT value FROM indicators WHERE id = @indicator", new { indicator })));
+        Assert.Equal(observable, (await MatchesAsync())[0].Observable);
+    }
 }
 
 public sealed class IntelFlaggerTestsOnSqlite() : IntelFlaggerTests(Dialect.Sqlite);

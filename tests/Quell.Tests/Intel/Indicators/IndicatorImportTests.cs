@@ -200,6 +200,27 @@ public abstract class IndicatorImportTests(TestServer server)
     }
 
     [Fact]
+    public async Task Links_written_many_rows_per_statement_keep_each_indicators_own_reference()
+    {
+        // Two full link statements and a short last one (SQLite: SqliteIndicatorRows.LinksPerStatement rows each); the
+        // re-import refreshes odd rows' references and leaves even rows' as they were (a report without one keeps it).
+        var org = (await Tenants.CreateAsync(server)).OrgId;
+        var n = 130;
+        FeedEntry Item(int i, string? sourceRef) =>
+            FeedEntry.Of(new IndicatorRecord { Type = "domain", Value = $"chunk{i:D3}.example", SourceRef = sourceRef });
+        var feed = IndicatorSource.Feed(41, "chunks");
+        var first = await Import.ImportAsync(org, feed, Entries([.. Enumerable.Range(0, n).Select(i => Item(i, $"ref-{i}"))]), new ImportOptions(), default);
+        var again = await Import.ImportAsync(org, feed, Entries([.. Enumerable.Range(0, n).Select(i => Item(i, i % 2 == 1 ? $"new-{i}" : null))]), new ImportOptions(), default);
+
+        Assert.Equal((n, 0, 0, n), (first.Added, first.Updated, again.Added, again.Updated));
+        var links = (await server.Db.ReadAsync(c => c.QueryAsync<(string Value, string Ref, string Key)>(
+            "SELECT i.value, s.source_ref, s.source_key FROM indicators i JOIN indicator_sources s ON s.indicator_id = i.id WHERE i.org_id = @org ORDER BY i.value", new { org }))).AsList();
+        Assert.Equal(n, links.Count);
+        for (var i = 0; i < n; i++)
+            Assert.Equal(($"chunk{i:D3}.example", i % 2 == 1 ? $"new-{i}" : $"ref-{i}", "feed:41"), links[i]);
+    }
+
+    [Fact]
     public async Task Known_and_new_values_alternating_in_one_batch_are_linked_to_their_own_rows()
     {
         // In value order the second batch alternates stored and new values: each new row's id must come from its own
