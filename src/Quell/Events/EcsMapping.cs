@@ -1,11 +1,9 @@
-using System.Collections.Frozen;
-
 namespace Quell.Events;
 
 /// <summary>
 /// Which source names mean which ECS field: the Windows EventData names of Sysmon and the Security log (kept as they
 /// are, since Sigma rules use them), and a few common names of plain JSON logs. The original field stays; the ECS name
-/// is added beside it when the event does not carry that ECS field already. Frozen: every field of every event is looked up.
+/// is added beside it when the event does not carry that ECS field already.
 /// </summary>
 static class EcsMapping
 {
@@ -64,7 +62,7 @@ static class EcsMapping
         ["Channel"] = "winlog.channel",
         ["Computer"] = "host.name",
         ["Provider_Name"] = "event.provider",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    };
 
     /// <summary>Common non-ECS names of JSON logs → ECS name.</summary>
     public static readonly IReadOnlyDictionary<string, string> Json = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -98,7 +96,7 @@ static class EcsMapping
         ["process"] = "process.name",
         ["pid"] = "process.pid",
         ["cmdline"] = "process.command_line",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    };
 
     /// <summary>The ECS names whose values go to related.ip / related.hosts / related.user; hashes are found by their prefix.</summary>
     public static readonly HashSet<string> IpFields = ["source.ip", "destination.ip", "client.ip", "server.ip", "host.ip", "source.nat.ip", "destination.nat.ip", "dns.resolved_ip"];

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -18,49 +17,15 @@ public static class EventNormalizer
     /// <summary>Normalizes <paramref name="root"/>; <paramref name="raw"/> is its text as received.</summary>
     public static IncomingEvent Normalize(JsonElement root, string raw, IReadOnlyDictionary<string, object?>? extra = null)
     {
-        var fields = Flattened(root);
+        // Sized for a typical event with its ECS names and related.* lists, so the table is not grown several times.
+        var fields = new Dictionary<string, object?>(32, StringComparer.Ordinal);
+        if (root.ValueKind == JsonValueKind.Object)
+            Flatten(root, "", fields);
+        else
+            fields["message"] = Scalar(root);
         if (extra is not null)
             foreach (var (k, v) in extra)
                 fields.TryAdd(k, v);
-        return Normalized(root, raw, fields);
-    }
-
-    /// <summary>
-    /// <see cref="Normalize(JsonElement, string, IReadOnlyDictionary{string, object?}?)"/> with the extra fields as a
-    /// list of distinct names (a receiver's reused buffer instead of a dictionary per event).
-    /// </summary>
-    public static IncomingEvent Normalize(JsonElement root, string raw, ReadOnlySpan<KeyValuePair<string, object?>> extra)
-    {
-        var fields = Flattened(root);
-        foreach (var (k, v) in extra)
-            fields.TryAdd(k, v);
-        return Normalized(root, raw, fields);
-    }
-
-    /// <summary>The fields of one event as flattened, reused from one event to the next on a thread.</summary>
-    [ThreadStatic]
-    static List<KeyValuePair<string, object?>>? t_flat;
-
-    static Dictionary<string, object?> Flattened(JsonElement root)
-    {
-        if (root.ValueKind != JsonValueKind.Object)
-            return new Dictionary<string, object?>(StringComparer.Ordinal) { ["message"] = Scalar(root) };
-        // Flattened into a list first, so the table is made once at the size the event needs: room for the extra,
-        // ECS and related.* names (about as many again for Windows events, whose EventData names are added bare).
-        // A fixed size was too large for most events and too small for Windows events, which grew it twice.
-        var flat = t_flat ??= [];
-        flat.Clear();
-        Flatten(root, "", flat);
-        var fields = new Dictionary<string, object?>(flat.Count + (flat.Count > 24 ? flat.Count : 12), StringComparer.Ordinal);
-        // Set, not added: a name seen twice keeps its first place and its last value, as before.
-        foreach (var (name, value) in flat)
-            fields[name] = value;
-        flat.Clear();
-        return fields;
-    }
-
-    static IncomingEvent Normalized(JsonElement root, string raw, Dictionary<string, object?> fields)
-    {
         var windows = fields.ContainsKey("Event.System.EventID") || fields.ContainsKey("Event.System.Channel");
         if (windows)
             AddWindows(root, fields);
@@ -78,26 +43,12 @@ public static class EventNormalizer
         if (extra is not null)
             foreach (var (k, v) in extra)
                 fields.TryAdd(k, v);
-        return FromTextFields(text, fields);
-    }
-
-    /// <summary><see cref="FromText(string, IReadOnlyDictionary{string, object?}?)"/> with the extra fields as a list of distinct names.</summary>
-    public static IncomingEvent FromText(string text, ReadOnlySpan<KeyValuePair<string, object?>> extra)
-    {
-        var fields = new Dictionary<string, object?>(StringComparer.Ordinal) { ["message"] = text };
-        foreach (var (k, v) in extra)
-            fields.TryAdd(k, v);
-        return FromTextFields(text, fields);
-    }
-
-    static IncomingEvent FromTextFields(string text, Dictionary<string, object?> fields)
-    {
         AddDerived(fields);
         AddRelated(fields);
         return new IncomingEvent(FindTime(fields), text, fields);
     }
 
-    static void Flatten(JsonElement e, string prefix, List<KeyValuePair<string, object?>> into)
+    static void Flatten(JsonElement e, string prefix, Dictionary<string, object?> into)
     {
         foreach (var p in e.EnumerateObject())
         {
@@ -114,11 +65,11 @@ public static class EventNormalizer
                     var list = new List<object?>(p.Value.GetArrayLength());
                     foreach (var item in p.Value.EnumerateArray())
                         list.Add(item.ValueKind is JsonValueKind.Object or JsonValueKind.Array ? item.GetRawText() : Scalar(item));
-                    into.Add(new(name, list));
+                    into[name] = list;
                     break;
                 default:
                     if (name.Length > 0)
-                        into.Add(new(name, Scalar(p.Value)));
+                        into[name] = Scalar(p.Value);
                     break;
             }
         }
@@ -126,7 +77,7 @@ public static class EventNormalizer
 
     static object? Scalar(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.String => FieldValues.String(e),
+        JsonValueKind.String => e.GetString(),
         JsonValueKind.Number => e.TryGetInt64(out var l) ? (object)l : e.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
@@ -203,27 +154,20 @@ public static class EventNormalizer
 
     enum RelatedKind { None, Ip, Host, Hash, User }
 
-    /// <summary>
-    /// The fields whose values go to related.*, by kind: the ECS names of <see cref="EcsMapping"/> (normalized), and
-    /// related.* given by the sender (taken as they are). A name containing ".hash." is a hash besides these.
-    /// </summary>
-    static readonly FrozenDictionary<string, (RelatedKind Kind, bool AsIs)> RelatedKinds = EcsMapping.IpFields.Select(n => KeyValuePair.Create(n, (RelatedKind.Ip, false)))
-        .Concat(EcsMapping.HostFields.Select(n => KeyValuePair.Create(n, (RelatedKind.Host, false))))
-        .Concat(EcsMapping.UserFields.Select(n => KeyValuePair.Create(n, (RelatedKind.User, false))))
-        .Concat([KeyValuePair.Create("related.ip", (RelatedKind.Ip, true)), KeyValuePair.Create("related.hosts", (RelatedKind.Host, true)),
-            KeyValuePair.Create("related.hash", (RelatedKind.Hash, true)), KeyValuePair.Create("related.user", (RelatedKind.User, true))])
-        .ToFrozenDictionary(StringComparer.Ordinal);
-
     static void AddRelated(Dictionary<string, object?> fields)
     {
         var related = new RelatedValues();
         foreach (var (name, value) in fields)
         {
-            // One look-up per field (it was up to four): most names carry no related value.
-            if (RelatedKinds.TryGetValue(name, out var known))
-                Collect(value, known.Kind, known.AsIs, ref related);
-            else if (name.Contains(".hash.", StringComparison.Ordinal))
-                Collect(value, RelatedKind.Hash, false, ref related);
+            var kind = EcsMapping.IpFields.Contains(name) ? RelatedKind.Ip
+                : EcsMapping.HostFields.Contains(name) ? RelatedKind.Host
+                : EcsMapping.UserFields.Contains(name) ? RelatedKind.User
+                : name.Contains(".hash.", StringComparison.Ordinal) ? RelatedKind.Hash
+                : RelatedKind.None;
+            if (kind != RelatedKind.None)
+                Collect(value, kind, false, ref related);
+            else if (name switch { "related.ip" => RelatedKind.Ip, "related.hosts" => RelatedKind.Host, "related.hash" => RelatedKind.Hash, "related.user" => RelatedKind.User, _ => RelatedKind.None } is var given and not RelatedKind.None)
+                Collect(value, given, true, ref related);
         }
         Set(fields, "related.ip", related.Ip);
         Set(fields, "related.hosts", related.Hosts);

@@ -13,9 +13,6 @@ public sealed partial class EventStore
     [ThreadStatic]
     static ArrayBufferWriter<byte>? t_text;
 
-    [ThreadStatic]
-    static List<string>? t_related;
-
     /// <summary>Rows in each partition's pending list, as far as this process knows (read from the table on first use).</summary>
     readonly ConcurrentDictionary<string, long> _pending = new(StringComparer.Ordinal);
 
@@ -129,7 +126,6 @@ public sealed partial class EventStore
         Text(db, insert, 5, source);
         Check(db, raw.sqlite3_bind_int64(related, 1, orgId));
         var count = 0L;
-        var values = t_related ??= [];
         foreach (var row in rows)
         {
             Check(db, raw.sqlite3_bind_int64(insert, 1, row.Id));
@@ -139,8 +135,7 @@ public sealed partial class EventStore
             Step(db, insert);
             Check(db, raw.sqlite3_bind_int64(related, 3, row.EventTime));
             Check(db, raw.sqlite3_bind_int64(related, 4, row.Id));
-            Related(row.Event, values);
-            foreach (var value in values)
+            foreach (var value in Related(row.Event))
             {
                 Text(db, related, 2, value, text);
                 Step(db, related);

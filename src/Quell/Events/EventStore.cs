@@ -166,41 +166,15 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
     /// <summary>The distinct related.* values of an event that the index keeps (public so bulk fills index exactly these).</summary>
     public static IEnumerable<string> Related(IncomingEvent e)
     {
-        var values = new List<string>();
-        Related(e, values);
-        return values;
-    }
-
-    /// <summary>
-    /// <see cref="Related(IncomingEvent)"/> into <paramref name="into"/> (cleared first), for the writers' loops: no
-    /// iterator or set per event. An event has a handful of values, so a scan finds the ones already listed.
-    /// </summary>
-    public static void Related(IncomingEvent e, List<string> into)
-    {
-        into.Clear();
+        HashSet<string>? seen = null;
         foreach (var name in RelatedFields)
         {
             if (!e.Fields.TryGetValue(name, out var v))
                 continue;
-            if (v is IReadOnlyList<object?> list)
-                foreach (var item in list)
-                    AddDistinct(item, into);
-            else
-                AddDistinct(v, into);
+            foreach (var item in v is IReadOnlyList<object?> list ? list : [v])
+                if (item is string s && s.Length is > 0 and <= MaxRelatedLength && (seen ??= new(StringComparer.Ordinal)).Add(s))
+                    yield return EventJson.Clean(s);
         }
-        // Distinct as received, then cleaned (as the index has always listed them).
-        for (var i = 0; i < into.Count; i++)
-            into[i] = EventJson.Clean(into[i]);
-    }
-
-    static void AddDistinct(object? item, List<string> into)
-    {
-        if (item is not string s || s.Length is 0 or > MaxRelatedLength)
-            return;
-        foreach (var listed in into)
-            if (listed == s)
-                return;
-        into.Add(s);
     }
 
     /// <summary>The retention of a source's events in days: its own, or the default. Cached for a minute per node.</summary>

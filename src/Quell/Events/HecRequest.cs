@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -24,36 +23,6 @@ public sealed record HecReply(int Status, int Code, string Text, int? InvalidEve
 /// </summary>
 public static class HecRequest
 {
-    /// <summary>The envelope's metadata and the field each becomes (names made once, not per event).</summary>
-    static readonly (string Name, string Field)[] EnvelopeFields = [("host", "hec.host"), ("source", "hec.source"), ("sourcetype", "hec.sourcetype"), ("index", "hec.index")];
-
-    /// <summary>
-    /// An event's extra fields, reused from one event to the next on a thread. A list with dictionary semantics (a
-    /// name set again keeps its place and takes the new value): an envelope carries a handful of them, so a scan is
-    /// cheaper than a dictionary per event.
-    /// </summary>
-    [ThreadStatic]
-    static List<KeyValuePair<string, object?>>? t_extra;
-
-    static void Set(List<KeyValuePair<string, object?>> extra, string name, object? value)
-    {
-        for (var i = 0; i < extra.Count; i++)
-            if (extra[i].Key == name)
-            {
-                extra[i] = new(name, value);
-                return;
-            }
-        extra.Add(new(name, value));
-    }
-
-    static object? Find(List<KeyValuePair<string, object?>> extra, string name)
-    {
-        foreach (var (k, v) in extra)
-            if (k == name)
-                return v;
-        return null;
-    }
-
     /// <summary>The events of an /event body, or the reply naming the first bad one (0-based, as Splunk counts).</summary>
     public static (List<IncomingEvent>? Events, HecReply? Error) ParseEvents(ReadOnlySpan<byte> body, int maxEvents)
     {
@@ -74,18 +43,17 @@ public static class HecRequest
                 return false;
             }
             if (ev.ValueKind == JsonValueKind.Null || (ev.ValueKind == JsonValueKind.String && ev.GetString()!.Length == 0) ||
-                (ev.ValueKind == JsonValueKind.Object && !ev.EnumerateObject().MoveNext()))
+                (ev.ValueKind == JsonValueKind.Object && !ev.EnumerateObject().Any()))
             {
                 error = new HecReply(400, 13, "Event field cannot be blank", index);
                 return false;
             }
-            var extra = t_extra ??= [];
-            extra.Clear();
-            foreach (var (name, field) in EnvelopeFields)
+            var extra = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var name in (string[])["host", "source", "sourcetype", "index"])
                 if (root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String)
-                    Set(extra, field, v.GetString());
-            if (Find(extra, "hec.host") is { } host)
-                Set(extra, "host.name", host);
+                    extra["hec." + name] = v.GetString();
+            if (extra.TryGetValue("hec.host", out var host))
+                extra["host.name"] = host;
             if (root.TryGetProperty("fields", out var fields))
             {
                 if (fields.ValueKind != JsonValueKind.Object)
@@ -94,17 +62,17 @@ public static class HecRequest
                     return false;
                 }
                 foreach (var f in fields.EnumerateObject())
-                    Set(extra, f.Name, f.Value.ValueKind switch
+                    extra[f.Name] = f.Value.ValueKind switch
                     {
                         JsonValueKind.String => f.Value.GetString(),
                         JsonValueKind.Number => f.Value.TryGetInt64(out var l) ? (object)l : f.Value.GetDouble(),
                         JsonValueKind.Array => f.Value.EnumerateArray().Select(x => (object?)(x.ValueKind == JsonValueKind.String ? x.GetString() : x.GetRawText())).ToList(),
                         _ => f.Value.GetRawText(),
-                    });
+                    };
             }
             var e = ev.ValueKind == JsonValueKind.Object
-                ? EventNormalizer.Normalize(ev, ev.GetRawText(), CollectionsMarshal.AsSpan(extra))
-                : EventNormalizer.FromText(ev.ValueKind == JsonValueKind.String ? ev.GetString()! : ev.GetRawText(), CollectionsMarshal.AsSpan(extra));
+                ? EventNormalizer.Normalize(ev, ev.GetRawText(), extra)
+                : EventNormalizer.FromText(ev.ValueKind == JsonValueKind.String ? ev.GetString()! : ev.GetRawText(), extra);
             if (root.TryGetProperty("time", out var time))
             {
                 object? t = time.ValueKind switch

@@ -11,8 +11,8 @@ namespace Quell.Tests.Events;
 /// <summary>
 /// The normalizer's output, pinned: every event's time, raw text, stored fields JSON (names, order, values and their
 /// JSON types) and indexed related values, hashed over the SigmaHQ regression events (alone and inside HEC envelopes)
-/// and over events shaped like the HEC bench's. The expected hashes were computed by the normalizer before its
-/// allocation work (main at db2babe, decision 193), so a faster path that changes any field of any event fails here.
+/// and over events shaped like the HEC bench's. The expected hashes were computed by main's normalizer at db2babe
+/// (decision 193), so a faster path that changes any field of any event fails here.
 /// </summary>
 public sealed class NormalizationFingerprintTests
 {
