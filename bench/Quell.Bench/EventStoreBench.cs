@@ -12,7 +12,7 @@ namespace Quell.Bench;
 /// The ingest path without HTTP, in phases, with the process's CPU time per event for each: parsing and normalizing a
 /// HEC body (<see cref="HecRequest.ParseEvents"/>), then appending the parsed batch to a fresh SQLite event store again
 /// and again (one batch in flight per writer, so each batch is one commit, as on a lightly loaded server). Also the
-/// bytes the process wrote per event (WAL and checkpoints). CPU time, not wall time, so a busy machine changes the
+/// bytes the process wrote per event (WAL and checkpoints) and allocated per event (the GC's work). CPU time, not wall time, so a busy machine changes the
 /// numbers less; the HEC body is the one bench/events-ingest.sh posts.
 /// quell-bench event-store BODY.json [--batches 300] [--parallel 1] [--data DIR]
 /// </summary>
@@ -65,21 +65,22 @@ static class EventStoreBench
         return 0;
     }
 
-    sealed record Mark(TimeSpan Cpu, long Written, Stopwatch Wall);
+    sealed record Mark(TimeSpan Cpu, long Written, long Allocated, Stopwatch Wall);
 
     static Mark Measure()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        return new Mark(Process.GetCurrentProcess().TotalProcessorTime, Written(), Stopwatch.StartNew());
+        return new Mark(Process.GetCurrentProcess().TotalProcessorTime, Written(), GC.GetTotalAllocatedBytes(true), Stopwatch.StartNew());
     }
 
     static void Report(string phase, Mark mark, long events)
     {
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - mark.Cpu).TotalMicroseconds / events;
         var written = (double)(Written() - mark.Written) / events;
+        var allocated = (double)(GC.GetTotalAllocatedBytes(true) - mark.Allocated) / events;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{phase}: {events:N0} events, {cpu:F1} us CPU per event, {mark.Wall.Elapsed.TotalMicroseconds / events:F1} us wall per event, {written:F0} bytes written per event"));
+            $"{phase}: {events:N0} events, {cpu:F1} us CPU per event, {mark.Wall.Elapsed.TotalMicroseconds / events:F1} us wall per event, {written:F0} bytes written per event, {allocated:F0} bytes allocated per event"));
     }
 
     /// <summary>Bytes this process has written (wchar in /proc/self/io: files and sockets), or 0 where there is no procfs.</summary>
