@@ -141,8 +141,11 @@ internal static class ValueKeys
                     break;
                 value = (value << 4) | d;
             }
-            if (digits == 0 || digits > 4)
-                return i < s.Length && s[i] is not ((byte)':' or (byte)'.') && digits == 0 ? null : false;
+            if (digits > 4)
+                return false;
+            if (digits == 0)
+                // A colon or dot where a group should start is an error; any other byte (the '%' of a zone) is IPAddress's to judge.
+                return s[i] is (byte)':' or (byte)'.' ? false : null;
             if (count == 8)
                 return false;
             groups[count++] = (ushort)value;
