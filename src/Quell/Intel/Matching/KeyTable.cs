@@ -70,20 +70,14 @@ internal sealed class KeyTable
     public bool Probe(ulong lo, ulong hi, List<long>? ids)
     {
         var slots = _slots; // one read: a resize publishes new arrays
-        var entries = slots.Entries;
         var tags = slots.Tags;
-        var mask = tags.Length - 1;
         var h = Hash(lo, hi);
         var tag = Tag(h);
-        var i = Slot(h, mask);
-        for (var n = 0; n < tags.Length; n++, i = (i + 1) & mask)
+        var left = tags.Length;
+        for (var i = NextTagged(tags, tag, Slot(h, tags.Length - 1), ref left); i >= 0; i = NextTagged(tags, tag, (i + 1) & (tags.Length - 1), ref left))
         {
-            var t = tags[i];
-            if (t == 0)
-                return false;
-            if (t != tag)
-                continue;
-            ref var e = ref entries[i];
+            left--;
+            ref var e = ref slots.Entries[i];
             var value = e.Value;
             if (value == 0 || e.Lo != lo || e.Hi != hi)
                 continue;
@@ -113,24 +107,32 @@ internal sealed class KeyTable
     public unsafe bool MayHold(ulong lo, ulong hi)
     {
         var slots = _slots;
-        var tags = slots.Tags;
-        var mask = tags.Length - 1;
         var h = Hash(lo, hi);
-        var tag = Tag(h);
-        var i = Slot(h, mask);
-        for (var n = 0; n < tags.Length; n++, i = (i + 1) & mask)
+        var left = slots.Tags.Length;
+        var i = NextTagged(slots.Tags, Tag(h), Slot(h, slots.Tags.Length - 1), ref left);
+        if (i >= 0 && Sse.IsSupported)
+            Sse.Prefetch0(Unsafe.AsPointer(ref slots.Entries[i]));
+        return i >= 0;
+    }
+
+    /// <summary>
+    /// The first slot from <paramref name="i"/> on (cyclically) whose tag is <paramref name="tag"/>, or -1 when an
+    /// empty slot ends the run first. At most <paramref name="left"/> slots are read (a reader may see a table
+    /// mid-write, so the walk is bounded rather than trusting an empty slot to come).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int NextTagged(byte[] tags, byte tag, int i, ref int left)
+    {
+        var mask = tags.Length - 1;
+        for (; left > 0; left--, i = (i + 1) & mask)
         {
             var t = tags[i];
-            if (t == 0)
-                return false;
             if (t == tag)
-            {
-                if (Sse.IsSupported)
-                    Sse.Prefetch0(Unsafe.AsPointer(ref slots.Entries[i]));
-                return true;
-            }
+                return i;
+            if (t == 0)
+                return -1;
         }
-        return false;
+        return -1;
     }
 
     /// <summary>
