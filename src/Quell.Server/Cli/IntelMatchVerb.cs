@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Quell.Intel;
 using Quell.Intel.Matching;
 using Spectre.Console;
@@ -95,6 +98,46 @@ public sealed class IntelMatchVerb(Terminal terminal)
         }
     }
 
+    /// <summary>
+    /// The lines of a block (without their line breaks, nor a carriage return before one); a last line without a
+    /// break counts. The breaks are found 32 bytes at a time: a search call per line cost more than the lines' lookups
+    /// on values this short.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static int SplitLines(ReadOnlySpan<byte> block, Span<Range> lines)
+    {
+        var n = 0;
+        var at = 0;
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var first = ref MemoryMarshal.GetReference(block);
+            var newline = Vector256.Create((byte)'\n');
+            for (; i + Vector256<byte>.Count <= block.Length; i += Vector256<byte>.Count)
+            {
+                var breaks = Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)i), newline).ExtractMostSignificantBits();
+                while (breaks != 0)
+                {
+                    var end = i + BitOperations.TrailingZeroCount(breaks);
+                    breaks &= breaks - 1;
+                    lines[n++] = Line(block, at, end);
+                    at = end + 1;
+                }
+            }
+        }
+        for (; i < block.Length; i++)
+            if (block[i] == '\n')
+            {
+                lines[n++] = Line(block, at, i);
+                at = i + 1;
+            }
+        if (at < block.Length)
+            lines[n++] = Line(block, at, block.Length);
+        return n;
+    }
+
+    static Range Line(ReadOnlySpan<byte> block, int start, int end) => start..(end > start && block[end - 1] == '\r' ? end - 1 : end);
+
     /// <summary>A block's matching lines, each followed by a line break, in a pooled buffer; and how many lines the block held.</summary>
     readonly record struct Matched(byte[] Lines, int Length, int Count);
 
@@ -106,17 +149,7 @@ public sealed class IntelMatchVerb(Terminal terminal)
         var matched = ArrayPool<bool>.Shared.Rent(count);
         try
         {
-            var n = 0;
-            for (var at = 0; at < block.Length;)
-            {
-                var newline = block[at..].IndexOf((byte)'\n');
-                var end = newline < 0 ? block.Length : at + newline;
-                var next = newline < 0 ? block.Length : end + 1;
-                if (end > at && block[end - 1] == '\r')
-                    end--;
-                lines[n++] = at..end;
-                at = next;
-            }
+            var n = SplitLines(block, lines);
             // One lookup per line, in groups whose probes overlap (IndicatorIndex.IsMatch on many values).
             index.IsMatch(block, lines.AsSpan(0, n), matched.AsSpan(0, n));
             // The matches are at most the block itself, with a line break added to a last line that had none.

@@ -22,6 +22,7 @@ internal static class ValueKeys
     }
 
     /// <summary>Digest lengths in bytes that are decoded and stored as bytes (md5 16 … sha512 64, jarm 31).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsDigestLength(int hexDigits) => hexDigits is 32 or 40 or 56 or 62 or 64 or 96 or 128;
 
     /// <summary>The key of a decoded digest; false when <paramref name="hex"/> is not hexadecimal.</summary>
@@ -41,28 +42,41 @@ internal static class ValueKeys
     }
 
     /// <summary>Four decimal octets (as <see cref="IndicatorNormalizer.TryParseAddress"/> reads them), optionally /prefix.</summary>
+    /// <remarks>
+    /// One pass over the bytes: a search for the slash and one per dot cost more in calls than the parse itself on
+    /// values this short. Same answers as splitting at the first '/' and then at the dots (IPv4ParserTests).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryIPv4(ReadOnlySpan<byte> s, out uint address, out int prefix)
     {
         address = 0;
         prefix = 32;
-        var slash = s.IndexOf((byte)'/');
-        if (slash >= 0)
+        uint octet = 0;
+        int digits = 0, dots = 0, i = 0;
+        for (; i < s.Length; i++)
         {
-            if (!TryNumber(s[(slash + 1)..], 2, out prefix) || prefix > 32)
+            var digit = (uint)(s[i] - '0');
+            if (digit <= 9)
+            {
+                if (++digits > 3)
+                    return false;
+                octet = octet * 10 + digit;
+            }
+            else if (s[i] == '.' && dots < 3 && digits > 0 && octet <= 255)
+            {
+                address = (address << 8) | octet;
+                (octet, digits) = (0, 0);
+                dots++;
+            }
+            else if (s[i] == '/')
+                break;
+            else
                 return false;
-            s = s[..slash];
         }
-        for (var octet = 0; octet < 4; octet++)
-        {
-            var dot = s.IndexOf((byte)'.');
-            var part = octet < 3 ? (dot < 0 ? default : s[..dot]) : s;
-            if (octet < 3 && dot < 0 || !TryNumber(part, 3, out var value) || value > 255)
-                return false;
-            address = (address << 8) | (uint)value;
-            s = octet < 3 ? s[(dot + 1)..] : default;
-        }
-        return true;
+        if (dots != 3 || digits == 0 || octet > 255)
+            return false;
+        address = (address << 8) | octet;
+        return i == s.Length || TryNumber(s[(i + 1)..], 2, out prefix) && prefix <= 32;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
