@@ -102,6 +102,11 @@ public sealed partial class IndicatorIndex
     /// <summary>Recognizes and probes the common shapes; <paramref name="handled"/> false sends the value to <see cref="Slow"/>.</summary>
     bool Fast(ReadOnlySpan<byte> v, List<long>? ids, out bool handled)
     {
+        handled = true;
+        // A third of the values are digests: decoding one checks every byte is hexadecimal, which is all the byte
+        // classes would have told (an all-hex value has no other shape), without the per-byte pass.
+        if (ValueKeys.IsDigestLength(v.Length) && ValueKeys.TryDigest(v, _seed, out var digest))
+            return ProbeKey(_hashes, digest.Lo, digest.Hi, ids);
         handled = false;
         var classes = ByteClasses.Of(v);
         if ((classes & (ByteClasses.High | ByteClasses.Slow)) != 0 || LooksDefangedScheme(v))
@@ -127,8 +132,6 @@ public sealed partial class IndicatorIndex
         }
         if (ByteClasses.Only(classes, ByteClasses.Digit | ByteClasses.Dot | ByteClasses.Slash) && ValueKeys.TryIPv4(v, out var v4, out var p4))
             return ProbeV4(v4, p4, ids);
-        if (ValueKeys.IsDigestLength(v.Length) && ByteClasses.Only(classes, ByteClasses.Hex))
-            return ValueKeys.TryDigest(v, _seed, out var digest) && ProbeKey(_hashes, digest.Lo, digest.Hi, ids);
         if ((classes & (ByteClasses.Slash | ByteClasses.Question)) != 0)
         {
             handled = false; // a URL without a scheme
