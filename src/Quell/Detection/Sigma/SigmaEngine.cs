@@ -70,14 +70,27 @@ public sealed class SigmaEngine
             GroupRule = [.. groupRule];
             Fields = [.. byField.Select(f => new FieldScan(f.Key == SigmaTrigger.AnyField ? SigmaTrigger.AnyField : f.Key, new AhoCorasick(f.Value.Needles), [.. f.Value.Groups.Select(l => l.ToArray())]))];
             AnyFields = [.. Enumerable.Range(0, Fields.Length).Where(s => ReferenceEquals(Fields[s].Field, SigmaTrigger.AnyField))];
-            Slots = SlotsOf(Fields);
+            // Every other field the rules test gets a slot too (after the scanned ones, without an automaton): the walk
+            // over the event's fields then resolves all of them, and evaluation reads them by id (decision 212).
+            var tests = rules.SelectMany(r => SigmaNode.FieldTests(r.Detection)).ToList();
+            SlotNames = [.. Fields.Select(f => f.Field), .. tests.Select(t => t.Name).Distinct(StringComparer.OrdinalIgnoreCase).Where(n => !byField.ContainsKey(n))];
+            var slotOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (var s = 0; s < SlotNames.Length; s++)
+                if (!ReferenceEquals(SlotNames[s], SigmaTrigger.AnyField))
+                    slotOf[SlotNames[s]] = s;
+            SlotOfId = new int[tests.Count == 0 ? 0 : tests.Max(t => t.Id) + 1];
+            Array.Fill(SlotOfId, -1);
+            foreach (var t in tests)
+                SlotOfId[t.Id] = slotOf[t.Name];
+            Slots = SlotsOf(SlotNames);
+            RequiredSlots = [.. Requires.Select(names => names?.Select(n => slotOf[n]).ToArray())];
         }
 
         /// <summary>
         /// Per event field name, the indexed fields it can stand for and its rank there: 0 for the field's own name, 1 + i
         /// for its i-th alias. An indexed field reads the present name of lowest rank, as <see cref="ISigmaEvent.TryGetValue"/> does.
         /// </summary>
-        static FrozenDictionary<string, FieldSlot[]> SlotsOf(FieldScan[] fields)
+        static FrozenDictionary<string, FieldSlot[]> SlotsOf(string[] fields)
         {
             var slots = new Dictionary<string, List<FieldSlot>>(StringComparer.OrdinalIgnoreCase);
             void Add(string name, FieldSlot slot)
@@ -88,10 +101,10 @@ public sealed class SigmaEngine
             }
             for (var s = 0; s < fields.Length; s++)
             {
-                if (ReferenceEquals(fields[s].Field, SigmaTrigger.AnyField))
+                if (ReferenceEquals(fields[s], SigmaTrigger.AnyField))
                     continue;
-                Add(fields[s].Field, new FieldSlot(s, 0));
-                var aliases = SigmaFieldAliases.For(fields[s].Field);
+                Add(fields[s], new FieldSlot(s, 0));
+                var aliases = SigmaFieldAliases.For(fields[s]);
                 for (var a = 0; a < aliases.Count; a++)
                     Add(aliases[a], new FieldSlot(s, a + 1));
             }
@@ -103,7 +116,17 @@ public sealed class SigmaEngine
         /// <summary>Per rule, the fields of which an event must have one for the rule to apply (null: none needed).</summary>
         public string[]?[] Requires { get; }
 
+        /// <summary>The scanned fields: slots 0 to Fields.Length − 1.</summary>
         public FieldScan[] Fields { get; }
+
+        /// <summary>Per slot, its field name: the scanned fields, then the others the rules test.</summary>
+        public string[] SlotNames { get; }
+
+        /// <summary>Per <see cref="SigmaFieldIds"/> id of a field the rules test, its slot (−1: none).</summary>
+        public int[] SlotOfId { get; }
+
+        /// <summary><see cref="Requires"/> as slots.</summary>
+        public int[]?[] RequiredSlots { get; }
 
         /// <summary>The indexes of the keyword scans (<see cref="SigmaTrigger.AnyField"/>) in <see cref="Fields"/>.</summary>
         public int[] AnyFields { get; }
@@ -149,32 +172,80 @@ public sealed class SigmaMatcher
     int[] _needleStamp = [];
     int _needleGeneration;
 
-    internal SigmaMatcher(SigmaEngine engine) => _engine = engine;
+    readonly ResolvedEvent _resolved;
+
+    internal SigmaMatcher(SigmaEngine engine)
+    {
+        _engine = engine;
+        _resolved = new ResolvedEvent(this);
+    }
+
+    /// <summary>
+    /// The event as the candidate rules read it: a field test's field comes from the slot the prefilter's walk over the
+    /// event's fields resolved (present, with the value of lowest rank, or absent), which is what the event's own
+    /// <see cref="ISigmaEvent.TryGetValue"/> finds; names the set does not know (a <c>fieldref</c>'s other field) ask
+    /// the event. Valid only during <see cref="Match"/>.
+    /// </summary>
+    sealed class ResolvedEvent(SigmaMatcher matcher) : ISigmaEvent
+    {
+        ISigmaEvent _event = null!;
+        int[] _slotOfId = [];
+
+        public void Reset(ISigmaEvent? e, SigmaEngine.RuleSet? set)
+        {
+            _event = e!;
+            _slotOfId = set?.SlotOfId ?? [];
+        }
+
+        public SigmaEventLogsource Logsource => _event.Logsource;
+
+        public IEnumerable<SigmaValue> AllValues => _event.AllValues;
+
+        public IReadOnlyDictionary<string, SigmaValue> Fields => _event.Fields;
+
+        public bool TryGetValue(string field, out SigmaValue value) => _event.TryGetValue(field, out value);
+
+        bool ISigmaEvent.TryGetField(int id, string field, out SigmaValue value)
+        {
+            var slot = (uint)id < (uint)_slotOfId.Length ? _slotOfId[id] : -1;
+            if (slot < 0)
+                return _event.TryGetValue(field, out value);
+            if (matcher._slotStamp[slot] == matcher._generation)
+            {
+                value = matcher._slotValue[slot];
+                return true;
+            }
+            value = default;
+            return false;
+        }
+    }
 
     /// <summary>Adds the rules that match the event to <paramref name="matches"/>, in load order; returns how many.</summary>
     public int Match(ISigmaEvent e, List<SigmaRule> matches)
     {
         if (Select(e) is not { } set)
             return 0;
+        _resolved.Reset(e, set);
         var count = 0;
         foreach (var r in _candidates)
         {
             var rule = set.Rules[r];
-            if (set.Requires[r] is { } fields && !HasAny(e, fields))
+            if (set.RequiredSlots[r] is { } slots && !HasAny(slots))
                 continue;
-            if (rule.Matches(e))
+            if (rule.Matches(_resolved))
             {
                 matches.Add(rule);
                 count++;
             }
         }
+        _resolved.Reset(null, null);
         return count;
     }
 
-    static bool HasAny(ISigmaEvent e, string[] fields)
+    bool HasAny(int[] slots)
     {
-        foreach (var f in fields)
-            if (e.TryGetValue(f, out _))
+        foreach (var s in slots)
+            if (_slotStamp[s] == _generation)
                 return true;
         return false;
     }
@@ -201,11 +272,11 @@ public sealed class SigmaMatcher
         }
         if (_groupStamp.Length < set.GroupRule.Length)
             _groupStamp = new int[set.GroupRule.Length];
-        if (_slotStamp.Length < set.Fields.Length)
+        if (_slotStamp.Length < set.SlotNames.Length)
         {
-            _slotStamp = new int[set.Fields.Length];
-            _slotRank = new int[set.Fields.Length];
-            _slotValue = new SigmaValue[set.Fields.Length];
+            _slotStamp = new int[set.SlotNames.Length];
+            _slotRank = new int[set.SlotNames.Length];
+            _slotValue = new SigmaValue[set.SlotNames.Length];
         }
         if (++_generation == int.MaxValue)
         {
@@ -244,6 +315,8 @@ public sealed class SigmaMatcher
         }
         foreach (var s in _present)
         {
+            if (s >= set.Fields.Length)
+                continue; // tested by rules, but no prefilter text
             Scan(StartScan(set, s), _slotValue[s]);
             Count(set, s);
         }

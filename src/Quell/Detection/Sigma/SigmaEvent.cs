@@ -11,6 +11,12 @@ public interface ISigmaEvent
     /// <summary>The value of a Sigma field (e.g. <c>CommandLine</c>); false when the event has no such field.</summary>
     bool TryGetValue(string field, out SigmaValue value);
 
+    /// <summary>
+    /// <see cref="TryGetValue"/> for a compiled field test, which also knows the name's <see cref="SigmaFieldIds"/> id:
+    /// the matcher answers it from the fields it already resolved for the prefilter (decision 212).
+    /// </summary>
+    internal bool TryGetField(int id, string field, out SigmaValue value) => TryGetValue(field, out value);
+
     /// <summary>Every scalar value of the event, for keyword (field-less) detections.</summary>
     IEnumerable<SigmaValue> AllValues { get; }
 

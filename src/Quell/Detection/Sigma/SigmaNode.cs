@@ -26,6 +26,17 @@ internal abstract class SigmaNode
         return Walk(node) ? [.. names] : null;
     }
 
+    /// <summary>Every field test of a condition, keywords or not (for resolving their fields per rule set).</summary>
+    public static IEnumerable<Field> FieldTests(SigmaNode node) => node switch
+    {
+        Field f => [f],
+        And a => a.Children.SelectMany(FieldTests),
+        Or o => o.Children.SelectMany(FieldTests),
+        AtLeast l => l.Children.SelectMany(FieldTests),
+        Not x => FieldTests(x.Child),
+        _ => [],
+    };
+
     internal sealed class Constant(bool value) : SigmaNode
     {
         public bool Value => value;
@@ -87,6 +98,7 @@ internal abstract class SigmaNode
     internal sealed class Field : SigmaNode
     {
         readonly string _name;
+        readonly int _id;
         readonly SigmaValueMatcher[] _matchers;
         readonly bool _all;
         // Evaluation only (Matchers stays as written, for the prefilter): a list of case-insensitive `contains` values
@@ -97,6 +109,7 @@ internal abstract class SigmaNode
         public Field(string name, SigmaValueMatcher[] matchers, bool all)
         {
             _name = name;
+            _id = SigmaFieldIds.Of(name);
             _matchers = matchers;
             _all = all;
             _rest = matchers;
@@ -111,13 +124,16 @@ internal abstract class SigmaNode
 
         public string Name => _name;
 
+        /// <summary>The name's <see cref="SigmaFieldIds"/> id.</summary>
+        public int Id => _id;
+
         public SigmaValueMatcher[] Matchers => _matchers;
 
         public bool All => _all;
 
         public override bool Evaluate(ISigmaEvent e)
         {
-            var found = e.TryGetValue(_name, out var value);
+            var found = e.TryGetField(_id, _name, out var value);
             if (_matchers.Length == 0)
                 return false;
             if (_all)

@@ -55,4 +55,38 @@ public sealed class SigmaPrefilterFieldTests
         }
         Assert.Equal([1, 0, 1, 0], counts);
     }
+
+    // Fields tested without a prefilter text (in a `not`, by `null`, `exists` or a `fieldref`) are read from the slots the
+    // matcher resolved too (decision 212): present, absent and the alias order must be what the event itself answers.
+    static readonly SigmaRule Unscanned = SigmaTestRules.Rule("""
+        sel:
+          CommandLine|contains: run
+        gone:
+          ParentImage: null
+        same:
+          User|fieldref: TargetUserName
+        other:
+          Image|exists: false
+        quiet:
+          IntegrityLevel: Low
+        condition: sel and (gone or same) and other and not quiet
+        """);
+
+    [Theory]
+    [InlineData("""{"CommandLine": "run"}""", true)]
+    [InlineData("""{"CommandLine": "run", "ParentImage": "p"}""", false)]
+    [InlineData("""{"CommandLine": "run", "process": {"parent": {"executable": "p"}}}""", false)]
+    [InlineData("""{"CommandLine": "run", "ParentImage": "p", "User": "a", "TargetUserName": "a"}""", true)]
+    [InlineData("""{"CommandLine": "run", "ParentImage": "p", "User": "a", "TargetUserName": "b"}""", false)]
+    [InlineData("""{"CommandLine": "run", "process": {"executable": "x"}}""", false)]
+    [InlineData("""{"CommandLine": "run", "MandatoryLabel": "low"}""", false)]
+    [InlineData("""{"CommandLine": "run", "IntegrityLevel": "High", "MandatoryLabel": "low"}""", true)]
+    public void Fields_without_prefilter_text_read_what_the_event_answers(string json, bool matches)
+    {
+        var e = new JsonSigmaEvent(JsonDocument.Parse(json).RootElement);
+        Assert.Equal(matches, Unscanned.Matches(e));
+        var found = new List<SigmaRule>();
+        new SigmaEngine([Unscanned]).CreateMatcher().Match(e, found);
+        Assert.Equal(matches, found.Count == 1);
+    }
 }
