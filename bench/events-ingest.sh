@@ -9,7 +9,7 @@
 # also events/s per core (events / server CPU seconds), the server's peak RSS (VmHWM) and the load average.
 #   bench/events-ingest.sh 30
 #   INDICATORS=100000 SIGMA_RULES=/work/shared/testdata/sigma/rules bench/events-ingest.sh 60
-# Env: BATCH (1000), CONNECTIONS (8), THREADS (2), PORT (5182), WARMUP (5 s; 20 with SIGMA_RULES, which load on first
+# Env: BATCH (1000), CONNECTIONS (8), THREADS (2), PORT (5182), WARMUP (30 s: the tiered JIT is still compiling the hot path for a good part of a shorter one, and Sigma rules load on first
 # use), QUELL_DB (PostgreSQL connection string; default SQLite), INDICATORS, SIGMA_RULES, SKIP_BUILD=1, BODY_ONLY=FILE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ BATCH=${BATCH:-1000}
 CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
 PORT=${PORT:-5182}
-WARMUP=${WARMUP:-$([ -n "${SIGMA_RULES:-}" ] && echo 20 || echo 5)}
+WARMUP=${WARMUP:-30}
 . bench/lib.sh
 need wrk python3
 

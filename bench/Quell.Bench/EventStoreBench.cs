@@ -14,7 +14,7 @@ namespace Quell.Bench;
 /// and again (one batch in flight per writer, so each batch is one commit, as on a lightly loaded server). Also the
 /// bytes the process wrote per event (WAL and checkpoints) and allocated per event (the GC's work). CPU time, not wall time, so a busy machine changes the
 /// numbers less; the HEC body is the one bench/events-ingest.sh posts.
-/// quell-bench event-store BODY.json [--batches 300] [--parallel 1] [--data DIR]
+/// quell-bench event-store BODY.json [--batches 300] [--parallel 1] [--data DIR] [--max-pending N] (Events:MaxPendingRelated; a large N leaves the related values unmerged, to price the merge)
 /// </summary>
 static class EventStoreBench
 {
@@ -23,7 +23,7 @@ static class EventStoreBench
         string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            Console.Error.WriteLine("usage: Quell.Bench event-store BODY.json [--batches N] [--parallel N] [--data DIR]");
+            Console.Error.WriteLine("usage: Quell.Bench event-store BODY.json [--batches N] [--parallel N] [--data DIR] [--max-pending N]");
             return 2;
         }
         var body = await File.ReadAllBytesAsync(args[0]);
@@ -48,7 +48,10 @@ static class EventStoreBench
         await using var db = Db.Create(new StoreOptions { DataDirectory = data });
         await new Migrator(db, TimeProvider.System, NullLogger<Migrator>.Instance).MigrateAsync();
         var org = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT id FROM organisations ORDER BY id LIMIT 1"));
-        var store = new EventStore(db, TimeProvider.System, Options.Create(new EventOptions()));
+        var eventOptions = new EventOptions();
+        if (Arg("--max-pending") is { } maxPending)
+            eventOptions.MaxPendingRelated = int.Parse(maxPending, CultureInfo.InvariantCulture);
+        var store = new EventStore(db, TimeProvider.System, Options.Create(eventOptions));
         var origin = new EventOrigin(org, "store-bench");
         // Warm-up: the first batches create the partitions and compile the code.
         for (var i = 0; i < 5; i++)

@@ -17,6 +17,19 @@ public static class EventNormalizer
     /// <summary>Normalizes <paramref name="root"/>; <paramref name="raw"/> is its text as received.</summary>
     public static IncomingEvent Normalize(JsonElement root, string raw, IReadOnlyDictionary<string, object?>? extra = null)
     {
+        var fields = Fields(root, extra);
+        return new IncomingEvent(FindTime(fields), raw, fields);
+    }
+
+    /// <summary>Normalizes <paramref name="root"/>; <paramref name="rawUtf8"/> is its text as received, valid UTF-8 without U+0000.</summary>
+    public static IncomingEvent Normalize(JsonElement root, ReadOnlyMemory<byte> rawUtf8, IReadOnlyDictionary<string, object?>? extra = null)
+    {
+        var fields = Fields(root, extra);
+        return new IncomingEvent(FindTime(fields), rawUtf8, fields);
+    }
+
+    static Dictionary<string, object?> Fields(JsonElement root, IReadOnlyDictionary<string, object?>? extra)
+    {
         // Sized for a typical event with its ECS names and related.* lists, so the table is not grown several times.
         var fields = new Dictionary<string, object?>(32, StringComparer.Ordinal);
         if (root.ValueKind == JsonValueKind.Object)
@@ -33,7 +46,7 @@ public static class EventNormalizer
             AddAliases(fields, EcsMapping.Json);
         AddDerived(fields);
         AddRelated(fields);
-        return new IncomingEvent(FindTime(fields), raw, fields);
+        return fields;
     }
 
     /// <summary>Normalizes a plain text line (syslog-style): the text is the message.</summary>

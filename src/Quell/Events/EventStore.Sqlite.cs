@@ -130,7 +130,10 @@ public sealed partial class EventStore
         {
             Check(db, raw.sqlite3_bind_int64(insert, 1, row.Id));
             Check(db, raw.sqlite3_bind_int64(insert, 4, row.EventTime));
-            Text(db, insert, 6, EventJson.Clean(row.Event.Raw), text);
+            if (row.Event.RawUtf8 is { } rawUtf8)
+                Utf8(db, insert, 6, rawUtf8.Span);
+            else
+                Text(db, insert, 6, EventJson.Clean(row.Event.Raw), text);
             Utf8(db, insert, 7, EventJson.SerializeUtf8(row.Event.Fields));
             Step(db, insert);
             Check(db, raw.sqlite3_bind_int64(related, 3, row.EventTime));

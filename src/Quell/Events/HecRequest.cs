@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -27,6 +28,7 @@ public static class HecRequest
     public static (List<IncomingEvent>? Events, HecReply? Error) ParseEvents(ReadOnlySpan<byte> body, int maxEvents)
     {
         var events = new List<IncomingEvent>();
+        var raw = new Utf8Slab();
         HecReply? error = null;
         JsonStream.ForEach(body, (in JsonRecord r) =>
         {
@@ -71,7 +73,7 @@ public static class HecRequest
                     };
             }
             var e = ev.ValueKind == JsonValueKind.Object
-                ? EventNormalizer.Normalize(ev, ev.GetRawText(), extra)
+                ? EventNormalizer.Normalize(ev, raw.Copy(JsonMarshal.GetRawUtf8Value(ev)), extra)
                 : EventNormalizer.FromText(ev.ValueKind == JsonValueKind.String ? ev.GetString()! : ev.GetRawText(), extra);
             if (root.TryGetProperty("time", out var time))
             {

@@ -245,6 +245,38 @@ public abstract class EventStoreTests(Dialect dialect)
     }
 
     [Fact]
+    public async Task Hec_events_kept_as_utf8_are_stored_as_the_same_text_as_strings()
+    {
+        var (store, events) = await CreateAsync();
+        await using var _ = store;
+        // Non-ASCII, escapes (a NUL written as an escape stays an escape in the raw text), a large event past the slab's share.
+        var bodies = new[]
+        {
+            """{"event":{"city":"Zürich ☃ 東京 𝄞","said":"a \"quote\" \u0000 and \\","n":1},"host":"h1"}""",
+            """{"event":  {"pretty" : [1, {"x": "y"}] ,"n":2}}""",
+            "{\"event\":{\"big\":\"" + new string('x', 20_000) + "\",\"n\":3}}",
+        };
+        var (fromBytes, error) = HecRequest.ParseEvents(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", bodies)), 100);
+        Assert.Null(error);
+        Assert.All(fromBytes!, e => Assert.NotNull(e.RawUtf8));
+        var asText = fromBytes!.Select(e => new IncomingEvent(e.Timestamp, System.Text.Encoding.UTF8.GetString(e.RawUtf8!.Value.Span), e.Fields)).ToList();
+        await events.AppendAsync(new EventOrigin(Org, "bytes"), fromBytes!, CancellationToken.None);
+        await events.AppendAsync(new EventOrigin(Org, "text"), asText, CancellationToken.None);
+
+        var stored = await Search(events, "", limit: 10);
+        Assert.Equal(6, stored.Count);
+        foreach (var n in new[] { 1L, 2L, 3L })
+        {
+            var pair = stored.Where(e => JsonDocument.Parse(e.Fields).RootElement.GetProperty("n").GetInt64() == n).ToList();
+            Assert.Equal(2, pair.Count);
+            Assert.Equal(pair[0].Raw, pair[1].Raw);
+            Assert.Equal(pair[0].Fields, pair[1].Fields);
+            Assert.Equal(asText[(int)n - 1].Raw, pair[0].Raw);
+        }
+        Assert.Contains("\\u0000", stored.Single(e => e.Source == "bytes" && e.Raw.Contains("city", StringComparison.Ordinal)).Raw);
+    }
+
+    [Fact]
     public async Task Text_is_stored_as_text_as_received_and_an_empty_raw_stays_empty()
     {
         var (store, events) = await CreateAsync();
