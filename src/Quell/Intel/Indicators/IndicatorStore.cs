@@ -24,13 +24,6 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
     /// </summary>
     public const int RunSize = 250_000;
 
-    /// <summary>
-    /// The first run's size; each next run doubles up to <see cref="RunSize"/>. The writer waits for the first run to be
-    /// read whole, so a short one lets it start after 32,000 lines instead of 250,000 (decision 209); the short runs
-    /// sweep an index that is still small (on a first pull) or cost a few more sweeps of a large one (on a re-pull).
-    /// </summary>
-    public const int FirstRunSize = 32_000;
-
     /// <summary>Item errors kept in an <see cref="ImportResult"/>; all are counted.</summary>
     public const int MaxErrors = 100;
 
@@ -79,7 +72,6 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
         var run = new Dictionary<(string, string), PendingIndicator>();
         // The run's distinct items in the order they were read: a failure keeps only the full batches read before it.
         var read = new List<PendingIndicator>();
-        var runSize = FirstRunSize;
         var item = 0;
         try
         {
@@ -111,12 +103,11 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
                     run.Add((pending.Type, pending.Value), pending);
                     read.Add(pending);
                 }
-                if (read.Count >= runSize)
+                if (read.Count >= RunSize)
                 {
                     await QueueSortedAsync(read, read.Count, queue, ct);
                     run.Clear();
                     read = [];
-                    runSize = Math.Min(RunSize, runSize * 2);
                 }
             }
         }

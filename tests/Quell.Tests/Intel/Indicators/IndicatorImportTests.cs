@@ -176,22 +176,6 @@ public abstract class IndicatorImportTests(TestServer server)
     }
 
     [Fact]
-    public async Task A_value_repeated_in_a_later_run_stays_one_indicator_added_once()
-    {
-        // The first run ends after FirstRunSize distinct values; the repeat falls into the second run, written after it.
-        var org = (await Tenants.CreateAsync(server)).OrgId;
-        var n = IndicatorStore.FirstRunSize + 100;
-        var entries = Enumerable.Range(0, n).Select(i => Ind("ip-dst", $"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}")).Append(Ind("ip-dst", "10.0.0.0", "late")).ToArray();
-
-        var result = await Import.ImportAsync(org, IndicatorSource.Feed(12, "runs"), Entries(entries), new ImportOptions(FullSnapshot: true), default);
-
-        Assert.Equal((n, 1, 0), (result.Added, result.Updated, result.Removed));
-        var rows = await IndicatorsAsync(org);
-        Assert.Equal(n, rows.Count);
-        Assert.Equal("[\"late\"]", Assert.Single(rows, r => r.Value == "10.0.0.0").Tags);
-    }
-
-    [Fact]
     public async Task Known_indicators_in_a_batch_after_new_ones_are_merged_not_duplicated()
     {
         // The first batch is all new, so the next one is written insert-first: its known values must still gain the
