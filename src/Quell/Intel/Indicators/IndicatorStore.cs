@@ -184,6 +184,8 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
     async Task IndexAfterAsync(Task before, long orgId, List<StoredIndicator> created, CancellationToken ct)
     {
         await before;
+        // Off the writer's task: run inline, the indexing would delay the next batch's statements.
+        await Task.Yield();
         await stored!.AddedAsync(orgId, created, ct);
     }
 
