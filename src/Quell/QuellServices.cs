@@ -57,6 +57,7 @@ public static class QuellServices
         services.AddWarninglists();
         services.AddOptions<TaxiiOptions>().BindConfiguration("Taxii");
         services.AddSingleton<Intel.Matching.IntelIndex>();
+        services.AddSingleton<Intel.IStoredIndicators>(sp => sp.GetRequiredService<Intel.Matching.IntelIndex>());
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Matching.IntelIndex>());
         services.AddSingleton<Intel.Flagging.IntelFlagger>();
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Flagging.IntelFlagger>());

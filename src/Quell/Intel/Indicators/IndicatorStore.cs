@@ -12,7 +12,7 @@ namespace Quell.Intel.Indicators;
 /// when the feed turns out truncated half-way. Indicators are read in runs of up to <see cref="RunSize"/> and each run is
 /// written in value order, so one batch touches one stretch of the value index (decision 70).
 /// </summary>
-public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup? warninglists = null) : IIndicatorImport
+public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup? warninglists = null, IStoredIndicators? stored = null) : IIndicatorImport
 {
     /// <summary>Rows per transaction: large enough that per-statement costs amortize, small enough that other writes wait at most tens of milliseconds.</summary>
     public const int BatchSize = 4000;
@@ -142,13 +142,18 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
             // A feed's first pull is mostly new indicators, a re-pull mostly known ones: each batch starts with the
             // statement that the batch before shows to be the likelier (IndicatorWrites.UpsertAsync, insertFirst).
             var insertFirst = false;
+            // The matcher indexes a committed batch's new rows while the next batch is written, in batch order.
+            var indexing = Task.CompletedTask;
             await foreach (var sorted in queue.ReadAllAsync(stop.Token))
                 for (var start = 0; start < sorted.Count; start += BatchSize)
                 {
                     var items = sorted.GetRange(start, Math.Min(BatchSize, sorted.Count - start));
                     var created = await FlushAsync(orgId, source, items, run, tally, insertFirst, stop.Token);
-                    insertFirst = created * 2 > items.Count;
+                    insertFirst = created.Count * 2 > items.Count;
+                    if (stored is not null && created.Count > 0)
+                        indexing = IndexAfterAsync(indexing, orgId, created, stop.Token);
                 }
+            await indexing;
         }
         catch
         {
@@ -175,20 +180,32 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
             ? $"item {item} ({IndicatorNormalizer.Printable(sourceRef)})"
             : $"item {item} ({IndicatorNormalizer.Printable(r.Type)} {IndicatorNormalizer.Printable(r.Value)})";
 
-    async Task<int> FlushAsync(long orgId, IndicatorSource source, List<PendingIndicator> items, long run, ImportTally tally, bool insertFirst, CancellationToken ct)
+    /// <summary>Hands <paramref name="created"/> to the matcher once the batches before have been handed over.</summary>
+    async Task IndexAfterAsync(Task before, long orgId, List<StoredIndicator> created, CancellationToken ct)
+    {
+        await before;
+        // Off the writer's task: run inline, the indexing would delay the next batch's statements.
+        await Task.Yield();
+        await stored!.AddedAsync(orgId, created, ct);
+    }
+
+    /// <summary>Writes one batch in one transaction; returns the rows it created, in id order.</summary>
+    async Task<List<StoredIndicator>> FlushAsync(long orgId, IndicatorSource source, List<PendingIndicator> items, long run, ImportTally tally, bool insertFirst, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var outcomes = await db.WriteAsync((c, tx) => IndicatorWrites.UpsertAsync(c, tx, orgId, source, items, run, now, insertFirst), ct);
-        var created = 0;
-        foreach (var o in outcomes)
+        var created = new List<StoredIndicator>();
+        for (var i = 0; i < outcomes.Length; i++)
         {
+            var o = outcomes[i];
             if (o.Created)
-                created++;
+                created.Add(new StoredIndicator(o.Id, items[i].Type, items[i].Value));
             if (o.Linked)
                 tally.Added++;
             else
                 tally.Updated++;
         }
+        created.Sort((a, b) => a.Id.CompareTo(b.Id));
         return created;
     }
 

@@ -162,7 +162,7 @@ public static class IndicatorWrites
         }
         // One lock order (indicator id) for concurrent imports of overlapping feeds on PostgreSQL; on SQLite, id order
         // appends to the link table's key.
-        var linkOrder = Enumerable.Range(0, items.Count).OrderBy(i => outcomes[i].Id);
+        var linkOrder = IdOrder(outcomes);
         if (SqliteIndicatorRows.Of(c) is { } sqlite)
         {
             SqliteIndicatorRows.Link(sqlite, orgId, source, key, [.. linkOrder.Select(i => (outcomes[i].Id, items[i].SourceRef, items[i].Context))], run, now);
@@ -187,6 +187,27 @@ public static class IndicatorWrites
               run_id = excluded.run_id, context = COALESCE(excluded.context, indicator_sources.context)
             """, new { org = orgId, key, kind = source.Kind, name = source.Name, feedId = source.FeedId, now, run, links }, tx);
         return outcomes;
+    }
+
+    /// <summary>
+    /// The indexes of <paramref name="outcomes"/> in id order. A first pull's batch is inserted in its own order, so its
+    /// ids already ascend: then no sort (LINQ's OrderBy of every batch was about 1 % of a 1 M-line pull's samples).
+    /// </summary>
+    static int[] IdOrder(UpsertOutcome[] outcomes)
+    {
+        var order = new int[outcomes.Length];
+        var sorted = true;
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+            sorted &= i == 0 || outcomes[i - 1].Id <= outcomes[i].Id;
+        }
+        if (!sorted)
+        {
+            var ids = Array.ConvertAll(outcomes, o => o.Id);
+            Array.Sort(ids, order);
+        }
+        return order;
     }
 
     /// <summary>The stored rows of <paramref name="items"/>' values, with the source's link when it has one (PostgreSQL; SQLite: <see cref="SqliteIndicatorRows.Existing"/>).</summary>

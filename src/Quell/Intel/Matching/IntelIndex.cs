@@ -13,7 +13,7 @@ namespace Quell.Intel.Matching;
 /// a candidate id that the caller reads back (deleted or moved indicators drop out there), so the index never has to
 /// forget anything in a hurry. Indicators keep their type and value for life, so new ids are the only change it needs.
 /// </summary>
-public sealed partial class IntelIndex(Db db, ILogger<IntelIndex> log) : BackgroundService
+public sealed partial class IntelIndex(Db db, ILogger<IntelIndex> log) : BackgroundService, IStoredIndicators
 {
     /// <summary>How often the background catch-up runs. Alert intake flags observables against what is indexed by then.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
@@ -72,18 +72,7 @@ public sealed partial class IntelIndex(Db db, ILogger<IntelIndex> log) : Backgro
                 var rows = (await db.ReadAsync(c => c.QueryAsync<(long Id, long OrgId, string Type, string Value)>(
                     "SELECT id, org_id, type, value FROM indicators WHERE id > @from ORDER BY id LIMIT @page", new { from, page = Page }), ct)).AsList();
                 foreach (var r in rows)
-                {
-                    var index = _byOrg.GetOrAdd(r.OrgId, _ => new IndicatorIndex());
-                    try
-                    {
-                        index.Add(r.Id, r.Type, r.Value);
-                    }
-                    catch (ArgumentException e)
-                    {
-                        // The store only keeps normalized values of known types; one that is not is a bug to see, not to stop on.
-                        Unindexable(log, r.Id, r.Type, e.Message);
-                    }
-                }
+                    Index(_byOrg.GetOrAdd(r.OrgId, _ => new IndicatorIndex()), r.Id, r.Type, r.Value);
                 if (rows.Count > 0)
                 {
                     after = rows[^1].Id;
@@ -97,6 +86,19 @@ public sealed partial class IntelIndex(Db db, ILogger<IntelIndex> log) : Backgro
         finally
         {
             _catchUp.Release();
+        }
+    }
+
+    void Index(IndicatorIndex index, long id, string type, string value)
+    {
+        try
+        {
+            index.Add(id, type, value);
+        }
+        catch (ArgumentException e)
+        {
+            // The store only keeps normalized values of known types; one that is not is a bug to see, not to stop on.
+            Unindexable(log, id, type, e.Message);
         }
     }
 
