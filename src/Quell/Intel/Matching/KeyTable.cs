@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Quell.Intel.Matching;
@@ -103,13 +106,39 @@ internal sealed class KeyTable
     /// The tags alone: false when no slot of the key's run carries its tag (the key is surely not held), true when
     /// one does (<see cref="Probe"/> decides). The entry of the first such slot is prefetched for that probe.
     /// </summary>
+    /// <remarks>
+    /// The first 32 tags of the run are compared at once: walking them one by one, each with a branch on random
+    /// data, cost more in mispredictions than the tags' cache misses. A run longer than that is walked on.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe bool MayHold(ulong lo, ulong hi)
     {
         var slots = _slots;
+        var tags = slots.Tags;
         var h = Hash(lo, hi);
-        var left = slots.Tags.Length;
-        var i = NextTagged(slots.Tags, Tag(h), Slot(h, slots.Tags.Length - 1), ref left);
+        var tag = Tag(h);
+        var start = Slot(h, tags.Length - 1);
+        var left = tags.Length;
+        int i;
+        if (Vector256.IsHardwareAccelerated && start + Vector256<byte>.Count <= tags.Length)
+        {
+            var group = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(tags), (nuint)start);
+            var empty = Vector256.Equals(group, Vector256<byte>.Zero).ExtractMostSignificantBits();
+            var same = Vector256.Equals(group, Vector256.Create(tag)).ExtractMostSignificantBits();
+            if (empty != 0)
+                same &= (1u << BitOperations.TrailingZeroCount(empty)) - 1; // the run ends at its first empty slot
+            if (same != 0)
+                i = start + BitOperations.TrailingZeroCount(same);
+            else if (empty != 0)
+                return false;
+            else
+            {
+                left -= Vector256<byte>.Count;
+                i = NextTagged(tags, tag, (start + Vector256<byte>.Count) & (tags.Length - 1), ref left);
+            }
+        }
+        else
+            i = NextTagged(tags, tag, start, ref left);
         if (i >= 0 && Sse.IsSupported)
             Sse.Prefetch0(Unsafe.AsPointer(ref slots.Entries[i]));
         return i >= 0;
