@@ -43,25 +43,30 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Sigma
     async Task DetectSigmaAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, SigmaCatalog catalog, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var correlator = catalog.Correlations.Count > 0 ? sigma.CorrelatorFor(origin.OrgId, catalog) : null;
+        var sigmaOptions = options.Value.Sigma;
+        var correlator = catalog.Correlations.Count > 0
+            ? await sigma.CorrelatorForAsync(origin.OrgId, catalog, c => SigmaCorrelationState.ReplayAsync(store.Db, origin.OrgId, catalog, c, sigmaOptions.CorrelationMaxEvents, ct))
+            : null;
         var correlations = new List<SigmaCorrelationMatch<SigmaEvidence>>();
-        var observed = 0;
-        var evidenceChars = options.Value.Sigma.CorrelationEvidenceChars;
+        var observed = new List<SigmaObservation>();
         var hits = SigmaHits.Find(catalog, events, correlator is null ? null : (i, rule, e) =>
         {
             var at = events[i].Timestamp ?? now;
-            observed++;
+            var o = new SigmaObservation(rule, at, SigmaCorrelationState.FieldsFor(catalog, rule, e), new SigmaEvidence(at, Short(events[i].Raw, sigmaOptions.CorrelationEvidenceChars)));
+            observed.Add(o);
             lock (correlator)
-                correlator.Observe(rule, at, f => e.TryGetValue(f, out var v) ? SigmaHits.Text(v) : null, new SigmaEvidence(at, Short(events[i].Raw, evidenceChars)), correlations);
+                correlator.Observe(rule, at, f => o.Fields.GetValueOrDefault(f), o.Evidence, correlations);
         });
-        if (correlator is not null && observed > 0)
+        if (correlator is not null && observed.Count > 0)
             lock (correlator)
                 correlator.Expire(correlations);
         if (hits.Count > 0)
             await RaiseSigmaAsync(origin, events, hits, ct);
-        if (correlations.Count > 0)
+        if (correlations.Count > 0 || observed.Count > 0)
             await store.Db.WriteAsync(async (c, tx) =>
             {
+                // The matches the windows hold are stored with the alerts they led to, so a restart can restore the windows.
+                await SigmaCorrelationState.SaveAsync(c, tx, origin.OrgId, observed, SigmaCorrelationState.Horizon(catalog), now.ToUnixTimeMilliseconds());
                 foreach (var m in correlations)
                     await alerts.UpsertAsync(c, tx, origin.OrgId, SigmaCorrelationAlerts.Of(m, origin, now, options.Value.EventsPerAlert), SigmaSource, now.ToUnixTimeMilliseconds());
             }, ct);

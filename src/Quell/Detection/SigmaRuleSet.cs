@@ -13,12 +13,12 @@ public sealed record SigmaEvidence(DateTimeOffset Time, string Raw);
 /// <c>Detection:SigmaRules</c>), with filters applied and the selection of <c>Detection:Sigma:*</c>. Loaded once in the
 /// background when first asked for: a SigmaHQ checkout takes seconds, and only the first batches wait for it. Every
 /// rule not loaded or not enabled is logged with its reason. Correlation windows live in memory, one correlator per
-/// organisation (a restart forgets open windows, decision 80).
+/// organisation, restored from the stored matches when the server first needs it (decision 185).
 /// </summary>
 public sealed partial class SigmaRuleSet
 {
     readonly Lazy<Task<SigmaCatalog?>> _catalog;
-    readonly ConcurrentDictionary<long, SigmaCorrelator<SigmaEvidence>> _correlators = new();
+    readonly ConcurrentDictionary<long, Lazy<Task<SigmaCorrelator<SigmaEvidence>>>> _correlators = new();
     readonly SigmaOptions _options;
 
     public SigmaRuleSet(IOptions<DetectionOptions> options, ILogger<SigmaRuleSet> log)
@@ -29,9 +29,28 @@ public sealed partial class SigmaRuleSet
 
     public Task<SigmaCatalog?> CatalogAsync() => _catalog.Value;
 
-    /// <summary>The organisation's correlation state; callers lock it while they use it.</summary>
-    public SigmaCorrelator<SigmaEvidence> CorrelatorFor(long orgId, SigmaCatalog catalog) =>
-        _correlators.GetOrAdd(orgId, _ => catalog.CreateCorrelator<SigmaEvidence>(new SigmaCorrelatorOptions { MaxEvents = _options.CorrelationMaxEvents }));
+    /// <summary>
+    /// The organisation's correlation state; callers lock it while they use it. The first call makes it and has
+    /// <paramref name="restore"/> fill it (every caller waits for that); a restore that fails is tried again by the next call.
+    /// </summary>
+    public async Task<SigmaCorrelator<SigmaEvidence>> CorrelatorForAsync(long orgId, SigmaCatalog catalog, Func<SigmaCorrelator<SigmaEvidence>, Task> restore)
+    {
+        var made = _correlators.GetOrAdd(orgId, _ => new(async () =>
+        {
+            var correlator = catalog.CreateCorrelator<SigmaEvidence>(new SigmaCorrelatorOptions { MaxEvents = _options.CorrelationMaxEvents });
+            await restore(correlator);
+            return correlator;
+        }));
+        try
+        {
+            return await made.Value;
+        }
+        catch
+        {
+            _correlators.TryRemove(KeyValuePair.Create(orgId, made));
+            throw;
+        }
+    }
 
     static SigmaCatalog? Load(string? directory, SigmaOptions sigma, ILogger log)
     {

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Quell.Enrichment;
 using Quell.Jobs;
 using Quell.Server;
@@ -83,25 +80,13 @@ public sealed class SandboxRestartTests
         }
     }
 
-    static async Task<WebApplication> StartAsync(string directory, string? database)
-    {
-        var app = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", directory, database), b =>
+    static Task<WebApplication> StartAsync(string directory, string? database) =>
+        StoreServers.StartAsync(new ServeSettings("http://127.0.0.1:0", directory, database), b =>
         {
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
             // A short lease: a server stopped in the middle of a status check leaves its job to the next one soon.
             b.Services.Configure<JobWorkerOptions>(o => { o.PollInterval = TimeSpan.FromMilliseconds(100); o.Lease = TimeSpan.FromSeconds(5); });
             b.Services.Configure<EnrichmentOptions>(o => o.MaxAttempts = 2);
         });
-        await QuellHost.InitializeAsync(app.Services, TestServer.AdminPassword, TestServer.AdminKey);
-        await app.StartAsync();
-        return app;
-    }
 
-    static HttpClient Client(WebApplication app)
-    {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var client = new HttpClient { BaseAddress = new Uri(address) };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", TestServer.AdminKey);
-        return client;
-    }
+    static HttpClient Client(WebApplication app) => StoreServers.Client(app);
 }

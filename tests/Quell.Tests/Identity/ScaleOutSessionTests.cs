@@ -1,9 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Quell.Server;
 using Quell.Tests.Support;
 
@@ -22,12 +18,9 @@ public sealed class ScaleOutSessionTests
         {
             foreach (var dir in dirs)
             {
-                var app = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", dir, database), b => b.Logging.SetMinimumLevel(LogLevel.Warning));
-                await QuellHost.InitializeAsync(app.Services, TestServer.AdminPassword, null);
-                await app.StartAsync();
-                nodes.Add(app);
+                nodes.Add(await StoreServers.StartAsync(new ServeSettings("http://127.0.0.1:0", dir, database)));
             }
-            var urls = nodes.Select(n => new Uri(n.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First())).ToList();
+            var urls = nodes.Select(n => new Uri(StoreServers.Address(n))).ToList();
 
             var cookies = new CookieContainer();
             using var a = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = urls[0] };

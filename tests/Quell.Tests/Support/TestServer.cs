@@ -2,10 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Quell.Server;
 using Quell.Storage;
 
@@ -50,14 +47,8 @@ public abstract class TestServer : IAsyncLifetime
         _tempDir = Directory.CreateTempSubdirectory("quell-test-").FullName;
         if (Dialect == Dialect.Postgres)
             _pgDatabase = await TestPostgres.CreateDatabaseAsync();
-        _app = QuellHost.Build(new ServeSettings("http://127.0.0.1:0", _tempDir, _pgDatabase, Warninglists, FeedDirectories, SigmaRules: SigmaRules), b =>
-        {
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-            Configure(b);
-        });
-        await QuellHost.InitializeAsync(_app.Services, AdminPassword, AdminKey);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _app = await StoreServers.StartAsync(new ServeSettings("http://127.0.0.1:0", _tempDir, _pgDatabase, Warninglists, FeedDirectories, SigmaRules: SigmaRules), Configure);
+        var address = StoreServers.Address(_app);
         BaseAddress = new Uri(address);
     }
 

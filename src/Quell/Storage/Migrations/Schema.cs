@@ -791,5 +791,19 @@ public static class Schema
             ALTER TABLE alerts ADD COLUMN resolution TEXT NULL;
             ALTER TABLE alerts ADD COLUMN resolved_at BIGINT NULL;
             """),
+        // Detection: the base rule matches that Sigma correlation windows hold, so a restart restores the windows
+        // (decision 185). Read per organisation newest first; rows older than the correlations' horizon are deleted.
+        new(31, "sigma-correlation-state", """
+            CREATE TABLE sigma_correlation_events (
+              id {id},
+              org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+              rule_key TEXT NOT NULL,
+              event_time BIGINT NOT NULL,
+              fields TEXT NOT NULL,
+              evidence TEXT NOT NULL,
+              created_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_sigma_correlation_events ON sigma_correlation_events(org_id, event_time, id);
+            """),
     ];
 }
