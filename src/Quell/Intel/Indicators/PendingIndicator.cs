@@ -24,7 +24,8 @@ public sealed class PendingIndicator
     public bool TlpStated { get; set; }
     public int? Confidence { get; set; }
     public string? Comment { get; set; }
-    public List<string> Tags { get; init; } = [];
+    /// <summary>The tags in report order; most feed lines bring none and then share the empty list (no object per line).</summary>
+    public IReadOnlyList<string> Tags { get; private set; } = [];
     public long? FirstSeen { get; set; }
     public long? LastSeen { get; set; }
     public string? SourceRef { get; set; }
@@ -54,10 +55,11 @@ public sealed class PendingIndicator
                 : $"'{IndicatorNormalizer.Printable(r.Category)}' is not a MISP category";
             return null;
         }
-        var tags = new List<string>();
-        // Most feed lines carry no tags at all (freetext, blocklists): no set and no enumerators for them.
+        List<string>? tags = null;
+        // Most feed lines carry no tags at all (freetext, blocklists): no list, no set and no enumerators for them.
         if (r.Tags.Count + (r.Context?.Tags.Count ?? 0) + (extraTags?.Count ?? 0) > 0)
         {
+            tags = [];
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var tag in r.Tags.Concat(r.Context?.Tags ?? []).Concat(extraTags ?? []))
             {
@@ -83,7 +85,7 @@ public sealed class PendingIndicator
                 return null;
             }
         }
-        else if (TlpFromTags(tags) is { } tagged)
+        else if (tags is not null && TlpFromTags(tags) is { } tagged)
             tlp = tagged;
         else
         {
@@ -113,7 +115,7 @@ public sealed class PendingIndicator
             TlpStated = stated,
             Confidence = r.Confidence,
             Comment = string.IsNullOrEmpty(comment) ? null : comment,
-            Tags = tags,
+            Tags = (IReadOnlyList<string>?)tags ?? [],
             FirstSeen = first,
             LastSeen = last,
             SourceRef = sourceRef,
@@ -144,9 +146,15 @@ public sealed class PendingIndicator
     /// <summary>Folds a second report of the same (type, value) in one batch into this one.</summary>
     public void Absorb(PendingIndicator other)
     {
-        foreach (var t in other.Tags)
-            if (!Tags.Contains(t) && Tags.Count < MaxTags)
-                Tags.Add(t);
+        if (other.Tags.Count > 0)
+        {
+            // The list is this indicator's own unless it is the shared empty one.
+            var tags = Tags as List<string> ?? [.. Tags];
+            foreach (var t in other.Tags)
+                if (!tags.Contains(t) && tags.Count < MaxTags)
+                    tags.Add(t);
+            Tags = tags;
+        }
         FirstSeen = Min(FirstSeen, other.FirstSeen);
         LastSeen = Max(LastSeen, other.LastSeen);
         ToIds |= other.ToIds;

@@ -25,7 +25,7 @@ public sealed class FreetextReader : IFeedReader
         {
             if (line.TooLong)
             {
-                yield return FeedEntry.Fail($"line {line.Number}", $"the line is longer than {BoundedLines.MaxLine} characters");
+                yield return FeedEntry.Fail($"line {line.Number}", $"the line is longer than {BoundedLines.MaxLine} bytes");
                 continue;
             }
             var text = StripComment(line.Text);
