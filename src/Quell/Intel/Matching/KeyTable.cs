@@ -28,7 +28,7 @@ internal sealed class KeyTable
     /// <summary>The entries and their tags, replaced together by a resize so that a reader sees matching arrays.</summary>
     sealed class Slots(int length)
     {
-        public readonly Entry[] Entries = new Entry[length];
+        public readonly Entry[] Entries = HugePages.Zeroed<Entry>(length);
         public readonly byte[] Tags = new byte[length];
     }
 
