@@ -30,6 +30,7 @@ public sealed partial class IndicatorIndex
         var carried = 0;
         long lines = 0, loaded = 0, untyped = 0;
         var samplesOut = new List<string>();
+        var scratch = new LoadScratch();
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -47,7 +48,7 @@ public sealed partial class IndicatorIndex
             // After the first slice of a large file, size the tables for the whole file: growing a table step by step
             // rehashes it each time.
             var scale = lines == 0 && !last && input.CanSeek ? (double)input.Length / end : 1;
-            LoadSlice(buffer.AsMemory(0, end), scale, ref lines, ref loaded, ref untyped, samplesOut, samples, ct);
+            LoadSlice(buffer.AsMemory(0, end), scale, scratch, ref lines, ref loaded, ref untyped, samplesOut, samples, ct);
             if (last)
                 return new(lines, loaded, untyped, samplesOut);
             buffer.AsSpan(end, filled - end).CopyTo(buffer);
@@ -55,11 +56,11 @@ public sealed partial class IndicatorIndex
         }
     }
 
-    void LoadSlice(ReadOnlyMemory<byte> text, double scale, ref long lines, ref long loaded, ref long untyped, List<string> samplesOut, int samples, CancellationToken ct)
+    void LoadSlice(ReadOnlyMemory<byte> text, double scale, LoadScratch scratch, ref long lines, ref long loaded, ref long untyped, List<string> samplesOut, int samples, CancellationToken ct)
     {
-        var chunks = Split(text, Math.Max(1, Math.Min(Environment.ProcessorCount * 2, text.Length / (64 * 1024) + 1)));
-        var keyed = new Chunk[chunks.Count];
-        Parallel.For(0, chunks.Count, new ParallelOptions { CancellationToken = ct }, i => keyed[i] = KeyChunk(text.Span[chunks[i]], samples));
+        var ranges = Split(text, Math.Max(1, Math.Min(Environment.ProcessorCount * 2, text.Length / (64 * 1024) + 1)));
+        var keyed = scratch.Chunks(ranges.Count);
+        Parallel.For(0, ranges.Count, new ParallelOptions { CancellationToken = ct }, i => KeyChunk(text.Span[ranges[i]], samples, keyed[i]));
         foreach (var chunk in keyed)
         {
             foreach (var (line, sample) in chunk.Samples)
@@ -76,7 +77,7 @@ public sealed partial class IndicatorIndex
             Interlocked.Increment(ref _version);
             try
             {
-                _indicators += InsertAll(keyed, scale);
+                _indicators += InsertAll(keyed, scale, scratch);
             }
             finally
             {
@@ -91,11 +92,11 @@ public sealed partial class IndicatorIndex
     /// at a million keys that is the difference between a cache miss per insert and almost none.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    int InsertAll(Chunk[] keyed, double scale)
+    int InsertAll(Chunk[] keyed, double scale, LoadScratch scratch)
     {
         var total = keyed.Sum(c => c.Keys.Count);
-        var keys = new IndexKey[total];
-        var ids = new long[total];
+        scratch.Ensure(total);
+        var (keys, ids, tableOf, byTable, ordered, added) = (scratch.Keys, scratch.Ids, scratch.TableOf, scratch.ByTable, scratch.Ordered, scratch.Added);
         var n = 0;
         foreach (var chunk in keyed)
             foreach (var (key, line) in chunk.Keys)
@@ -105,7 +106,6 @@ public sealed partial class IndicatorIndex
             }
 
         // Tables by number: the five fixed ones, then IPv4 prefix lengths 0–32, then IPv6 0–128.
-        var tableOf = new int[total];
         var perTable = new int[5 + 33 + 129];
         for (var i = 0; i < total; i++)
         {
@@ -116,28 +116,24 @@ public sealed partial class IndicatorIndex
         var start = new int[perTable.Length + 1];
         for (var t = 0; t < perTable.Length; t++)
             start[t + 1] = start[t] + perTable[t];
-        var byTable = new int[total];
         var next = start[..^1];
         for (var i = 0; i < total; i++)
             byTable[next[tableOf[i]]++] = i;
 
-        // The tables are independent: each is filled by one thread, the largest first so that two cores finish
-        // together. The filters Mark sets are shared, so they are set afterwards on this thread.
-        var added = new bool[total];
-        var filled = new List<(KeyTable Table, int[] Members)>();
+        // The tables are independent: each is sized and filled by one thread, the largest first so that two cores
+        // finish together (sizing a table faults its pages in, the bulk of a first slice's inserts). The filters Mark
+        // sets are shared, so they are set afterwards on this thread.
+        var filled = new List<(KeyTable Table, int Start, int Length)>();
         for (var t = 0; t < perTable.Length; t++)
-        {
-            if (perTable[t] == 0)
-                continue;
-            var members = byTable[start[t]..start[t + 1]];
-            var table = Table(keys[members[0]], create: true)!;
-            table.EnsureCapacity(table.Count + (int)Math.Min(int.MaxValue / 2, members.Length * scale));
-            filled.Add((table, members));
-        }
-        filled.Sort((a, b) => b.Members.Length.CompareTo(a.Members.Length));
+            if (perTable[t] != 0)
+                filled.Add((Table(keys[byTable[start[t]]], create: true)!, start[t], perTable[t]));
+        filled.Sort((a, b) => b.Length.CompareTo(a.Length));
         Parallel.ForEach(filled, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, f =>
         {
-            foreach (var i in f.Table.ByRegion(f.Members, keys))
+            f.Table.EnsureCapacity(f.Table.Count + (int)Math.Min(int.MaxValue / 2, f.Length * scale));
+            var members = ordered.AsSpan(f.Start, f.Length);
+            f.Table.ByRegion(byTable.AsSpan(f.Start, f.Length), keys, members);
+            foreach (var i in members)
                 added[i] = f.Table.Add(keys[i].Lo, keys[i].Hi, ids[i]);
         });
         for (var i = 0; i < total; i++)
@@ -153,16 +149,6 @@ public sealed partial class IndicatorIndex
                 lines++;
             }
         return lines;
-    }
-
-    sealed class Chunk(int lines)
-    {
-        public readonly List<(IndexKey Key, int Line)> Keys = new(lines);
-        public readonly List<(int Line, string Sample)> Samples = [];
-        public int Lines;
-        public int Loaded;
-        public int Untyped;
-        public long FirstLine;
     }
 
     /// <summary>Cuts the text into about <paramref name="parts"/> ranges that end after a line break.</summary>
@@ -186,9 +172,9 @@ public sealed partial class IndicatorIndex
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    Chunk KeyChunk(ReadOnlySpan<byte> block, int samples)
+    void KeyChunk(ReadOnlySpan<byte> block, int samples, Chunk chunk)
     {
-        var chunk = new Chunk(block.Count((byte)'\n') + 1);
+        chunk.Reset(block.Count((byte)'\n') + 1);
         var slow = new List<IndexKey>(2);
         while (!block.IsEmpty)
         {
@@ -225,7 +211,6 @@ public sealed partial class IndicatorIndex
                 chunk.Keys.Add((k, number));
             chunk.Loaded++;
         }
-        return chunk;
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ internal sealed class KeyTable
     /// <summary>The entries and their tags, replaced together by a resize so that a reader sees matching arrays.</summary>
     sealed class Slots(int length)
     {
-        public readonly Entry[] Entries = new Entry[length];
+        public readonly Entry[] Entries = HugePages.Zeroed<Entry>(length);
         public readonly byte[] Tags = new byte[length];
     }
 
@@ -189,14 +189,18 @@ internal sealed class KeyTable
     }
 
     /// <summary>
-    /// The key indexes <paramref name="members"/> reordered by the 1/256th of the table their home slot lies in (a
-    /// counting sort), for inserting many keys with few cache misses; call after <see cref="EnsureCapacity"/>.
+    /// Writes the key indexes <paramref name="members"/> to <paramref name="ordered"/> (as long) by the 1/256th of the
+    /// table their home slot lies in (a counting sort), for inserting many keys with few cache misses; call after
+    /// <see cref="EnsureCapacity"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal int[] ByRegion(int[] members, IndicatorIndex.IndexKey[] keys)
+    internal void ByRegion(ReadOnlySpan<int> members, IndicatorIndex.IndexKey[] keys, Span<int> ordered)
     {
         if (members.Length < 4096)
-            return members;
+        {
+            members.CopyTo(ordered);
+            return;
+        }
         var mask = _slots.Entries.Length - 1;
         var shift = Math.Max(0, System.Numerics.BitOperations.Log2((uint)_slots.Entries.Length) - 8);
         Span<int> starts = stackalloc int[257];
@@ -204,10 +208,8 @@ internal sealed class KeyTable
             starts[(Slot(keys[i].Lo, keys[i].Hi, mask) >> shift) + 1]++;
         for (var r = 1; r < starts.Length; r++)
             starts[r] += starts[r - 1];
-        var ordered = new int[members.Length];
         foreach (var i in members)
             ordered[starts[Slot(keys[i].Lo, keys[i].Hi, mask) >> shift]++] = i;
-        return ordered;
     }
 
     /// <summary>Adds (key, id); false when the key already holds the id.</summary>

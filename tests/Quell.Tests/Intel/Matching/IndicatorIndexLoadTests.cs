@@ -142,6 +142,53 @@ public sealed class IndicatorIndexLoadTests
     }
 
     [Fact]
+    public void A_load_of_many_slices_of_random_mixed_lines_indexes_what_adding_them_one_by_one_does()
+    {
+        // About 9.5 MB: the loader keeps its working arrays from slice to slice, and slices hold different numbers of
+        // keys per table, so stale entries of a longer earlier slice would show here.
+        var random = new Random(11);
+        var lines = new List<string>();
+        string Hex(int bytes) => Convert.ToHexStringLower(Enumerable.Range(0, bytes).Select(_ => (byte)random.Next(256)).ToArray());
+        for (var i = 0; i < 320_000; i++)
+            lines.Add((random.Next(12), i) switch
+            {
+                (0, _) => Hex(16),
+                (1, _) => Hex(32).ToUpperInvariant(),
+                (2, _) => $"{random.Next(1, 224)}.{random.Next(256)}.{random.Next(256)}.{random.Next(256)}",
+                (3, _) => $"{random.Next(1, 224)}.{random.Next(256)}.{random.Next(256)}.0/{random.Next(16, 25)}",
+                (4, _) => $"2001:db8:{random.Next(65536):x}::{random.Next(65536):x}",
+                (5, _) => $"h{random.Next(50_000)}.d{random.Next(500)}.example",
+                (6, _) => $"https://h{random.Next(50_000)}.example/p{random.Next(1000)}",
+                (7, _) => $"u{random.Next(50_000)}@d{random.Next(500)}.example",
+                (8, var at) when at > 0 => lines[random.Next(at)], // the same value again
+                (9, _) => $"hxxp://h{random.Next(50_000)}[.]example/x",
+                (10, _) => random.Next(50) == 0 ? $"not a value {i}" : $"d{random.Next(500)}.example",
+                _ => Hex(20),
+            });
+        var loaded = new IndicatorIndex();
+        var result = loaded.LoadLines(new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', lines))));
+        var added = new IndicatorIndex();
+        var typed = 0;
+        for (var i = 0; i < lines.Count; i++)
+            if (TypeDetector.Detect(lines[i]) is { } d && IndicatorNormalizer.Normalize(d.Type, d.Value, out _) is { } normalized)
+            {
+                typed++;
+                added.Add(i + 1, d.Type, normalized);
+            }
+
+        Assert.True(Encoding.UTF8.GetByteCount(string.Join('\n', lines)) > 2 * (4 << 20), "the lines fill several slices");
+        Assert.Equal(lines.Count, result.Lines);
+        Assert.Equal(typed, result.Loaded);
+        Assert.Equal(added.Count, loaded.Count);
+        foreach (var value in lines.Concat(lines.Take(20_000).Select(v => "sub." + v)))
+        {
+            List<long> a = [], b = [];
+            Assert.Equal(added.Match(value, a), loaded.Match(value, b));
+            Assert.True(a.Order().SequenceEqual(b.Order()), value);
+        }
+    }
+
+    [Fact]
     public void Addresses_match_every_listed_block_that_contains_them_whatever_the_prefix_lengths()
     {
         var random = new Random(7);
