@@ -62,7 +62,8 @@ public static class QuellServices
         services.AddSingleton<Intel.Flagging.IntelFlagger>();
         services.AddHostedService(sp => sp.GetRequiredService<Intel.Flagging.IntelFlagger>());
         services.AddOptions<Events.EventOptions>().BindConfiguration("Events")
-            .Validate(o => o.MaxPendingRelated is >= 1 and <= 10_000_000, "Events:MaxPendingRelated must be from 1 to 10,000,000 related values").ValidateOnStart();
+            .Validate(o => o.MaxPendingRelated is >= 1 and <= 10_000_000, "Events:MaxPendingRelated must be from 1 to 10,000,000 related values")
+            .Validate(o => o.MaxPendingTimes is >= 1 and <= 10_000_000, "Events:MaxPendingTimes must be from 1 to 10,000,000 events").ValidateOnStart();
         services.AddOptions<Events.Receivers.ElasticOptions>().BindConfiguration("Events:Elastic");
         services.AddSingleton<Events.EventStore>();
         services.AddOptions<Detection.DetectionOptions>().BindConfiguration("Detection");

@@ -21,4 +21,11 @@ public sealed class EventOptions
     /// slower look-ups of recent values. 100,000 (about 6 MB) by default.
     /// </summary>
     public int MaxPendingRelated { get; set; } = 100_000;
+
+    /// <summary>
+    /// SQLite: events a day partition's pending time list holds before ingest merges them, sorted, into the time-ordered
+    /// index that search walks newest first (decision 220). A search sorts the pending list whole, so larger means
+    /// cheaper ingest and slower searches of a day still receiving events. 50,000 (about 1.5 MB) by default.
+    /// </summary>
+    public int MaxPendingTimes { get; set; } = 50_000;
 }

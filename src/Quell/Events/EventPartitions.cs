@@ -44,16 +44,43 @@ public static class EventPartitions
     public static string RelatedPendingTable(string table) => table + "_related_pending";
 
     /// <summary>
-    /// The DDL of a partition (ids are given by the store; on SQLite the id is the rowid, with no second index). On
-    /// SQLite the related values live in two tables behind one view that every reader queries: the value-ordered
-    /// table (its own index, decision 175) and a pending list appended to by ingest and merged into it in bulk
-    /// (decision 182). Partitions made before keep their layout (a plain related table).
+    /// On SQLite, the time-ordered index of a partition made since decision 220 (WITHOUT ROWID, keyed by org, event time
+    /// and id), which search walks newest first; such a partition has no index on its event table.
+    /// </summary>
+    public static string TimeMainTable(string table) => table + "_time_main";
+
+    /// <summary>
+    /// On SQLite, the pending list of a partition's (org, event time, id): a small time-ordered table (WITHOUT ROWID, it
+    /// stays in the page cache, and search walks it like the big one), moved into <see cref="TimeMainTable"/> in bulk
+    /// once it holds enough rows (decision 220).
+    /// </summary>
+    public static string TimePendingTable(string table) => table + "_time_pending";
+
+    /// <summary>
+    /// The DDL of a partition (ids are given by the store; on SQLite the id is the rowid). On SQLite the related values
+    /// live in two tables behind one view that every reader queries: the value-ordered table (its own index, decision
+    /// 175) and a pending list appended to by ingest and merged into it in bulk (decision 182); the time index is kept
+    /// the same way, in a time-ordered table and a pending list beside the event table (decision 220). Partitions made
+    /// before keep their layout (a plain related table; an index on the event table's time).
     /// </summary>
     public static string CreateSql(string table, Quell.Storage.Dialect dialect)
     {
         var sqlite = dialect == Quell.Storage.Dialect.Sqlite;
         var related = RelatedTable(table);
         const string columns = "org_id BIGINT NOT NULL,\n  value TEXT NOT NULL,\n  event_time BIGINT NOT NULL,\n  event_id BIGINT NOT NULL";
+        const string timeColumns = "org_id BIGINT NOT NULL,\n  event_time BIGINT NOT NULL,\n  id BIGINT NOT NULL";
+        var timeSql = sqlite
+            ? $"""
+              CREATE TABLE IF NOT EXISTS {TimeMainTable(table)} (
+                {timeColumns},
+                PRIMARY KEY (org_id, event_time, id)
+              ) WITHOUT ROWID;
+              CREATE TABLE IF NOT EXISTS {TimePendingTable(table)} (
+                {timeColumns},
+                PRIMARY KEY (org_id, event_time, id)
+              ) WITHOUT ROWID;
+              """
+            : $"CREATE INDEX IF NOT EXISTS ix_{table}_time ON {table}(org_id, event_time, id);";
         var relatedSql = sqlite
             ? $"""
               CREATE TABLE IF NOT EXISTS {RelatedMainTable(table)} (
@@ -83,17 +110,18 @@ public static class EventPartitions
               raw TEXT NOT NULL,
               fields TEXT NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS ix_{table}_time ON {table}(org_id, event_time, id);
+            {timeSql}
             {relatedSql}
             """;
     }
 
     /// <summary>
     /// The DDL that drops a partition whole. <paramref name="relatedIsView"/>: the partition has the SQLite layout of
-    /// decision 182 (a view over the value-ordered table and the pending list), which DROP TABLE refuses.
+    /// decision 182 (a view over the value-ordered table and the pending list), which DROP TABLE refuses; the time tables
+    /// of decision 220 go with it when the partition has them.
     /// </summary>
     public static string DropSql(string table, bool relatedIsView) => relatedIsView
-        ? $"DROP VIEW IF EXISTS {RelatedTable(table)}; DROP TABLE IF EXISTS {RelatedMainTable(table)}; DROP TABLE IF EXISTS {RelatedPendingTable(table)}; DROP TABLE IF EXISTS {table};"
+        ? $"DROP VIEW IF EXISTS {RelatedTable(table)}; DROP TABLE IF EXISTS {RelatedMainTable(table)}; DROP TABLE IF EXISTS {RelatedPendingTable(table)}; DROP TABLE IF EXISTS {TimeMainTable(table)}; DROP TABLE IF EXISTS {TimePendingTable(table)}; DROP TABLE IF EXISTS {table};"
         : $"DROP TABLE IF EXISTS {RelatedTable(table)}; DROP TABLE IF EXISTS {table};";
 
     /// <summary>True for a name this class makes (the only names ever put into SQL as identifiers).</summary>

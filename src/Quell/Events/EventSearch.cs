@@ -32,9 +32,10 @@ public sealed class EventSearch(EventStore store)
             .GroupBy(p => p.Day).OrderByDescending(g => g.Key);
         var remaining = r.Limit;
         await using var conn = await db.OpenAsync(ct);
+        var timeTables = db.IsPostgres ? new HashSet<string>() : await TimeTablesAsync(conn);
         foreach (var day in days)
         {
-            var (sql, parameters) = Build(db, day.Select(p => p.Name).ToList(), r, from, to, remaining);
+            var (sql, parameters) = Build(db, day.Select(p => p.Name).ToList(), timeTables, r, from, to, remaining);
             DbDataReader reader;
             try
             {
@@ -68,7 +69,15 @@ public sealed class EventSearch(EventStore store)
         return true;
     }
 
-    static (string Sql, DynamicParameters Parameters) Build(Db db, IReadOnlyList<string> tables, EventSearchRequest r, long from, long to, int limit)
+    /// <summary>On SQLite, the partitions with time tables of their own (decision 220) instead of an index on the event table.</summary>
+    static async Task<HashSet<string>> TimeTablesAsync(DbConnection conn)
+    {
+        var suffix = EventPartitions.TimePendingTable("");
+        var names = await conn.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'events%' || @suffix", new { suffix });
+        return names.Where(n => n.EndsWith(suffix, StringComparison.Ordinal)).Select(n => n[..^suffix.Length]).ToHashSet(StringComparer.Ordinal);
+    }
+
+    static (string Sql, DynamicParameters Parameters) Build(Db db, IReadOnlyList<string> tables, HashSet<string> timeTables, EventSearchRequest r, long from, long to, int limit)
     {
         var p = new DynamicParameters();
         p.Add("org", r.OrgId);
@@ -92,33 +101,54 @@ public sealed class EventSearch(EventStore store)
             }
         }
         var sql = new StringBuilder();
-        for (var k = 0; k < tables.Count; k++)
+        var arm = 0;
+        foreach (var table in tables)
         {
-            var table = tables[k];
-            if (k > 0)
-                sql.Append(" UNION ALL ");
-            sql.Append("SELECT * FROM (SELECT id, org_id, received_at, event_time, source, raw, fields FROM ").Append(table)
-                .Append(" WHERE org_id = @org AND event_time >= @from AND event_time <= @to");
-            if (r.After is not null)
-                sql.Append(" AND (event_time < @ct OR (event_time = @ct AND id < @cid))");
-            for (var i = 0; i < r.Terms.Count; i++)
+            if (!timeTables.Contains(table))
             {
-                var t = r.Terms[i];
-                if (t.Field is null)
-                    sql.Append(db.IsPostgres ? $" AND raw ILIKE @t{i} ESCAPE '\\'" : $" AND raw LIKE @t{i} ESCAPE '\\'");
-                else
-                {
-                    if (t.Field.StartsWith("related.", StringComparison.Ordinal))
-                        // The index of related values narrows the rows before the fields are read.
-                        sql.Append($" AND id IN (SELECT event_id FROM {EventPartitions.RelatedTable(table)} WHERE org_id = @org AND value = @v{i})");
-                    sql.Append(db.IsPostgres
-                        ? $" AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(CASE jsonb_typeof(fields::jsonb -> @f{i}) WHEN 'array' THEN fields::jsonb -> @f{i} ELSE jsonb_build_array(fields::jsonb -> @f{i}) END) AS e(v) WHERE e.v = @v{i})"
-                        : $" AND EXISTS (SELECT 1 FROM json_each(fields, @f{i}) WHERE CAST(value AS TEXT) = @v{i})");
-                }
+                Arm(sql, db, r, ref arm, table, table, "");
+                continue;
             }
-            sql.Append(" ORDER BY event_time DESC, id DESC LIMIT @n) AS p").Append(k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // Decision 220: the big time-ordered table and the small pending one, each walked newest first and merged.
+            foreach (var times in (string[])[EventPartitions.TimeMainTable(table), EventPartitions.TimePendingTable(table)])
+                Arm(sql, db, r, ref arm, table, $"{times} AS t JOIN {table} AS e ON e.id = t.id", "e.");
         }
         sql.Append(" ORDER BY event_time DESC, id DESC LIMIT @n");
         return (sql.ToString(), p);
+    }
+
+    /// <summary>The org, time window and cursor condition on the time columns of <paramref name="t"/> ("" or an alias with its dot).</summary>
+    static string Window(EventSearchRequest r, string t) =>
+        $"{t}org_id = @org AND {t}event_time >= @from AND {t}event_time <= @to"
+        + (r.After is null ? "" : $" AND ({t}event_time < @ct OR ({t}event_time = @ct AND {t}id < @cid))");
+
+    /// <summary>
+    /// One arm of the search's UNION ALL: the newest rows of <paramref name="from"/> (the partition, or its time table
+    /// joined to it as e) that match every term, at most @n. <paramref name="e"/> is the event table's alias with its dot.
+    /// </summary>
+    static void Arm(StringBuilder sql, Db db, EventSearchRequest r, ref int arm, string table, string from, string e)
+    {
+        if (arm > 0)
+            sql.Append(" UNION ALL ");
+        var t = e.Length == 0 ? "" : "t.";
+        sql.Append($"SELECT * FROM (SELECT {e}id, {e}org_id, {e}received_at, {e}event_time, {e}source, {e}raw, {e}fields FROM ").Append(from)
+            .Append(" WHERE ").Append(Window(r, t));
+        for (var i = 0; i < r.Terms.Count; i++)
+        {
+            var term = r.Terms[i];
+            if (term.Field is null)
+                sql.Append(db.IsPostgres ? $" AND {e}raw ILIKE @t{i} ESCAPE '\\'" : $" AND {e}raw LIKE @t{i} ESCAPE '\\'");
+            else
+            {
+                if (term.Field.StartsWith("related.", StringComparison.Ordinal))
+                    // The index of related values narrows the rows before the fields are read.
+                    sql.Append($" AND {e}id IN (SELECT event_id FROM {EventPartitions.RelatedTable(table)} WHERE org_id = @org AND value = @v{i})");
+                sql.Append(db.IsPostgres
+                    ? $" AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(CASE jsonb_typeof(fields::jsonb -> @f{i}) WHEN 'array' THEN fields::jsonb -> @f{i} ELSE jsonb_build_array(fields::jsonb -> @f{i}) END) AS e(v) WHERE e.v = @v{i})"
+                    : $" AND EXISTS (SELECT 1 FROM json_each({e}fields, @f{i}) WHERE CAST(value AS TEXT) = @v{i})");
+            }
+        }
+        sql.Append($" ORDER BY {t}event_time DESC, {t}id DESC LIMIT @n) AS p").Append(arm.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        arm++;
     }
 }

@@ -16,12 +16,15 @@ public sealed partial class EventStore
     /// <summary>Rows in each partition's pending list, as far as this process knows (read from the table on first use).</summary>
     readonly ConcurrentDictionary<string, long> _pending = new(StringComparer.Ordinal);
 
+    /// <summary>Rows in each partition's pending time list, as far as this process knows (decision 220).</summary>
+    readonly ConcurrentDictionary<string, long> _pendingTimes = new(StringComparer.Ordinal);
+
     /// <summary>
-    /// Writes a batch on SQLite, inside the writer's transaction: each partition's events and related values through
-    /// two statements prepared once per batch and bound by position with SQLitePCL, the batch's constants bound once
+    /// Writes a batch on SQLite, inside the writer's transaction: each partition's events, their times and related values
+    /// through statements prepared once per batch and bound by position with SQLitePCL, the batch's constants bound once
     /// (bindings survive <c>sqlite3_reset</c>), the fields JSON bound as the UTF-8 it was written in (decision 172).
-    /// Related values go to the partition's pending list, which is merged into the value-ordered table in the same
-    /// transaction once it is long enough (decision 182); partitions made before keep their related table.
+    /// Related values and event times go to the partition's pending lists, each merged into its ordered table in the same
+    /// transaction once it is long enough (decisions 182 and 220); partitions made before keep their layout.
     /// </summary>
     async Task AppendSqliteAsync(DbConnection c, DbTransaction tx, long orgId, string source, int retention, long now, IReadOnlyList<IncomingEvent> events)
     {
@@ -29,41 +32,68 @@ public sealed partial class EventStore
             "UPDATE event_id_counter SET next_id = next_id + @n WHERE one = 1 RETURNING next_id - @n", new { n = events.Count }, tx);
         var rows = Plan(events, firstId, retention, now);
         var relatedInto = new Dictionary<string, string>(StringComparer.Ordinal);
+        var timesInto = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var table in rows.Select(r => r.Table).Distinct())
         {
-            if (await RelatedKindAsync(c, tx, table) == "table")
+            var kind = await RelatedKindAsync(c, tx, table);
+            if (kind == "table")
             {
                 relatedInto[table] = EventPartitions.RelatedTable(table);
+                timesInto[table] = null;
+                continue;
+            }
+            relatedInto[table] = EventPartitions.RelatedPendingTable(table);
+            if (kind == "view")
+            {
+                // A partition of decision 182 has no time tables and keeps its time index.
+                timesInto[table] = await HasTimeTablesAsync(c, tx, table) ? EventPartitions.TimePendingTable(table) : null;
                 continue;
             }
             // Inside the writer's transaction: the tables and the catalogue row commit with the first events in them.
             await c.ExecuteAsync(EventPartitions.CreateSql(table, Dialect.Sqlite), transaction: tx);
             await c.ExecuteAsync("INSERT INTO event_partitions (name, day, retention_days, created_at) VALUES (@table, @day, @retention, @now) ON CONFLICT (name) DO NOTHING",
                 new { table, day = DayOf(table), retention, now }, tx);
-            relatedInto[table] = EventPartitions.RelatedPendingTable(table);
+            timesInto[table] = EventPartitions.TimePendingTable(table);
         }
         var db = (Of(c) ?? throw new InvalidOperationException("not a SQLite connection")).Handle!;
         foreach (var group in rows.GroupBy(r => r.Table))
         {
-            var related = Insert(db, group.Key, relatedInto[group.Key], orgId, source, now, group);
-            if (relatedInto[group.Key] != EventPartitions.RelatedPendingTable(group.Key) || related == 0)
-                continue;
-            var pending = _pending.TryGetValue(group.Key, out var known) ? known + related
-                : await c.ExecuteScalarAsync<long>($"SELECT coalesce(max(rowid), 0) FROM {EventPartitions.RelatedPendingTable(group.Key)}", transaction: tx);
-            if (pending >= options.Value.MaxPendingRelated)
-            {
-                await MergePendingAsync(c, tx, group.Key);
-                pending = 0;
-            }
-            // A batch rolled back after this leaves the count too high: the merge then comes a little early, no harm.
-            _pending[group.Key] = pending;
+            var (related, times) = Insert(db, group.Key, relatedInto[group.Key], timesInto[group.Key], orgId, source, now, group);
+            if (relatedInto[group.Key] == EventPartitions.RelatedPendingTable(group.Key))
+                await CountPendingAsync(c, tx, _pending, $"SELECT coalesce(max(rowid), 0) FROM {relatedInto[group.Key]}", group.Key, related,
+                    options.Value.MaxPendingRelated, MergePendingAsync);
+            if (timesInto[group.Key] is { } timePending)
+                await CountPendingAsync(c, tx, _pendingTimes, $"SELECT count(*) FROM {timePending}", group.Key, times, options.Value.MaxPendingTimes, MergePendingTimesAsync);
         }
     }
 
     /// <summary>
-    /// Merges the pending related values of partitions whose day has ended (decision 191). Ingest adds to those only for
-    /// late events, so without this their last pending rows (up to <see cref="EventOptions.MaxPendingRelated"/>) stayed
-    /// unsorted for good, and every look-up of a value in them scanned the list. Returns the partitions merged.
+    /// Adds <paramref name="added"/> rows to a partition's pending count (read by <paramref name="countSql"/> on first use)
+    /// and merges the list once it reaches <paramref name="max"/>.
+    /// </summary>
+    static async Task CountPendingAsync(DbConnection c, DbTransaction tx, ConcurrentDictionary<string, long> counts, string countSql, string table,
+        long added, int max, Func<DbConnection, DbTransaction, string, Task> merge)
+    {
+        if (added == 0)
+            return;
+        var pending = counts.TryGetValue(table, out var known) ? known + added : await c.ExecuteScalarAsync<long>(countSql, transaction: tx);
+        if (pending >= max)
+        {
+            await merge(c, tx, table);
+            pending = 0;
+        }
+        // A batch rolled back after this leaves the count too high: the merge then comes a little early, no harm.
+        counts[table] = pending;
+    }
+
+    static async Task<bool> HasTimeTablesAsync(DbConnection c, DbTransaction tx, string table) =>
+        await c.ExecuteScalarAsync<long?>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @name",
+            new { name = EventPartitions.TimePendingTable(table) }, tx) is not null;
+
+    /// <summary>
+    /// Merges the pending related values (decision 191) and event times (decision 220) of partitions whose day has ended.
+    /// Ingest adds to those only for late events, so without this their last pending rows stayed unsorted for good, and
+    /// every look-up of a value or search of the day scanned the list. Returns the partitions merged.
     /// </summary>
     public async Task<IReadOnlyList<string>> SettlePendingAsync(CancellationToken ct = default)
     {
@@ -76,25 +106,41 @@ public sealed partial class EventStore
             if (p.Day >= today || !EventPartitions.IsPartitionName(p.Name))
                 continue;
             // Read first: most ended days were merged at an earlier pass, and a check needs no writer transaction.
-            var pendingTable = EventPartitions.RelatedPendingTable(p.Name);
-            var exists = await db.ReadAsync(c => c.ExecuteScalarAsync<long?>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @pendingTable", new { pendingTable }), ct);
-            if (exists is null || await db.ReadAsync(c => c.ExecuteScalarAsync<long?>($"SELECT 1 FROM {pendingTable} LIMIT 1"), ct) is null)
+            var relatedPending = EventPartitions.RelatedPendingTable(p.Name);
+            var timePending = EventPartitions.TimePendingTable(p.Name);
+            var relatedWaits = await db.ReadAsync(c => HasRowsAsync(c, null, relatedPending), ct);
+            var timesWait = await db.ReadAsync(c => HasRowsAsync(c, null, timePending), ct);
+            if (!relatedWaits && !timesWait)
                 continue;
             var done = await db.WriteAsync(async (c, tx) =>
             {
-                if (await RelatedKindAsync(c, tx, p.Name) != "view"
-                    || await c.ExecuteScalarAsync<long?>($"SELECT 1 FROM {EventPartitions.RelatedPendingTable(p.Name)} LIMIT 1", transaction: tx) is null)
-                    return false;
-                await MergePendingAsync(c, tx, p.Name);
-                return true;
+                // Retention may have dropped the partition meanwhile: check again in the transaction.
+                var any = false;
+                if (await HasRowsAsync(c, tx, relatedPending))
+                {
+                    await MergePendingAsync(c, tx, p.Name);
+                    any = true;
+                }
+                if (await HasRowsAsync(c, tx, timePending))
+                {
+                    await MergePendingTimesAsync(c, tx, p.Name);
+                    any = true;
+                }
+                return any;
             }, ct);
             if (!done)
                 continue;
             _pending[p.Name] = 0;
+            _pendingTimes[p.Name] = 0;
             merged.Add(p.Name);
         }
         return merged;
     }
+
+    /// <summary>True when <paramref name="pendingTable"/> exists and holds a row.</summary>
+    static async Task<bool> HasRowsAsync(DbConnection c, DbTransaction? tx, string pendingTable) =>
+        await c.ExecuteScalarAsync<long?>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @pendingTable", new { pendingTable }, tx) is not null
+        && await c.ExecuteScalarAsync<long?>($"SELECT 1 FROM {pendingTable} LIMIT 1", transaction: tx) is not null;
 
     /// <summary>"table" (a partition made before decision 182), "view" (pending list and value-ordered table), or null (no partition yet).</summary>
     static Task<string?> RelatedKindAsync(DbConnection c, DbTransaction tx, string table) =>
@@ -115,17 +161,39 @@ public sealed partial class EventStore
             """, transaction: tx);
     }
 
-    /// <summary>Inserts one partition's events and their related values; returns how many related values it inserted.</summary>
-    static long Insert(sqlite3 db, string table, string relatedTable, long orgId, string source, long now, IEnumerable<Row> rows)
+    /// <summary>
+    /// Moves a partition's pending event times into its time-ordered table, in the caller's transaction (decision 220):
+    /// read in key order, so the big table's pages are visited once each, in order. <c>OR IGNORE</c> for the same reason
+    /// as <see cref="MergePendingAsync"/>.
+    /// </summary>
+    static async Task MergePendingTimesAsync(DbConnection c, DbTransaction tx, string table)
+    {
+        var pending = EventPartitions.TimePendingTable(table);
+        await c.ExecuteAsync($"""
+            INSERT OR IGNORE INTO {EventPartitions.TimeMainTable(table)} (org_id, event_time, id)
+              SELECT org_id, event_time, id FROM {pending};
+            DELETE FROM {pending};
+            """, transaction: tx);
+    }
+
+    /// <summary>
+    /// Inserts one partition's events, their related values and (<paramref name="timeTable"/> not null) their times;
+    /// returns how many related values and times it inserted.
+    /// </summary>
+    static (long Related, long Times) Insert(sqlite3 db, string table, string relatedTable, string? timeTable, long orgId, string source, long now, IEnumerable<Row> rows)
     {
         var text = t_text ??= new ArrayBufferWriter<byte>(4096);
         using var insert = Prepare(db, $"INSERT INTO {table} (id, org_id, received_at, event_time, source, raw, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         using var related = Prepare(db, $"INSERT INTO {relatedTable} (org_id, value, event_time, event_id) VALUES (?1, ?2, ?3, ?4)");
+        using var times = timeTable is null ? null : Prepare(db, $"INSERT INTO {timeTable} (org_id, event_time, id) VALUES (?1, ?2, ?3)");
         Check(db, raw.sqlite3_bind_int64(insert, 2, orgId));
         Check(db, raw.sqlite3_bind_int64(insert, 3, now));
         Text(db, insert, 5, source);
         Check(db, raw.sqlite3_bind_int64(related, 1, orgId));
+        if (times is not null)
+            Check(db, raw.sqlite3_bind_int64(times, 1, orgId));
         var count = 0L;
+        var timeCount = 0L;
         foreach (var row in rows)
         {
             Check(db, raw.sqlite3_bind_int64(insert, 1, row.Id));
@@ -136,6 +204,13 @@ public sealed partial class EventStore
                 Text(db, insert, 6, EventJson.Clean(row.Event.Raw), text);
             Utf8(db, insert, 7, EventJson.SerializeUtf8(row.Event.Fields));
             Step(db, insert);
+            if (times is not null)
+            {
+                Check(db, raw.sqlite3_bind_int64(times, 2, row.EventTime));
+                Check(db, raw.sqlite3_bind_int64(times, 3, row.Id));
+                Step(db, times);
+                timeCount++;
+            }
             Check(db, raw.sqlite3_bind_int64(related, 3, row.EventTime));
             Check(db, raw.sqlite3_bind_int64(related, 4, row.Id));
             foreach (var value in Related(row.Event))
@@ -145,6 +220,6 @@ public sealed partial class EventStore
                 count++;
             }
         }
-        return count;
+        return (count, timeCount);
     }
 }

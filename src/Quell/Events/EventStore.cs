@@ -223,6 +223,7 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
             }, ct);
             _ensured.TryRemove(p.Name, out _);
             _pending.TryRemove(p.Name, out _);
+            _pendingTimes.TryRemove(p.Name, out _);
             dropped.Add(p.Name);
         }
         return dropped;

@@ -24,7 +24,7 @@ public abstract class EventStoreTests(Dialect dialect)
         return (store, new EventStore(store.Db, store.Time, Options.Create(options ?? new EventOptions())));
     }
 
-    static async Task<List<StoredEvent>> Search(EventStore events, string q, long org = Org, int limit = 100, (long, long)? after = null, long? from = null, long? to = null)
+    protected static async Task<List<StoredEvent>> Search(EventStore events, string q, long org = Org, int limit = 100, (long, long)? after = null, long? from = null, long? to = null)
     {
         var terms = EventQuery.Parse(q, out var error) ?? throw new InvalidOperationException(error);
         var list = new List<StoredEvent>();
@@ -164,7 +164,8 @@ public abstract class EventStoreTests(Dialect dialect)
         Assert.Equal(["events_r7_d20250220"], dropped);
         Assert.Equal([2L, 3L], (await Search(events, "")).Select(e => JsonDocument.Parse(e.Fields).RootElement.GetProperty("x").GetInt64()).Order());
         Assert.Equal(store.Dialect == Dialect.Sqlite
-            ? ["events_r7_d20250226", "events_r7_d20250226_related", "events_r7_d20250226_related_main", "events_r7_d20250226_related_pending"]
+            ? ["events_r7_d20250226", "events_r7_d20250226_related", "events_r7_d20250226_related_main", "events_r7_d20250226_related_pending",
+                "events_r7_d20250226_time_main", "events_r7_d20250226_time_pending"]
             : ["events_r7_d20250226", "events_r7_d20250226_related"], await TablesAsync(store, "events_r7_%"));
         store.Time.Advance(TimeSpan.FromDays(5));
         Assert.Equal(["events_r7_d20250226"], await events.DropExpiredAsync());
@@ -207,6 +208,52 @@ public abstract class EventStoreTests(Dialect dialect)
     }
 
     [Fact]
+    public async Task Pages_follow_the_cursor_while_event_times_are_pending_and_after_they_are_merged()
+    {
+        var (store, events) = await CreateAsync(new EventOptions { MaxPendingTimes = 7 });
+        await using var _ = store;
+        // Five events per batch, times out of order within the day: after each batch some times wait in the pending list
+        // (7 reached at the 2nd, 4th, 6th batch merges them), so pages cross both tables and both layouts' order must agree.
+        var stored = new List<(long Time, string Msg)>();
+        for (var b = 0; b < 7; b++)
+        {
+            var batch = Enumerable.Range(0, 5).Select(i => (Minute: (b * 37 + i * 11) % 60, Msg: $"m{b}x{i}")).ToList();
+            await events.AppendAsync(new EventOrigin(Org, "fw"), batch.Select(e => Event($$"""
+                {"@timestamp":"2025-02-28T10:{{e.Minute:D2}}:00Z","msg":"{{e.Msg}} {{(e.Minute % 2 == 0 ? "even" : "odd")}}","k":"{{e.Minute % 3}}"}
+                """)).ToList(), CancellationToken.None);
+            stored.AddRange(batch.Select(e => (DateTimeOffset.Parse($"2025-02-28T10:{e.Minute:D2}:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(), e.Msg)));
+        }
+        if (dialect == Dialect.Sqlite)
+        {
+            var pending = await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {EventPartitions.TimePendingTable("events_r90_d20250228")}"));
+            Assert.Equal(5, pending);
+            Assert.Equal(30, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {EventPartitions.TimeMainTable("events_r90_d20250228")}")));
+        }
+        foreach (var (q, keep) in new (string, Func<(long Time, string Msg), bool>)[] { ("", _ => true), ("even", e => e.Time / 60_000 % 2 == 0), ("k:1", e => e.Time / 60_000 % 3 == 1) })
+        {
+            var from = DateTimeOffset.Parse("2025-02-28T10:05:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+            var to = DateTimeOffset.Parse("2025-02-28T10:50:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+            var all = await Search(events, q, limit: 1000, from: from, to: to);
+            // Ids rise in arrival order, so the expected order is (time, arrival) descending.
+            var expected = stored.Select((e, i) => (e.Time, e.Msg, Order: i)).Where(e => e.Time >= from && e.Time <= to && keep((e.Time, e.Msg)))
+                .OrderByDescending(e => e.Time).ThenByDescending(e => e.Order).Select(e => e.Msg).ToList();
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, all.Select(e => e.Raw[(e.Raw.IndexOf("\"msg\":\"", StringComparison.Ordinal) + 7)..].Split(' ')[0]));
+            var paged = new List<StoredEvent>();
+            (long, long)? after = null;
+            while (true)
+            {
+                var page = await Search(events, q, limit: 3, after: after, from: from, to: to);
+                paged.AddRange(page);
+                if (page.Count < 3)
+                    break;
+                after = (page[^1].EventTime, page[^1].Id);
+            }
+            Assert.Equal(all.Select(e => e.Id), paged.Select(e => e.Id));
+        }
+    }
+
+    [Fact]
     public async Task Retention_merges_the_pending_values_of_days_that_have_ended()
     {
         var (store, events) = await CreateAsync();
@@ -222,8 +269,11 @@ public abstract class EventStoreTests(Dialect dialect)
         {
             Assert.Equal(["events_r90_d20250228"], merged);
             async Task<long> Pending(string table) => await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {EventPartitions.RelatedPendingTable(table)}"));
+            async Task<long> PendingTimes(string table) => await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {EventPartitions.TimePendingTable(table)}"));
             Assert.Equal(0, await Pending("events_r90_d20250228"));
             Assert.Equal(1, await Pending("events_r90_d20250301"));
+            Assert.Equal(0, await PendingTimes("events_r90_d20250228"));
+            Assert.Equal(1, await PendingTimes("events_r90_d20250301"));
             Assert.Empty(await events.SettlePendingAsync());
         }
         else
@@ -326,18 +376,10 @@ public sealed class EventStoreTestsOnSqlite() : EventStoreTests(Dialect.Sqlite)
         var events = new EventStore(store.Db, store.Time, Options.Create(new EventOptions { MaxPendingRelated = 1 }));
         // The layout of decision 175: the related values in a WITHOUT ROWID table of their own, no view.
         const string old = "events_r90_d20250110";
-        await store.Db.WriteAsync(async (c, tx) =>
-        {
-            await c.ExecuteAsync($"""
-                CREATE TABLE {old} (id INTEGER PRIMARY KEY, org_id BIGINT NOT NULL, received_at BIGINT NOT NULL, event_time BIGINT NOT NULL,
-                  source TEXT NOT NULL, raw TEXT NOT NULL, fields TEXT NOT NULL);
-                CREATE INDEX ix_{old}_time ON {old}(org_id, event_time, id);
-                CREATE TABLE {old}_related (org_id BIGINT NOT NULL, value TEXT NOT NULL, event_time BIGINT NOT NULL, event_id BIGINT NOT NULL,
-                  PRIMARY KEY (org_id, value, event_time, event_id)) WITHOUT ROWID;
-                INSERT INTO event_partitions (name, day, retention_days, created_at) VALUES ('{old}', 20250110, 90, 0);
-                """, transaction: tx);
-            return 0;
-        });
+        await CreateOldPartitionAsync(store, old, $"""
+            CREATE TABLE {old}_related (org_id BIGINT NOT NULL, value TEXT NOT NULL, event_time BIGINT NOT NULL, event_id BIGINT NOT NULL,
+              PRIMARY KEY (org_id, value, event_time, event_id)) WITHOUT ROWID;
+            """);
         await events.AppendAsync(new EventOrigin(1, "fw"), [
             EventNormalizer.FromText("x", new Dictionary<string, object?> { ["@timestamp"] = "2025-01-10T10:00:00Z", ["source.ip"] = "198.51.100.1" }),
             EventNormalizer.FromText("y", new Dictionary<string, object?> { ["@timestamp"] = "2025-02-20T10:00:00Z", ["source.ip"] = "198.51.100.1" }),
@@ -351,6 +393,50 @@ public sealed class EventStoreTestsOnSqlite() : EventStoreTests(Dialect.Sqlite)
         Assert.Equal(2, (await events.DropExpiredAsync()).Count);
         Assert.Equal(0, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT count(*) FROM sqlite_master WHERE name LIKE 'events_r90_%'")));
     }
+
+    [Fact]
+    public async Task A_partition_made_before_the_time_tables_keeps_its_time_index()
+    {
+        await using var store = await TestStore.CreateAsync(Dialect.Sqlite);
+        var events = new EventStore(store.Db, store.Time, Options.Create(new EventOptions { MaxPendingTimes = 1 }));
+        // The layout of decision 182: an index on the event table's time, the related values behind a view.
+        const string old = "events_r90_d20250110";
+        await CreateOldPartitionAsync(store, old, $"""
+            CREATE TABLE {old}_related_main (org_id BIGINT NOT NULL, value TEXT NOT NULL, event_time BIGINT NOT NULL, event_id BIGINT NOT NULL,
+              PRIMARY KEY (org_id, value, event_time, event_id)) WITHOUT ROWID;
+            CREATE TABLE {old}_related_pending (org_id BIGINT NOT NULL, value TEXT NOT NULL, event_time BIGINT NOT NULL, event_id BIGINT NOT NULL);
+            CREATE VIEW {old}_related AS SELECT org_id, value, event_time, event_id FROM {old}_related_main
+              UNION ALL SELECT org_id, value, event_time, event_id FROM {old}_related_pending;
+            """);
+        await events.AppendAsync(new EventOrigin(1, "fw"), [
+            EventNormalizer.FromText("x1", new Dictionary<string, object?> { ["@timestamp"] = "2025-01-10T10:00:00Z" }),
+            EventNormalizer.FromText("x2", new Dictionary<string, object?> { ["@timestamp"] = "2025-01-10T09:00:00Z" }),
+            EventNormalizer.FromText("y", new Dictionary<string, object?> { ["@timestamp"] = "2025-02-20T10:00:00Z" }),
+        ], CancellationToken.None);
+
+        Assert.Equal(["y", "x1", "x2"], (await Search(events, "")).Select(e => e.Raw));
+        var x1 = (await Search(events, "x1")).Single();
+        Assert.Equal(["x2"], (await Search(events, "", after: (x1.EventTime, x1.Id))).Select(e => e.Raw));
+        Assert.Equal(0, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM sqlite_master WHERE name LIKE '{old}_time_%'")));
+        Assert.Equal(1, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {EventPartitions.TimeMainTable("events_r90_d20250220")}")));
+        // Both layouts are dropped whole when they expire.
+        store.Time.Advance(TimeSpan.FromDays(200));
+        Assert.Equal(2, (await events.DropExpiredAsync()).Count);
+        Assert.Equal(0, await store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT count(*) FROM sqlite_master WHERE name LIKE 'events_r90_%'")));
+    }
+
+    /// <summary>A partition of day 2025-01-10 as layouts before decision 220 made it: an index on the event table's time, and <paramref name="relatedSql"/>.</summary>
+    static Task CreateOldPartitionAsync(TestStore store, string old, string relatedSql) => store.Db.WriteAsync(async (c, tx) =>
+    {
+        await c.ExecuteAsync($"""
+            CREATE TABLE {old} (id INTEGER PRIMARY KEY, org_id BIGINT NOT NULL, received_at BIGINT NOT NULL, event_time BIGINT NOT NULL,
+              source TEXT NOT NULL, raw TEXT NOT NULL, fields TEXT NOT NULL);
+            CREATE INDEX ix_{old}_time ON {old}(org_id, event_time, id);
+            {relatedSql}
+            INSERT INTO event_partitions (name, day, retention_days, created_at) VALUES ('{old}', 20250110, 90, 0);
+            """, transaction: tx);
+        return 0;
+    });
 }
 
 public sealed class EventStoreTestsOnPostgres() : EventStoreTests(Dialect.Postgres);
