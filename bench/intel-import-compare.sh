@@ -29,12 +29,14 @@ for rep in $(seq 1 "$REPS"); do
     PUBLISHED="$OUT/$build/publish" OUT="$OUT/run" bench/intel-import.sh 2>>"$OUT/log" | sed "s/^/$build $rep: /" | tee -a "$OUT/results.txt"
   done
 done
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-echo "medians (wall s, server CPU s, peak RSS MB) over $REPS rounds:" | tee -a "$OUT/results.txt"
+# The middle value, or the mean of the two middle ones for an even count.
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# Over every round in results.txt: a run into an OUT that already holds rounds adds to them.
+echo "medians (wall s, server CPU s, peak RSS MB) over every round in $OUT/results.txt:" | tee -a "$OUT/results.txt"
 for build in before after; do
   for pull in first second; do
     rows=$(grep "^$build [0-9]*: $pull pull" "$OUT/results.txt" | sed -E 's/.*pull: ([0-9.]+) s, server CPU ([0-9.]+) s.*VmHWM\) ([0-9]+) MB.*/\1 \2 \3/')
-    printf '%s %s pull: wall %s s, CPU %s s, peak RSS %s MB\n' "$build" "$pull" "$(cut -d' ' -f1 <<<"$rows" | median)" \
+    printf '%s %s pull (%s rounds): wall %s s, CPU %s s, peak RSS %s MB\n' "$build" "$pull" "$(grep -c . <<<"$rows")" "$(cut -d' ' -f1 <<<"$rows" | median)" \
       "$(cut -d' ' -f2 <<<"$rows" | median)" "$(cut -d' ' -f3 <<<"$rows" | median)"
   done
 done | tee -a "$OUT/results.txt"
