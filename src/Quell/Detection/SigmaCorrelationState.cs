@@ -52,7 +52,8 @@ public static class SigmaCorrelationState
 
     /// <summary>
     /// Feeds the organisation's stored matches of the last horizon (at most <paramref name="maxEvents"/>, the newest) into
-    /// <paramref name="correlator"/>; returns how many were replayed.
+    /// <paramref name="correlator"/>; returns how many were replayed (rows of rules no longer correlated, or whose
+    /// fields are not a JSON map of texts, are skipped).
     /// </summary>
     public static async Task<int> ReplayAsync(Db db, long orgId, SigmaCatalog catalog, SigmaCorrelator<SigmaEvidence> correlator, int maxEvents, CancellationToken ct)
     {
@@ -76,13 +77,27 @@ public static class SigmaCorrelationState
             // A rule no longer loaded (or no longer read by a correlation) has nothing to feed.
             if (!rules.TryGetValue(row.RuleKey, out var rule))
                 continue;
-            var fields = JsonSerializer.Deserialize<Dictionary<string, string>>(row.Fields) ?? [];
+            // A row that cannot be read is skipped: failing here would fail every batch of the organisation for good.
+            if (Fields(row.Fields) is not { } fields)
+                continue;
             var at = DateTimeOffset.FromUnixTimeMilliseconds(row.EventTime);
             correlator.Observe(rule, at, f => fields.GetValueOrDefault(f), new SigmaEvidence(at, row.Evidence), dropped);
             replayed++;
         }
         correlator.Expire(dropped);
         return replayed;
+    }
+
+    static Dictionary<string, string>? Fields(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     sealed record StoredRow(string RuleKey, long EventTime, string Fields, string Evidence);
