@@ -32,36 +32,66 @@ public sealed class DetectingEventSink(EventStore store, IntelIndex intel, Sigma
     {
         var heard = Events.Assets.AssetInventory.Count(origin.Source, events);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await store.AppendAsync(origin, events, (c, tx) => Events.Assets.AssetInventory.RecordAsync(c, tx, origin.OrgId, heard, now), ct);
-        var hits = IntelHits.Find(events, (value, ids) => intel.Match(origin.OrgId, value, ids));
-        if (hits.Count > 0)
-            await RaiseAsync(origin, events, hits, ct);
-        if (await sigma.CatalogAsync() is { } catalog)
-            await DetectSigmaAsync(origin, events, catalog, ct);
+        // SQLite's single writer stores the batch while this thread looks its events up (decision 224): detection reads
+        // only the events in memory, so the two overlap on two cores instead of following each other. Alerts are raised,
+        // and correlation windows fed, only after the commit, so nothing is detected that was not stored.
+        var stored = store.AppendAsync(origin, events, (c, tx) => Events.Assets.AssetInventory.RecordAsync(c, tx, origin.OrgId, heard, now), ct).AsTask();
+        List<IntelHit> intelHits;
+        SigmaCatalog? catalog;
+        SigmaScan? scan = null;
+        try
+        {
+            intelHits = IntelHits.Find(events, (value, ids) => intel.Match(origin.OrgId, value, ids));
+            catalog = await sigma.CatalogAsync();
+            if (catalog is not null)
+                scan = Scan(catalog, events);
+        }
+        finally
+        {
+            // A detection that fails still waits for the write, whose outcome the caller must not miss.
+            await stored;
+        }
+        if (intelHits.Count > 0)
+            await RaiseAsync(origin, events, intelHits, ct);
+        if (catalog is not null && scan is not null)
+            await DetectSigmaAsync(origin, events, catalog, scan, ct);
     }
 
-    async Task DetectSigmaAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, SigmaCatalog catalog, CancellationToken ct)
+    /// <summary>A batch's Sigma matches: the hits of rules that report, and the observations correlations read.</summary>
+    sealed record SigmaScan(List<SigmaHit> Hits, List<SigmaObservation> Observed);
+
+    SigmaScan Scan(SigmaCatalog catalog, IReadOnlyList<IncomingEvent> events)
+    {
+        var now = time.GetUtcNow();
+        var evidenceChars = options.Value.Sigma.CorrelationEvidenceChars;
+        var observed = new List<SigmaObservation>();
+        var hits = SigmaHits.Find(catalog, events, catalog.Correlations.Count == 0 ? null : (i, rule, e) =>
+        {
+            var at = events[i].Timestamp ?? now;
+            observed.Add(new SigmaObservation(rule, at, SigmaCorrelationState.FieldsFor(catalog, rule, e), new SigmaEvidence(at, Short(events[i].Raw, evidenceChars))));
+        });
+        return new SigmaScan(hits, observed);
+    }
+
+    async Task DetectSigmaAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, SigmaCatalog catalog, SigmaScan scan, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var sigmaOptions = options.Value.Sigma;
-        var correlator = catalog.Correlations.Count > 0
-            ? await sigma.CorrelatorForAsync(origin.OrgId, catalog, c => SigmaCorrelationState.ReplayAsync(store.Db, origin.OrgId, catalog, c, sigmaOptions.CorrelationMaxEvents, ct))
-            : null;
         var correlations = new List<SigmaCorrelationMatch<SigmaEvidence>>();
-        var observed = new List<SigmaObservation>();
-        var hits = SigmaHits.Find(catalog, events, correlator is null ? null : (i, rule, e) =>
+        var observed = scan.Observed;
+        if (observed.Count > 0)
         {
-            var at = events[i].Timestamp ?? now;
-            var o = new SigmaObservation(rule, at, SigmaCorrelationState.FieldsFor(catalog, rule, e), new SigmaEvidence(at, Short(events[i].Raw, sigmaOptions.CorrelationEvidenceChars)));
-            observed.Add(o);
+            var correlator = await sigma.CorrelatorForAsync(origin.OrgId, catalog,
+                c => SigmaCorrelationState.ReplayAsync(store.Db, origin.OrgId, catalog, c, sigmaOptions.CorrelationMaxEvents, ct));
             lock (correlator)
-                correlator.Observe(rule, at, f => o.Fields.GetValueOrDefault(f), o.Evidence, correlations);
-        });
-        if (correlator is not null && observed.Count > 0)
-            lock (correlator)
+            {
+                foreach (var o in observed)
+                    correlator.Observe(o.Rule, o.At, f => o.Fields.GetValueOrDefault(f), o.Evidence, correlations);
                 correlator.Expire(correlations);
-        if (hits.Count > 0)
-            await RaiseSigmaAsync(origin, events, hits, ct);
+            }
+        }
+        if (scan.Hits.Count > 0)
+            await RaiseSigmaAsync(origin, events, scan.Hits, ct);
         if (correlations.Count > 0 || observed.Count > 0)
             await store.Db.WriteAsync(async (c, tx) =>
             {

@@ -26,11 +26,10 @@ public sealed partial class EventStore
     /// Related values and event times go to the partition's pending lists, each merged into its ordered table in the same
     /// transaction once it is long enough (decisions 182 and 220); partitions made before keep their layout.
     /// </summary>
-    async Task AppendSqliteAsync(DbConnection c, DbTransaction tx, long orgId, string source, int retention, long now, IReadOnlyList<IncomingEvent> events)
+    async Task AppendSqliteAsync(DbConnection c, DbTransaction tx, long orgId, string source, int retention, long now, List<Row> rows, EventRows prepared)
     {
         var firstId = await c.ExecuteScalarAsync<long>(
-            "UPDATE event_id_counter SET next_id = next_id + @n WHERE one = 1 RETURNING next_id - @n", new { n = events.Count }, tx);
-        var rows = Plan(events, firstId, retention, now);
+            "UPDATE event_id_counter SET next_id = next_id + @n WHERE one = 1 RETURNING next_id - @n", new { n = rows.Count }, tx);
         var relatedInto = new Dictionary<string, string>(StringComparer.Ordinal);
         var timesInto = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var table in rows.Select(r => r.Table).Distinct())
@@ -58,7 +57,7 @@ public sealed partial class EventStore
         var db = (Of(c) ?? throw new InvalidOperationException("not a SQLite connection")).Handle!;
         foreach (var group in rows.GroupBy(r => r.Table))
         {
-            var (related, times) = Insert(db, group.Key, relatedInto[group.Key], timesInto[group.Key], orgId, source, now, group);
+            var (related, times) = Insert(db, group.Key, relatedInto[group.Key], timesInto[group.Key], orgId, source, now, firstId, group, prepared);
             if (relatedInto[group.Key] == EventPartitions.RelatedPendingTable(group.Key))
                 await CountPendingAsync(c, tx, _pending, $"SELECT coalesce(max(rowid), 0) FROM {relatedInto[group.Key]}", group.Key, related,
                     options.Value.MaxPendingRelated, MergePendingAsync);
@@ -180,7 +179,8 @@ public sealed partial class EventStore
     /// Inserts one partition's events, their related values and (<paramref name="timeTable"/> not null) their times;
     /// returns how many related values and times it inserted.
     /// </summary>
-    static (long Related, long Times) Insert(sqlite3 db, string table, string relatedTable, string? timeTable, long orgId, string source, long now, IEnumerable<Row> rows)
+    static (long Related, long Times) Insert(sqlite3 db, string table, string relatedTable, string? timeTable, long orgId, string source, long now,
+        long firstId, IEnumerable<Row> rows, EventRows prepared)
     {
         var text = t_text ??= new ArrayBufferWriter<byte>(4096);
         using var insert = Prepare(db, $"INSERT INTO {table} (id, org_id, received_at, event_time, source, raw, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -196,24 +196,25 @@ public sealed partial class EventStore
         var timeCount = 0L;
         foreach (var row in rows)
         {
-            Check(db, raw.sqlite3_bind_int64(insert, 1, row.Id));
+            var id = firstId + row.Index;
+            Check(db, raw.sqlite3_bind_int64(insert, 1, id));
             Check(db, raw.sqlite3_bind_int64(insert, 4, row.EventTime));
             if (row.Event.RawUtf8 is { } rawUtf8)
                 Utf8(db, insert, 6, rawUtf8.Span);
             else
                 Text(db, insert, 6, EventJson.Clean(row.Event.Raw), text);
-            Utf8(db, insert, 7, EventJson.SerializeUtf8(row.Event.Fields));
+            Utf8(db, insert, 7, prepared.FieldsJson(row.Index));
             Step(db, insert);
             if (times is not null)
             {
                 Check(db, raw.sqlite3_bind_int64(times, 2, row.EventTime));
-                Check(db, raw.sqlite3_bind_int64(times, 3, row.Id));
+                Check(db, raw.sqlite3_bind_int64(times, 3, id));
                 Step(db, times);
                 timeCount++;
             }
             Check(db, raw.sqlite3_bind_int64(related, 3, row.EventTime));
-            Check(db, raw.sqlite3_bind_int64(related, 4, row.Id));
-            foreach (var value in Related(row.Event))
+            Check(db, raw.sqlite3_bind_int64(related, 4, id));
+            foreach (var value in prepared.Related(row.Index))
             {
                 Text(db, related, 2, value, text);
                 Step(db, related);

@@ -32,7 +32,8 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
 
     public Db Db => db;
 
-    sealed record Row(long Id, long EventTime, string Table, IncomingEvent Event);
+    /// <summary>Event <paramref name="Index"/> of a batch, with the time and day partition it is stored under.</summary>
+    sealed record Row(int Index, long EventTime, string Table, IncomingEvent Event);
 
     public ValueTask AppendAsync(EventOrigin origin, IReadOnlyList<IncomingEvent> events, CancellationToken ct) =>
         AppendAsync(origin, events, null, ct);
@@ -64,9 +65,12 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
                 }
             }
         }
+        // Everything but the SQL is done here, before the batch queues for the single writer (decision 225).
+        var rows = Plan(events, retention, now);
+        using var prepared = EventRows.Of(events);
         await db.WriteAsync(async (c, tx) =>
         {
-            await AppendSqliteAsync(c, tx, origin.OrgId, source, retention, now, events);
+            await AppendSqliteAsync(c, tx, origin.OrgId, source, retention, now, rows, prepared);
             if (alsoInTransaction is not null)
                 await alsoInTransaction(c, tx);
         }, ct);
@@ -84,13 +88,19 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
         return ms > now + 86_400_000 || ms < 0 ? now : ms;
     }
 
-    static List<Row> Plan(IReadOnlyList<IncomingEvent> events, long firstId, int retention, long now, Func<int, long>? id = null)
+    static List<Row> Plan(IReadOnlyList<IncomingEvent> events, int retention, long now)
     {
         var rows = new List<Row>(events.Count);
+        string? table = null;
+        var tableDay = -1;
         for (var i = 0; i < events.Count; i++)
         {
             var t = EventTime(events[i], now);
-            rows.Add(new Row(id?.Invoke(i) ?? firstId + i, t, EventPartitions.Table(retention, EventPartitions.Day(t)), events[i]));
+            // A batch's events are mostly of one day: its partition's name is made once, not per event.
+            var day = EventPartitions.Day(t);
+            if (day != tableDay)
+                (table, tableDay) = (EventPartitions.Table(retention, day), day);
+            rows.Add(new Row(i, t, table!, events[i]));
         }
         return rows;
     }
@@ -100,7 +110,7 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
     {
         await using var conn = (NpgsqlConnection)await db.OpenAsync(ct);
         var ids = (await conn.QueryAsync<long>("SELECT nextval('event_ids') FROM generate_series(1, @n)", new { n = events.Count })).AsList();
-        var rows = Plan(events, 0, retention, now, i => ids[i]);
+        var rows = Plan(events, retention, now);
         foreach (var table in rows.Select(r => r.Table).Distinct())
             await EnsurePostgresPartitionAsync(conn, table, retention, now, ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -112,7 +122,7 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
                 foreach (var row in group)
                 {
                     await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(row.Id, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(ids[row.Index], NpgsqlDbType.Bigint, ct);
                     await copy.WriteAsync(orgId, NpgsqlDbType.Bigint, ct);
                     await copy.WriteAsync(now, NpgsqlDbType.Bigint, ct);
                     await copy.WriteAsync(row.EventTime, NpgsqlDbType.Bigint, ct);
@@ -132,7 +142,7 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
                         await copy.WriteAsync(orgId, NpgsqlDbType.Bigint, ct);
                         await copy.WriteAsync(value, NpgsqlDbType.Text, ct);
                         await copy.WriteAsync(row.EventTime, NpgsqlDbType.Bigint, ct);
-                        await copy.WriteAsync(row.Id, NpgsqlDbType.Bigint, ct);
+                        await copy.WriteAsync(ids[row.Index], NpgsqlDbType.Bigint, ct);
                     }
                 await copy.CompleteAsync(ct);
             }
