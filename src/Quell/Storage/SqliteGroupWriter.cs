@@ -24,11 +24,13 @@ sealed class SqliteGroupWriter : IAsyncDisposable
     readonly Func<CancellationToken, Task<DbConnection>> _open;
     readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
     readonly Task _loop;
+    readonly SqliteCheckpointer _checkpointer;
     DbConnection? _conn;
 
     public SqliteGroupWriter(Func<CancellationToken, Task<DbConnection>> open)
     {
         _open = open;
+        _checkpointer = new SqliteCheckpointer(open);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -96,7 +98,10 @@ sealed class SqliteGroupWriter : IAsyncDisposable
                     done.Add(write);
                 }
                 if (done.Count > 0)
+                {
                     await tx.CommitAsync();
+                    _checkpointer.Committed();
+                }
                 await tx.DisposeAsync();
             }
             catch (Exception e)
@@ -154,7 +159,8 @@ sealed class SqliteGroupWriter : IAsyncDisposable
         // more CPU per alert and grew the process by 90 MB over a run (docs/benchmarks.md, memory).
         // Checkpoints every 8,000 WAL pages (32 MB) instead of 1,000: the pages intake rewrites all the time (the tails
         // of the tables and their indexes) are then copied back once per checkpoint instead of eight times, which took
-        // intake from 2,070 to 2,400 alerts/s. Larger gained nothing more.
+        // intake from 2,070 to 2,400 alerts/s. Larger gained nothing more. Most pages are copied before then by the
+        // background checkpointer (decision 226); this checkpoint copies the rest and lets the WAL start over.
         cmd.CommandText = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8000;";
         await cmd.ExecuteNonQueryAsync();
         return conn;
@@ -164,6 +170,7 @@ sealed class SqliteGroupWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await _checkpointer.DisposeAsync();
         if (_conn is not null)
             await _conn.DisposeAsync();
     }
