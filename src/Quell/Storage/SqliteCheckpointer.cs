@@ -7,14 +7,18 @@ namespace Quell.Storage;
 /// checkpoints on the connection that commits, once the WAL holds <c>wal_autocheckpoint</c> pages: with one writer
 /// connection (<see cref="SqliteGroupWriter"/>), every write then waited while 32 MB were copied and synced, about a
 /// sixth of the writer's time under event ingest, with the second core idle. Here a passive checkpoint, which blocks
-/// neither readers nor the writer, runs at most every <see cref="Interval"/> after a commit, so when the writer's own
-/// checkpoint comes due only the pages of the last interval are left to copy, and that checkpoint still lets the WAL
-/// start over from its beginning.
+/// neither readers nor the writer, runs after a commit once <see cref="MinFrames"/> frames wait to be copied, so when
+/// the writer's own checkpoint comes due few pages are left to copy, and that checkpoint still lets the WAL start over
+/// from its beginning. Waiting for a quarter of the writer's threshold keeps pages that every write changes (the tails
+/// of alerts and their indexes) from being copied back many times over (decision 21).
 /// </summary>
 sealed class SqliteCheckpointer : IAsyncDisposable
 {
     /// <summary>Commits within this time share one checkpoint, and with it its two syncs.</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Frames (pages) the WAL must hold beyond the last checkpoint before one runs: 8 MB of 4 KB pages.</summary>
+    public const int MinFrames = 2000;
 
     readonly Func<CancellationToken, Task<DbConnection>> _open;
     readonly SemaphoreSlim _committed = new(0, 1);
@@ -44,11 +48,13 @@ sealed class SqliteCheckpointer : IAsyncDisposable
             {
                 await _committed.WaitAsync(_stop.Token);
                 await Task.Delay(Interval, _stop.Token);
-                // Commits from here on ask for the next checkpoint; this one covers those before it starts.
+                // Commits from here on ask for the next look; this one covers those before it.
                 Volatile.Write(ref _signalled, 0);
                 try
                 {
                     conn ??= await _open(_stop.Token);
+                    if (UncopiedFrames(conn) is { } frames && frames < MinFrames)
+                        continue;
                     await using var cmd = conn.CreateCommand();
                     cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                     await cmd.ExecuteNonQueryAsync(_stop.Token);
@@ -69,6 +75,33 @@ sealed class SqliteCheckpointer : IAsyncDisposable
         {
             if (conn is not null)
                 await conn.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The frames committed to the WAL and not yet copied (<c>mxFrame − nBackfill</c>), read from the wal-index header
+    /// in the <c>-shm</c> file (offsets 16 and 96, native byte order: https://www.sqlite.org/walformat.html); null when
+    /// it cannot be read, and then every look checkpoints. A torn read only moves one checkpoint a little.
+    /// </summary>
+    static long? UncopiedFrames(DbConnection conn)
+    {
+        try
+        {
+            using var shm = File.OpenHandle(conn.DataSource + "-shm", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> header = stackalloc byte[100];
+            if (RandomAccess.Read(shm, header, 0) < header.Length)
+                return null;
+            var maxFrame = BitConverter.ToUInt32(header[16..]);
+            var backfilled = BitConverter.ToUInt32(header[96..]);
+            return maxFrame >= backfilled ? maxFrame - backfilled : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
