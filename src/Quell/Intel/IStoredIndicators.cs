@@ -10,8 +10,12 @@ public readonly record struct StoredIndicator(long Id, string Type, string Value
 public interface IStoredIndicators
 {
     /// <summary>
-    /// <paramref name="rows"/> were created by one committed transaction, in id order. Called once per batch, from one
-    /// import at a time per batch sequence; must not throw for a row it cannot index.
+    /// <paramref name="rows"/> were created by one committed transaction, in id order. Called once per batch, in commit
+    /// order, right after the commit and before the import's next batch; cheap (the rows are queued, not indexed yet),
+    /// so that a catch-up from now on indexes them from here instead of reading them back (decision 222).
     /// </summary>
-    Task AddedAsync(long orgId, IReadOnlyList<StoredIndicator> rows, CancellationToken ct);
+    void Committed(long orgId, IReadOnlyList<StoredIndicator> rows);
+
+    /// <summary>Indexes the rows <see cref="Committed"/> queued that no catch-up has indexed yet; must not throw for a row it cannot index.</summary>
+    Task IndexCommittedAsync(CancellationToken ct);
 }

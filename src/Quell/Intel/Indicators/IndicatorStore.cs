@@ -151,7 +151,11 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
                     var created = await FlushAsync(orgId, source, items, run, tally, insertFirst, stop.Token);
                     insertFirst = created.Count * 2 > items.Count;
                     if (stored is not null && created.Count > 0)
-                        indexing = IndexAfterAsync(indexing, orgId, created, stop.Token);
+                    {
+                        // Queued before the next batch: a catch-up from now on indexes them instead of reading them back.
+                        stored.Committed(orgId, created);
+                        indexing = IndexAfterAsync(indexing, stop.Token);
+                    }
                 }
             await indexing;
         }
@@ -180,13 +184,13 @@ public sealed class IndicatorStore(Db db, TimeProvider time, IWarninglistLookup?
             ? $"item {item} ({IndicatorNormalizer.Printable(sourceRef)})"
             : $"item {item} ({IndicatorNormalizer.Printable(r.Type)} {IndicatorNormalizer.Printable(r.Value)})";
 
-    /// <summary>Hands <paramref name="created"/> to the matcher once the batches before have been handed over.</summary>
-    async Task IndexAfterAsync(Task before, long orgId, List<StoredIndicator> created, CancellationToken ct)
+    /// <summary>Has the matcher index the committed batches once the indexing started before has ended.</summary>
+    async Task IndexAfterAsync(Task before, CancellationToken ct)
     {
         await before;
         // Off the writer's task: run inline, the indexing would delay the next batch's statements.
         await Task.Yield();
-        await stored!.AddedAsync(orgId, created, ct);
+        await stored!.IndexCommittedAsync(ct);
     }
 
     /// <summary>Writes one batch in one transaction; returns the rows it created, in id order.</summary>

@@ -65,6 +65,8 @@ public sealed partial class IntelIndex(Db db, ILogger<IntelIndex> log) : Backgro
         await _catchUp.WaitAsync(ct);
         try
         {
+            // Rows an import committed and queued first: indexed from memory, they are not read back below.
+            IndexQueued();
             var after = Math.Max(0, Volatile.Read(ref _maxId) - (reread ? Window : RecentWindow));
             while (true)
             {
