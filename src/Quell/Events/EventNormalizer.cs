@@ -9,7 +9,7 @@ namespace Quell.Events;
 /// XML attribute wrappers dropped), ECS names added beside them, and related.ip / hosts / hash / user collected from
 /// every field that carries one. Pure: no clock, no I/O; the caller decides the time when the event has none.
 /// </summary>
-public static class EventNormalizer
+public static partial class EventNormalizer
 {
     /// <summary>Fields whose value is the event's time, first found wins.</summary>
     static readonly string[] TimeFields = ["@timestamp", "timestamp", "time", "Event.System.TimeCreated.SystemTime", "event.created"];
@@ -36,17 +36,27 @@ public static class EventNormalizer
             Flatten(root, "", fields);
         else
             fields["message"] = Scalar(root);
+        Complete(fields, extra, root);
+        return fields;
+    }
+
+    /// <summary>
+    /// What every event gets after its own fields: the receiver's extra fields where the event has none of that name,
+    /// the Windows or JSON ECS names, derived fields and related.* lists. The Windows EventData names come from
+    /// <paramref name="root"/> when it is a JSON element, or are the list the reader collected.
+    /// </summary>
+    static void Complete(Dictionary<string, object?> fields, IReadOnlyDictionary<string, object?>? extra, object? eventData)
+    {
         if (extra is not null)
             foreach (var (k, v) in extra)
                 fields.TryAdd(k, v);
         var windows = fields.ContainsKey("Event.System.EventID") || fields.ContainsKey("Event.System.Channel");
         if (windows)
-            AddWindows(root, fields);
+            AddWindows(eventData, fields);
         else
             AddAliases(fields, EcsMapping.Json);
         AddDerived(fields);
         AddRelated(fields);
-        return fields;
     }
 
     /// <summary>Normalizes a plain text line (syslog-style): the text is the message.</summary>
@@ -98,7 +108,7 @@ public static class EventNormalizer
         _ => e.GetRawText(),
     };
 
-    static void AddWindows(JsonElement root, Dictionary<string, object?> fields)
+    static void AddWindows(object? eventData, Dictionary<string, object?> fields)
     {
         // Sigma rules name EventData fields bare (Image, CommandLine) and System fields as EventID, Channel, Computer,
         // Provider_Name: keep them under those names too.
@@ -107,11 +117,17 @@ public static class EventNormalizer
                 fields.TryAdd(name, v);
         if (fields.TryGetValue("Event.System.Provider.Name", out var provider))
             fields.TryAdd("Provider_Name", provider);
-        if (root.TryGetProperty("Event", out var ev) && ev.ValueKind == JsonValueKind.Object &&
-            ev.TryGetProperty("EventData", out var data) && data.ValueKind == JsonValueKind.Object)
-            foreach (var p in data.EnumerateObject())
-                if (p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) && p.Name != "#attributes")
-                    fields.TryAdd(p.Name, Scalar(p.Value));
+        if (eventData is JsonElement root)
+        {
+            if (root.TryGetProperty("Event", out var ev) && ev.ValueKind == JsonValueKind.Object &&
+                ev.TryGetProperty("EventData", out var data) && data.ValueKind == JsonValueKind.Object)
+                foreach (var p in data.EnumerateObject())
+                    if (p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) && p.Name != "#attributes")
+                        fields.TryAdd(p.Name, Scalar(p.Value));
+        }
+        else if (eventData is List<KeyValuePair<string, object?>> read)
+            foreach (var (k, v) in read)
+                fields.TryAdd(k, v);
         AddAliases(fields, EcsMapping.Windows);
         fields.TryAdd("event.module", "windows");
         if (fields.TryGetValue("User", out var u) && u is string user)
@@ -247,7 +263,7 @@ public static class EventNormalizer
             fields[name] = values;
     }
 
-    static DateTimeOffset? FindTime(Dictionary<string, object?> fields)
+    internal static DateTimeOffset? FindTime(Dictionary<string, object?> fields)
     {
         foreach (var name in TimeFields)
             if (fields.TryGetValue(name, out var v) && ParseTime(v) is { } t)
