@@ -18,9 +18,9 @@ public static partial class EventNormalizer
     /// The fields of the JSON object <paramref name="json"/> (one complete, already validated object: valid UTF-8 and
     /// JSON), with <paramref name="extra"/> added as <see cref="Normalize(JsonElement, string, IReadOnlyDictionary{string, object?}?)"/> does.
     /// </summary>
-    internal static Dictionary<string, object?> FieldsOfObject(ReadOnlySpan<byte> json, IReadOnlyDictionary<string, object?>? extra)
+    internal static Dictionary<string, object?> FieldsOfObject(ReadOnlySpan<byte> json, IReadOnlyDictionary<string, object?>? extra, int capacity = 32)
     {
-        var fields = new Dictionary<string, object?>(32, StringComparer.Ordinal);
+        var fields = new Dictionary<string, object?>(capacity, StringComparer.Ordinal);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JsonStream.MaxDepth });
         reader.Read();
         List<KeyValuePair<string, object?>>? eventData = null;
@@ -85,8 +85,8 @@ public static partial class EventNormalizer
 
     static object? Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
     {
-        JsonTokenType.String => reader.GetString(),
-        JsonTokenType.Number => reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble(),
+        JsonTokenType.String => Utf8Values.String(ref reader),
+        JsonTokenType.Number => reader.TryGetInt64(out var l) ? Utf8Values.Box(l) : reader.GetDouble(),
         JsonTokenType.True => true,
         JsonTokenType.False => false,
         _ => null,

@@ -54,7 +54,7 @@ public static partial class EventNormalizer
         if (windows)
             AddWindows(eventData, fields);
         else
-            AddAliases(fields, EcsMapping.Json);
+            AddAliases(fields, windows: false);
         AddDerived(fields);
         AddRelated(fields);
     }
@@ -108,12 +108,15 @@ public static partial class EventNormalizer
         _ => e.GetRawText(),
     };
 
+    static readonly (string System, string Bare)[] WindowsSystemNames =
+        [.. ((string[])["EventID", "Channel", "Computer", "Level", "Task", "Keywords", "EventRecordID"]).Select(n => ("Event.System." + n, n))];
+
     static void AddWindows(object? eventData, Dictionary<string, object?> fields)
     {
         // Sigma rules name EventData fields bare (Image, CommandLine) and System fields as EventID, Channel, Computer,
         // Provider_Name: keep them under those names too.
-        foreach (var name in (string[])["EventID", "Channel", "Computer", "Level", "Task", "Keywords", "EventRecordID"])
-            if (fields.TryGetValue("Event.System." + name, out var v))
+        foreach (var (system, name) in WindowsSystemNames)
+            if (fields.TryGetValue(system, out var v))
                 fields.TryAdd(name, v);
         if (fields.TryGetValue("Event.System.Provider.Name", out var provider))
             fields.TryAdd("Provider_Name", provider);
@@ -128,7 +131,7 @@ public static partial class EventNormalizer
         else if (eventData is List<KeyValuePair<string, object?>> read)
             foreach (var (k, v) in read)
                 fields.TryAdd(k, v);
-        AddAliases(fields, EcsMapping.Windows);
+        AddAliases(fields, windows: true);
         fields.TryAdd("event.module", "windows");
         if (fields.TryGetValue("User", out var u) && u is string user)
         {
@@ -152,15 +155,20 @@ public static partial class EventNormalizer
         }
     }
 
-    static void AddAliases(Dictionary<string, object?> fields, IReadOnlyDictionary<string, string> map)
+    [ThreadStatic]
+    static List<KeyValuePair<string, object?>>? t_aliases;
+
+    static void AddAliases(Dictionary<string, object?> fields, bool windows)
     {
-        List<KeyValuePair<string, object?>>? add = null;
+        // The aliases wait in a list of the thread's (the table cannot change while it is enumerated).
+        var add = t_aliases ??= [];
         foreach (var (name, value) in fields)
-            if (value is not null && map.TryGetValue(name, out var ecs) && !fields.ContainsKey(ecs))
-                (add ??= []).Add(new(ecs, value));
-        if (add is not null)
-            foreach (var (k, v) in add)
-                fields.TryAdd(k, v);
+            if (value is not null && EcsMapping.Roles.TryGetValue(name, out var role) && (windows ? role.WindowsAlias : role.JsonAlias) is { } ecs &&
+                !fields.ContainsKey(ecs))
+                add.Add(new(ecs, value));
+        foreach (var (k, v) in add)
+            fields.TryAdd(k, v);
+        add.Clear();
     }
 
     /// <summary>Fields computed from others: names from paths, the domain of a URL.</summary>
@@ -168,9 +176,9 @@ public static partial class EventNormalizer
     {
         foreach (var (path, name) in (ReadOnlySpan<(string, string)>)[("process.executable", "process.name"), ("process.parent.executable", "process.parent.name"),
                      ("file.path", "file.name"), ("dll.path", "dll.name")])
-            if (!fields.ContainsKey(name) && fields.TryGetValue(path, out var v) && v is string p && p.Length > 0)
+            if (fields.TryGetValue(path, out var v) && v is string p && p.Length > 0 && !fields.ContainsKey(name))
                 fields[name] = p[(p.LastIndexOfAny(['\\', '/']) + 1)..];
-        if (!fields.ContainsKey("url.domain") && fields.TryGetValue("url.original", out var u) && u is string url &&
+        if (fields.TryGetValue("url.original", out var u) && u is string url && !fields.ContainsKey("url.domain") &&
             Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
             fields["url.domain"] = uri.Host;
     }
@@ -181,21 +189,18 @@ public static partial class EventNormalizer
         public List<object?>? Ip, Hosts, Hash, User;
     }
 
-    enum RelatedKind { None, Ip, Host, Hash, User }
-
     static void AddRelated(Dictionary<string, object?> fields)
     {
         var related = new RelatedValues();
         foreach (var (name, value) in fields)
         {
-            var kind = EcsMapping.IpFields.Contains(name) ? RelatedKind.Ip
-                : EcsMapping.HostFields.Contains(name) ? RelatedKind.Host
-                : EcsMapping.UserFields.Contains(name) ? RelatedKind.User
+            EcsMapping.Roles.TryGetValue(name, out var role);
+            var kind = role is { Related: not RelatedKind.None } ? role.Related
                 : name.Contains(".hash.", StringComparison.Ordinal) ? RelatedKind.Hash
                 : RelatedKind.None;
             if (kind != RelatedKind.None)
                 Collect(value, kind, false, ref related);
-            else if (name switch { "related.ip" => RelatedKind.Ip, "related.hosts" => RelatedKind.Host, "related.hash" => RelatedKind.Hash, "related.user" => RelatedKind.User, _ => RelatedKind.None } is var given and not RelatedKind.None)
+            else if (role is { Given: not RelatedKind.None and var given })
                 Collect(value, given, true, ref related);
         }
         Set(fields, "related.ip", related.Ip);
@@ -228,7 +233,9 @@ public static partial class EventNormalizer
                 Add(ref into.Ip, s);
                 break;
             case RelatedKind.Ip:
-                if (IPAddress.TryParse(s, out var a))
+                if (IsCanonicalIPv4(s))
+                    Add(ref into.Ip, s);
+                else if (IPAddress.TryParse(s, out var a))
                     Add(ref into.Ip, Canonical(a, s));
                 break;
             case RelatedKind.Host:
@@ -240,6 +247,33 @@ public static partial class EventNormalizer
             default:
                 Add(ref into.User, s);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="s"/> is four decimal numbers 0-255 without leading zeros, joined by dots: the text
+    /// IPAddress would parse and format back unchanged, checked without making an IPAddress (decision 219).
+    /// </summary>
+    internal static bool IsCanonicalIPv4(ReadOnlySpan<char> s)
+    {
+        if (s.Length is < 7 or > 15)
+            return false;
+        var parts = 0;
+        var i = 0;
+        while (true)
+        {
+            var start = i;
+            var value = 0;
+            while (i < s.Length && char.IsAsciiDigit(s[i]) && i - start < 3)
+                value = value * 10 + (s[i++] - '0');
+            var digits = i - start;
+            if (digits == 0 || value > 255 || (digits > 1 && s[start] == '0'))
+                return false;
+            if (++parts == 4)
+                return i == s.Length;
+            if (i >= s.Length || s[i] != '.')
+                return false;
+            i++;
         }
     }
 

@@ -271,4 +271,28 @@ public sealed class HecParseEquivalenceTests
                 break;
         }
     }
+
+    [Theory]
+    [InlineData("10.1.2.3")]
+    [InlineData("0.0.0.0")]
+    [InlineData("255.255.255.255")]
+    [InlineData("192.168.100.200")]
+    [InlineData("010.1.2.3")]
+    [InlineData("1.2.3")]
+    [InlineData("1.2.3.4.5")]
+    [InlineData("256.1.1.1")]
+    [InlineData("1.2.3.4 ")]
+    [InlineData("1..2.3")]
+    [InlineData("1.2.3.")]
+    [InlineData("0x7f.0.0.1")]
+    [InlineData("1.2.3.1000")]
+    [InlineData("1.2.3.0004")]
+    [InlineData("::ffff:1.2.3.4")]
+    [InlineData("4294967295")]
+    [InlineData("1.2.3.-4")]
+    public void Canonical_IPv4_check_agrees_with_IPAddress(string text)
+    {
+        var canonical = System.Net.IPAddress.TryParse(text, out var a) && a.ToString() == text && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+        Assert.Equal(canonical, EventNormalizer.IsCanonicalIPv4(text));
+    }
 }
