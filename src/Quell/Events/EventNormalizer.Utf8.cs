@@ -85,8 +85,8 @@ public static partial class EventNormalizer
 
     static object? Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
     {
-        JsonTokenType.String => Utf8Values.String(ref reader),
-        JsonTokenType.Number => reader.TryGetInt64(out var l) ? Utf8Values.Box(l) : reader.GetDouble(),
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Number => reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble(),
         JsonTokenType.True => true,
         JsonTokenType.False => false,
         _ => null,

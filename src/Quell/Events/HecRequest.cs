@@ -33,6 +33,7 @@ public static class HecRequest
         // The fields table is sized for the largest event so far: a shipper's events are alike, and a table of 32 was
         // most of the bytes allocated per event (decision 219).
         var capacity = 0;
+        Span<Previous> previous = [default, default, default, default];
         var pos = body.StartsWith("\xEF\xBB\xBF"u8) ? 3 : 0;
         for (var index = 0; ; index++)
         {
@@ -46,7 +47,7 @@ public static class HecRequest
             if (!HecRecord.TryRead(record, out var members))
                 return (null, HecReply.InvalidFormat(index));
             record = record[..members.Length];
-            if (Event(record, members, index, raw, extra, capacity, out var e) is { } error)
+            if (Event(record, members, index, raw, extra, capacity, previous, out var e) is { } error)
                 return (null, error);
             capacity = Math.Max(capacity, e!.Fields.Count);
             events.Add(e!);
@@ -56,7 +57,7 @@ public static class HecRequest
     }
 
     /// <summary>The event of one well-formed record, or what is wrong with it, checked in the order Splunk reports them.</summary>
-    static HecReply? Event(ReadOnlySpan<byte> record, in HecRecord members, int index, Utf8Slab raw, Dictionary<string, object?> extra, int capacity, out IncomingEvent? e)
+    static HecReply? Event(ReadOnlySpan<byte> record, in HecRecord members, int index, Utf8Slab raw, Dictionary<string, object?> extra, int capacity, Span<Previous> previous, out IncomingEvent? e)
     {
         e = null;
         if (members.Event is not { } evAt)
@@ -68,10 +69,10 @@ public static class HecRequest
         if (kind == JsonTokenType.Null || text is { Length: 0 } || (kind == JsonTokenType.StartObject && reader.Read() && reader.TokenType == JsonTokenType.EndObject))
             return new HecReply(400, 13, "Event field cannot be blank", index);
         extra.Clear();
-        AddString(extra, "hec.host", record, members.Host);
-        AddString(extra, "hec.source", record, members.Source);
-        AddString(extra, "hec.sourcetype", record, members.SourceType);
-        AddString(extra, "hec.index", record, members.Index);
+        AddString(extra, "hec.host", record, members.Host, ref previous[0]);
+        AddString(extra, "hec.source", record, members.Source, ref previous[1]);
+        AddString(extra, "hec.sourcetype", record, members.SourceType, ref previous[2]);
+        AddString(extra, "hec.index", record, members.Index, ref previous[3]);
         if (extra.TryGetValue("hec.host", out var host))
             extra["host.name"] = host;
         if (members.Fields is { } fieldsAt && !AddIndexedFields(extra, record[fieldsAt]))
@@ -103,14 +104,22 @@ public static class HecRequest
         return null;
     }
 
-    static void AddString(Dictionary<string, object?> extra, string name, ReadOnlySpan<byte> record, Range? at)
+    static void AddString(Dictionary<string, object?> extra, string name, ReadOnlySpan<byte> record, Range? at, ref Previous previous)
     {
         if (at is not { } range)
             return;
-        var reader = HecRecord.ValueReader(record[range]);
-        if (reader.TokenType == JsonTokenType.String)
-            extra[name] = Utf8Values.String(ref reader);
+        var json = record[range];
+        var reader = HecRecord.ValueReader(json);
+        if (reader.TokenType != JsonTokenType.String)
+            return;
+        // A request's records name the same host, source and sourcetype: the previous record's string is reused.
+        if (previous.Text is null || !json.SequenceEqual(previous.Json.Span))
+            previous = new(json.ToArray(), reader.GetString()!);
+        extra[name] = previous.Text;
     }
+
+    /// <summary>The JSON text of a hec.* string of the previous record, and its string.</summary>
+    record struct Previous(ReadOnlyMemory<byte> Json, string? Text);
 
     /// <summary>Adds the members of the <c>fields</c> object; false when it is not an object.</summary>
     static bool AddIndexedFields(Dictionary<string, object?> extra, ReadOnlySpan<byte> json)
