@@ -64,7 +64,14 @@ readonly struct HecRecord
             return false;
         record = new HecRecord
         {
-            Event = ev, Host = host, Source = source, SourceType = sourceType, Index = index, Fields = fields, Time = time, Length = length,
+            Event = ev,
+            Host = host,
+            Source = source,
+            SourceType = sourceType,
+            Index = index,
+            Fields = fields,
+            Time = time,
+            Length = length,
         };
         return true;
     }
