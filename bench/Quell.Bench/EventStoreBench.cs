@@ -14,7 +14,7 @@ namespace Quell.Bench;
 /// and again (one batch in flight per writer, so each batch is one commit, as on a lightly loaded server). Also the
 /// bytes the process wrote per event (WAL and checkpoints) and allocated per event (the GC's work). CPU time, not wall time, so a busy machine changes the
 /// numbers less; the HEC body is the one bench/events-ingest.sh posts.
-/// quell-bench event-store BODY.json [--batches 300] [--parallel 1] [--data DIR] [--max-pending N] (Events:MaxPendingRelated; a large N leaves the related values unmerged, to price the merge)
+/// quell-bench event-store BODY.json [--batches 300] [--parses N (default batches / 5, at least 20)] [--parallel 1] [--data DIR] [--max-pending N] (Events:MaxPendingRelated; a large N leaves the related values unmerged, to price the merge)
 /// </summary>
 static class EventStoreBench
 {
@@ -23,7 +23,7 @@ static class EventStoreBench
         string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            Console.Error.WriteLine("usage: Quell.Bench event-store BODY.json [--batches N] [--parallel N] [--data DIR] [--max-pending N]");
+            Console.Error.WriteLine("usage: Quell.Bench event-store BODY.json [--batches N] [--parses N] [--parallel N] [--data DIR] [--max-pending N]");
             return 2;
         }
         var body = await File.ReadAllBytesAsync(args[0]);
@@ -40,7 +40,7 @@ static class EventStoreBench
         for (var i = 0; i < 20; i++)
             HecRequest.ParseEvents(body, int.MaxValue);
         var parse = Measure();
-        var parses = Math.Max(20, batches / 5);
+        var parses = int.Parse(Arg("--parses") ?? Math.Max(20, batches / 5).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         for (var i = 0; i < parses; i++)
             HecRequest.ParseEvents(body, int.MaxValue);
         Report("parse + normalize", parse, (long)parses * events!.Count);

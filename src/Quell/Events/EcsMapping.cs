@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Quell.Events;
 
 /// <summary>
@@ -112,4 +114,45 @@ static class EcsMapping
         "user.name", "user.target.name", "user.effective.name", "process.user.name", "process.parent.user.name", "source.user.name",
         "destination.user.name", "email.from.address", "email.to.address", "email.sender.address",
     ];
+
+    /// <summary>
+    /// Every name above with what it means, found with one lookup per field instead of one per map and set: the
+    /// normalizer asks it of every field of every event (decision 219).
+    /// </summary>
+    public static readonly FrozenDictionary<string, FieldRole> Roles = BuildRoles();
+
+    static FrozenDictionary<string, FieldRole> BuildRoles()
+    {
+        var roles = new Dictionary<string, FieldRole>(StringComparer.Ordinal);
+        FieldRole Of(string name) => roles.TryGetValue(name, out var r) ? r : roles[name] = new FieldRole();
+        foreach (var (name, ecs) in Json)
+            Of(name).JsonAlias = ecs;
+        foreach (var (name, ecs) in Windows)
+            Of(name).WindowsAlias = ecs;
+        foreach (var (set, kind) in (ReadOnlySpan<(HashSet<string>, RelatedKind)>)[(IpFields, RelatedKind.Ip), (HostFields, RelatedKind.Host), (UserFields, RelatedKind.User)])
+            foreach (var name in set)
+                Of(name).Related = kind;
+        foreach (var (name, kind) in (ReadOnlySpan<(string, RelatedKind)>)[("related.ip", RelatedKind.Ip), ("related.hosts", RelatedKind.Host), ("related.hash", RelatedKind.Hash), ("related.user", RelatedKind.User)])
+            Of(name).Given = kind;
+        return roles.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>Which related.* list a field's values go to.</summary>
+enum RelatedKind { None, Ip, Host, Hash, User }
+
+/// <summary>What one field name means to the normalizer (<see cref="EcsMapping.Roles"/>).</summary>
+sealed class FieldRole
+{
+    /// <summary>The ECS name added beside it in a JSON log (<see cref="EcsMapping.Json"/>).</summary>
+    public string? JsonAlias { get; set; }
+
+    /// <summary>The ECS name added beside it in a Windows event (<see cref="EcsMapping.Windows"/>).</summary>
+    public string? WindowsAlias { get; set; }
+
+    /// <summary>The related.* list its values go to, canonicalized (an IP's canonical text, a host in lower case...).</summary>
+    public RelatedKind Related { get; set; }
+
+    /// <summary>For the related.* fields themselves: the list their values join as they are.</summary>
+    public RelatedKind Given { get; set; }
 }

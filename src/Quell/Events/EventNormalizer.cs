@@ -9,7 +9,7 @@ namespace Quell.Events;
 /// XML attribute wrappers dropped), ECS names added beside them, and related.ip / hosts / hash / user collected from
 /// every field that carries one. Pure: no clock, no I/O; the caller decides the time when the event has none.
 /// </summary>
-public static class EventNormalizer
+public static partial class EventNormalizer
 {
     /// <summary>Fields whose value is the event's time, first found wins.</summary>
     static readonly string[] TimeFields = ["@timestamp", "timestamp", "time", "Event.System.TimeCreated.SystemTime", "event.created"];
@@ -36,17 +36,27 @@ public static class EventNormalizer
             Flatten(root, "", fields);
         else
             fields["message"] = Scalar(root);
+        Complete(fields, extra, root);
+        return fields;
+    }
+
+    /// <summary>
+    /// What every event gets after its own fields: the receiver's extra fields where the event has none of that name,
+    /// the Windows or JSON ECS names, derived fields and related.* lists. The Windows EventData names come from
+    /// <paramref name="root"/> when it is a JSON element, or are the list the reader collected.
+    /// </summary>
+    static void Complete(Dictionary<string, object?> fields, IReadOnlyDictionary<string, object?>? extra, object? eventData)
+    {
         if (extra is not null)
             foreach (var (k, v) in extra)
                 fields.TryAdd(k, v);
         var windows = fields.ContainsKey("Event.System.EventID") || fields.ContainsKey("Event.System.Channel");
         if (windows)
-            AddWindows(root, fields);
+            AddWindows(eventData, fields);
         else
-            AddAliases(fields, EcsMapping.Json);
+            AddAliases(fields, windows: false);
         AddDerived(fields);
         AddRelated(fields);
-        return fields;
     }
 
     /// <summary>Normalizes a plain text line (syslog-style): the text is the message.</summary>
@@ -98,21 +108,30 @@ public static class EventNormalizer
         _ => e.GetRawText(),
     };
 
-    static void AddWindows(JsonElement root, Dictionary<string, object?> fields)
+    static readonly (string System, string Bare)[] WindowsSystemNames =
+        [.. ((string[])["EventID", "Channel", "Computer", "Level", "Task", "Keywords", "EventRecordID"]).Select(n => ("Event.System." + n, n))];
+
+    static void AddWindows(object? eventData, Dictionary<string, object?> fields)
     {
         // Sigma rules name EventData fields bare (Image, CommandLine) and System fields as EventID, Channel, Computer,
         // Provider_Name: keep them under those names too.
-        foreach (var name in (string[])["EventID", "Channel", "Computer", "Level", "Task", "Keywords", "EventRecordID"])
-            if (fields.TryGetValue("Event.System." + name, out var v))
+        foreach (var (system, name) in WindowsSystemNames)
+            if (fields.TryGetValue(system, out var v))
                 fields.TryAdd(name, v);
         if (fields.TryGetValue("Event.System.Provider.Name", out var provider))
             fields.TryAdd("Provider_Name", provider);
-        if (root.TryGetProperty("Event", out var ev) && ev.ValueKind == JsonValueKind.Object &&
-            ev.TryGetProperty("EventData", out var data) && data.ValueKind == JsonValueKind.Object)
-            foreach (var p in data.EnumerateObject())
-                if (p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) && p.Name != "#attributes")
-                    fields.TryAdd(p.Name, Scalar(p.Value));
-        AddAliases(fields, EcsMapping.Windows);
+        if (eventData is JsonElement root)
+        {
+            if (root.TryGetProperty("Event", out var ev) && ev.ValueKind == JsonValueKind.Object &&
+                ev.TryGetProperty("EventData", out var data) && data.ValueKind == JsonValueKind.Object)
+                foreach (var p in data.EnumerateObject())
+                    if (p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) && p.Name != "#attributes")
+                        fields.TryAdd(p.Name, Scalar(p.Value));
+        }
+        else if (eventData is List<KeyValuePair<string, object?>> read)
+            foreach (var (k, v) in read)
+                fields.TryAdd(k, v);
+        AddAliases(fields, windows: true);
         fields.TryAdd("event.module", "windows");
         if (fields.TryGetValue("User", out var u) && u is string user)
         {
@@ -136,15 +155,20 @@ public static class EventNormalizer
         }
     }
 
-    static void AddAliases(Dictionary<string, object?> fields, IReadOnlyDictionary<string, string> map)
+    [ThreadStatic]
+    static List<KeyValuePair<string, object?>>? t_aliases;
+
+    static void AddAliases(Dictionary<string, object?> fields, bool windows)
     {
-        List<KeyValuePair<string, object?>>? add = null;
+        // The aliases wait in a list of the thread's (the table cannot change while it is enumerated).
+        var add = t_aliases ??= [];
         foreach (var (name, value) in fields)
-            if (value is not null && map.TryGetValue(name, out var ecs) && !fields.ContainsKey(ecs))
-                (add ??= []).Add(new(ecs, value));
-        if (add is not null)
-            foreach (var (k, v) in add)
-                fields.TryAdd(k, v);
+            if (value is not null && EcsMapping.Roles.TryGetValue(name, out var role) && (windows ? role.WindowsAlias : role.JsonAlias) is { } ecs &&
+                !fields.ContainsKey(ecs))
+                add.Add(new(ecs, value));
+        foreach (var (k, v) in add)
+            fields.TryAdd(k, v);
+        add.Clear();
     }
 
     /// <summary>Fields computed from others: names from paths, the domain of a URL.</summary>
@@ -152,9 +176,9 @@ public static class EventNormalizer
     {
         foreach (var (path, name) in (ReadOnlySpan<(string, string)>)[("process.executable", "process.name"), ("process.parent.executable", "process.parent.name"),
                      ("file.path", "file.name"), ("dll.path", "dll.name")])
-            if (!fields.ContainsKey(name) && fields.TryGetValue(path, out var v) && v is string p && p.Length > 0)
+            if (fields.TryGetValue(path, out var v) && v is string p && p.Length > 0 && !fields.ContainsKey(name))
                 fields[name] = p[(p.LastIndexOfAny(['\\', '/']) + 1)..];
-        if (!fields.ContainsKey("url.domain") && fields.TryGetValue("url.original", out var u) && u is string url &&
+        if (fields.TryGetValue("url.original", out var u) && u is string url && !fields.ContainsKey("url.domain") &&
             Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
             fields["url.domain"] = uri.Host;
     }
@@ -165,21 +189,18 @@ public static class EventNormalizer
         public List<object?>? Ip, Hosts, Hash, User;
     }
 
-    enum RelatedKind { None, Ip, Host, Hash, User }
-
     static void AddRelated(Dictionary<string, object?> fields)
     {
         var related = new RelatedValues();
         foreach (var (name, value) in fields)
         {
-            var kind = EcsMapping.IpFields.Contains(name) ? RelatedKind.Ip
-                : EcsMapping.HostFields.Contains(name) ? RelatedKind.Host
-                : EcsMapping.UserFields.Contains(name) ? RelatedKind.User
+            EcsMapping.Roles.TryGetValue(name, out var role);
+            var kind = role is { Related: not RelatedKind.None } ? role.Related
                 : name.Contains(".hash.", StringComparison.Ordinal) ? RelatedKind.Hash
                 : RelatedKind.None;
             if (kind != RelatedKind.None)
                 Collect(value, kind, false, ref related);
-            else if (name switch { "related.ip" => RelatedKind.Ip, "related.hosts" => RelatedKind.Host, "related.hash" => RelatedKind.Hash, "related.user" => RelatedKind.User, _ => RelatedKind.None } is var given and not RelatedKind.None)
+            else if (role is { Given: not RelatedKind.None and var given })
                 Collect(value, given, true, ref related);
         }
         Set(fields, "related.ip", related.Ip);
@@ -212,7 +233,9 @@ public static class EventNormalizer
                 Add(ref into.Ip, s);
                 break;
             case RelatedKind.Ip:
-                if (IPAddress.TryParse(s, out var a))
+                if (IsCanonicalIPv4(s))
+                    Add(ref into.Ip, s);
+                else if (IPAddress.TryParse(s, out var a))
                     Add(ref into.Ip, Canonical(a, s));
                 break;
             case RelatedKind.Host:
@@ -224,6 +247,33 @@ public static class EventNormalizer
             default:
                 Add(ref into.User, s);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="s"/> is four decimal numbers 0-255 without leading zeros, joined by dots: the text
+    /// IPAddress would parse and format back unchanged, checked without making an IPAddress (decision 219).
+    /// </summary>
+    internal static bool IsCanonicalIPv4(ReadOnlySpan<char> s)
+    {
+        if (s.Length is < 7 or > 15)
+            return false;
+        var parts = 0;
+        var i = 0;
+        while (true)
+        {
+            var start = i;
+            var value = 0;
+            while (i < s.Length && char.IsAsciiDigit(s[i]) && i - start < 3)
+                value = value * 10 + (s[i++] - '0');
+            var digits = i - start;
+            if (digits == 0 || value > 255 || (digits > 1 && s[start] == '0'))
+                return false;
+            if (++parts == 4)
+                return i == s.Length;
+            if (i >= s.Length || s[i] != '.')
+                return false;
+            i++;
         }
     }
 
@@ -247,7 +297,7 @@ public static class EventNormalizer
             fields[name] = values;
     }
 
-    static DateTimeOffset? FindTime(Dictionary<string, object?> fields)
+    internal static DateTimeOffset? FindTime(Dictionary<string, object?> fields)
     {
         foreach (var name in TimeFields)
             if (fields.TryGetValue(name, out var v) && ParseTime(v) is { } t)

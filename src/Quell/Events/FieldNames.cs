@@ -39,16 +39,58 @@ static class FieldNames
         return entry.Dotted ??= entry.Name + ".";
     }
 
-    static Entry? Find(string parent, JsonProperty property)
+    /// <summary>The name of the property the reader is on (a PropertyName token), with <paramref name="parent"/> before it.</summary>
+    public readonly struct Name
     {
-        var utf8 = JsonMarshal.GetRawUtf8PropertyName(property);
-        if (utf8.Length > MaxBytes || utf8.Contains((byte)'\\'))
-            return null;
+        readonly Entry? _entry;
+        readonly string _name;
+
+        Name(Entry? entry, string name)
+        {
+            _entry = entry;
+            _name = name;
+        }
+
+        public string Text => _name;
+
+        /// <summary>The name followed by '.', the parent of the property's own fields.</summary>
+        public string Dotted => _entry is null ? _name + "." : _entry.Dotted ??= _name + ".";
+
+        internal static Name Of(string parent, ref Utf8JsonReader reader)
+        {
+            // The raw bytes of an unescaped name are its UTF-8, as JsonMarshal gives them for a JsonProperty: both
+            // paths share the table's entries.
+            var utf8 = reader.ValueSpan;
+            if (reader.ValueIsEscaped || !Cacheable(utf8))
+                return new(null, parent + reader.GetString());
+            ref var slot = ref Slot(parent, utf8);
+            if (slot is { } e && ReferenceEquals(e.Parent, parent) && utf8.SequenceEqual(e.Utf8))
+                return new(e, e.Name);
+            slot = new Entry(parent, utf8.ToArray(), parent + reader.GetString());
+            return new(slot, slot.Name);
+        }
+    }
+
+    /// <summary><paramref name="parent"/> followed by the name of the property the reader is on.</summary>
+    public static Name Of(string parent, ref Utf8JsonReader reader) => Name.Of(parent, ref reader);
+
+    static bool Cacheable(ReadOnlySpan<byte> utf8) => utf8.Length <= MaxBytes && !utf8.Contains((byte)'\\');
+
+    static ref Entry? Slot(string parent, ReadOnlySpan<byte> utf8)
+    {
         var hash = new HashCode();
         hash.Add(RuntimeHelpers.GetHashCode(parent));
         hash.AddBytes(utf8);
         var table = t_table ??= new Entry?[Size];
-        ref var slot = ref table[hash.ToHashCode() & (Size - 1)];
+        return ref table[hash.ToHashCode() & (Size - 1)];
+    }
+
+    static Entry? Find(string parent, JsonProperty property)
+    {
+        var utf8 = JsonMarshal.GetRawUtf8PropertyName(property);
+        if (!Cacheable(utf8))
+            return null;
+        ref var slot = ref Slot(parent, utf8);
         if (slot is { } e && ReferenceEquals(e.Parent, parent) && utf8.SequenceEqual(e.Utf8))
             return e;
         return slot = new Entry(parent, utf8.ToArray(), parent + property.Name);

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -29,73 +28,129 @@ public static class HecRequest
     {
         var events = new List<IncomingEvent>();
         var raw = new Utf8Slab();
-        HecReply? error = null;
-        JsonStream.ForEach(body, (in JsonRecord r) =>
+        // The indexed fields and hec.* names of one record at a time: the normalizer copies them into the event's own fields.
+        var extra = new Dictionary<string, object?>(StringComparer.Ordinal);
+        // The fields table is sized for the largest event so far (up to 64 fields, so one wide event does not widen every
+        // later one): a shipper's events are alike, and a table of 32 was the largest part of a small event's bytes (decision 219).
+        var capacity = 0;
+        Span<Previous> previous = [default, default, default, default];
+        var pos = body.StartsWith("\xEF\xBB\xBF"u8) ? 3 : 0;
+        for (var index = 0; ; index++)
         {
-            var index = r.Number - 1;
-            if (r.Document is null || r.Document.RootElement.ValueKind != JsonValueKind.Object || index >= maxEvents)
-            {
-                error = index >= maxEvents ? new HecReply(400, 6, $"Invalid data format: more than {maxEvents} events in one request", index) : HecReply.InvalidFormat(index);
-                return false;
-            }
-            var root = r.Document.RootElement;
-            if (!root.TryGetProperty("event", out var ev))
-            {
-                error = new HecReply(400, 12, "Event field is required", index);
-                return false;
-            }
-            if (ev.ValueKind == JsonValueKind.Null || (ev.ValueKind == JsonValueKind.String && ev.GetString()!.Length == 0) ||
-                (ev.ValueKind == JsonValueKind.Object && !ev.EnumerateObject().Any()))
-            {
-                error = new HecReply(400, 13, "Event field cannot be blank", index);
-                return false;
-            }
-            var extra = new Dictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var name in (string[])["host", "source", "sourcetype", "index"])
-                if (root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String)
-                    extra["hec." + name] = v.GetString();
-            if (extra.TryGetValue("hec.host", out var host))
-                extra["host.name"] = host;
-            if (root.TryGetProperty("fields", out var fields))
-            {
-                if (fields.ValueKind != JsonValueKind.Object)
-                {
-                    error = new HecReply(400, 15, "Error in handling indexed fields", index);
-                    return false;
-                }
-                foreach (var f in fields.EnumerateObject())
-                    extra[f.Name] = f.Value.ValueKind switch
-                    {
-                        JsonValueKind.String => f.Value.GetString(),
-                        JsonValueKind.Number => f.Value.TryGetInt64(out var l) ? (object)l : f.Value.GetDouble(),
-                        JsonValueKind.Array => f.Value.EnumerateArray().Select(x => (object?)(x.ValueKind == JsonValueKind.String ? x.GetString() : x.GetRawText())).ToList(),
-                        _ => f.Value.GetRawText(),
-                    };
-            }
-            var e = ev.ValueKind == JsonValueKind.Object
-                ? EventNormalizer.Normalize(ev, raw.Copy(JsonMarshal.GetRawUtf8Value(ev)), extra)
-                : EventNormalizer.FromText(ev.ValueKind == JsonValueKind.String ? ev.GetString()! : ev.GetRawText(), extra);
-            if (root.TryGetProperty("time", out var time))
-            {
-                object? t = time.ValueKind switch
-                {
-                    JsonValueKind.Number => time.GetDouble(),
-                    JsonValueKind.String => time.GetString(),
-                    _ => null,
-                };
-                if (EventNormalizer.ParseTime(t) is not { } at)
-                {
-                    error = HecReply.InvalidFormat(index);
-                    return false;
-                }
-                e = e with { Timestamp = at };
-            }
-            events.Add(e);
-            return true;
-        });
-        if (error is not null)
-            return (null, error);
+            while (pos < body.Length && body[pos] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                pos++;
+            if (pos >= body.Length)
+                break;
+            if (index >= maxEvents)
+                return (null, new HecReply(400, 6, $"Invalid data format: more than {maxEvents} events in one request", index));
+            var record = body[pos..];
+            if (!HecRecord.TryRead(record, out var members))
+                return (null, HecReply.InvalidFormat(index));
+            record = record[..members.Length];
+            if (Event(record, members, index, raw, extra, capacity, previous, out var e) is { } error)
+                return (null, error);
+            capacity = Math.Min(Math.Max(capacity, e!.Fields.Count), 64);
+            events.Add(e!);
+            pos += members.Length;
+        }
         return events.Count == 0 ? (null, HecReply.NoData) : (events, null);
+    }
+
+    /// <summary>The event of one well-formed record, or what is wrong with it, checked in the order Splunk reports them.</summary>
+    static HecReply? Event(ReadOnlySpan<byte> record, in HecRecord members, int index, Utf8Slab raw, Dictionary<string, object?> extra, int capacity, Span<Previous> previous, out IncomingEvent? e)
+    {
+        e = null;
+        if (members.Event is not { } evAt)
+            return new HecReply(400, 12, "Event field is required", index);
+        var ev = record[evAt];
+        var reader = HecRecord.ValueReader(ev);
+        var kind = reader.TokenType;
+        var text = kind == JsonTokenType.String ? reader.GetString()! : null;
+        if (kind == JsonTokenType.Null || text is { Length: 0 } || (kind == JsonTokenType.StartObject && reader.Read() && reader.TokenType == JsonTokenType.EndObject))
+            return new HecReply(400, 13, "Event field cannot be blank", index);
+        extra.Clear();
+        AddString(extra, "hec.host", record, members.Host, ref previous[0]);
+        AddString(extra, "hec.source", record, members.Source, ref previous[1]);
+        AddString(extra, "hec.sourcetype", record, members.SourceType, ref previous[2]);
+        AddString(extra, "hec.index", record, members.Index, ref previous[3]);
+        if (extra.TryGetValue("hec.host", out var host))
+            extra["host.name"] = host;
+        if (members.Fields is { } fieldsAt && !AddIndexedFields(extra, record[fieldsAt]))
+            return new HecReply(400, 15, "Error in handling indexed fields", index);
+        // The event is made before its time is read, so an event that cannot be read fails as it did with a JsonDocument.
+        Dictionary<string, object?>? fields = null;
+        if (kind == JsonTokenType.StartObject)
+            fields = EventNormalizer.FieldsOfObject(ev, extra, capacity == 0 ? 32 : capacity);
+        else
+            e = EventNormalizer.FromText(text ?? Encoding.UTF8.GetString(ev), extra);
+        DateTimeOffset? at = null;
+        if (members.Time is { } timeAt)
+        {
+            var time = HecRecord.ValueReader(record[timeAt]);
+            object? t = time.TokenType switch
+            {
+                JsonTokenType.Number => time.GetDouble(),
+                JsonTokenType.String => time.GetString(),
+                _ => null,
+            };
+            if (EventNormalizer.ParseTime(t) is not { } parsed)
+                return HecReply.InvalidFormat(index);
+            at = parsed;
+        }
+        if (fields is not null)
+            e = new IncomingEvent(at ?? EventNormalizer.FindTime(fields), raw.Copy(ev), fields);
+        else if (at is not null)
+            e = e! with { Timestamp = at };
+        return null;
+    }
+
+    static void AddString(Dictionary<string, object?> extra, string name, ReadOnlySpan<byte> record, Range? at, ref Previous previous)
+    {
+        if (at is not { } range)
+            return;
+        var json = record[range];
+        var reader = HecRecord.ValueReader(json);
+        if (reader.TokenType != JsonTokenType.String)
+            return;
+        // A request's records name the same host, source and sourcetype: the previous record's string is reused.
+        if (previous.Text is null || !json.SequenceEqual(previous.Json.Span))
+            previous = new(json.ToArray(), reader.GetString()!);
+        extra[name] = previous.Text;
+    }
+
+    /// <summary>The JSON text of a hec.* string of the previous record, and its string.</summary>
+    record struct Previous(ReadOnlyMemory<byte> Json, string? Text);
+
+    /// <summary>Adds the members of the <c>fields</c> object; false when it is not an object.</summary>
+    static bool AddIndexedFields(Dictionary<string, object?> extra, ReadOnlySpan<byte> json)
+    {
+        var reader = HecRecord.ValueReader(json);
+        if (reader.TokenType != JsonTokenType.StartObject)
+            return false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String:
+                    extra[name] = reader.GetString();
+                    break;
+                case JsonTokenType.Number:
+                    extra[name] = reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble();
+                    break;
+                case JsonTokenType.StartArray:
+                    var list = new List<object?>();
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        list.Add(reader.TokenType == JsonTokenType.String ? reader.GetString() : EventNormalizer.RawText(ref reader, json));
+                    extra[name] = list;
+                    break;
+                default:
+                    extra[name] = EventNormalizer.RawText(ref reader, json);
+                    break;
+            }
+        }
+        return true;
     }
 
     /// <summary>The events of a /raw body: one per non-empty line, with the request's host, source and sourcetype.</summary>
