@@ -91,16 +91,15 @@ public sealed partial class EventStore(Db db, TimeProvider time, IOptions<EventO
     static List<Row> Plan(IReadOnlyList<IncomingEvent> events, int retention, long now)
     {
         var rows = new List<Row>(events.Count);
-        string? table = null;
-        var tableDay = -1;
+        // A batch's events fall on a day or two: each partition's name is made once per batch, not per event.
+        var tables = new Dictionary<int, string>();
         for (var i = 0; i < events.Count; i++)
         {
             var t = EventTime(events[i], now);
-            // A batch's events are mostly of one day: its partition's name is made once, not per event.
             var day = EventPartitions.Day(t);
-            if (day != tableDay)
-                (table, tableDay) = (EventPartitions.Table(retention, day), day);
-            rows.Add(new Row(i, t, table!, events[i]));
+            if (!tables.TryGetValue(day, out var table))
+                tables[day] = table = EventPartitions.Table(retention, day);
+            rows.Add(new Row(i, t, table, events[i]));
         }
         return rows;
     }
