@@ -36,16 +36,16 @@ public static partial class EventNormalizer
             Flatten(root, "", fields);
         else
             fields["message"] = Scalar(root);
-        Complete(fields, extra, root);
+        Complete(fields, extra, EventData(root));
         return fields;
     }
 
     /// <summary>
     /// What every event gets after its own fields: the receiver's extra fields where the event has none of that name,
-    /// the Windows or JSON ECS names, derived fields and related.* lists. The Windows EventData names come from
-    /// <paramref name="root"/> when it is a JSON element, or are the list the reader collected.
+    /// the Windows or JSON ECS names, derived fields and related.* lists. <paramref name="eventData"/> holds the scalar
+    /// members of <c>Event.EventData</c>, which Windows events also get under their bare names.
     /// </summary>
-    static void Complete(Dictionary<string, object?> fields, IReadOnlyDictionary<string, object?>? extra, object? eventData)
+    static void Complete(Dictionary<string, object?> fields, IReadOnlyDictionary<string, object?>? extra, List<KeyValuePair<string, object?>>? eventData)
     {
         if (extra is not null)
             foreach (var (k, v) in extra)
@@ -111,7 +111,20 @@ public static partial class EventNormalizer
     static readonly (string System, string Bare)[] WindowsSystemNames =
         [.. ((string[])["EventID", "Channel", "Computer", "Level", "Task", "Keywords", "EventRecordID"]).Select(n => ("Event.System." + n, n))];
 
-    static void AddWindows(object? eventData, Dictionary<string, object?> fields)
+    /// <summary>The scalar members of <c>Event.EventData</c> (the last of duplicate names, as TryGetProperty finds them).</summary>
+    static List<KeyValuePair<string, object?>>? EventData(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("Event", out var ev) || ev.ValueKind != JsonValueKind.Object ||
+            !ev.TryGetProperty("EventData", out var data) || data.ValueKind != JsonValueKind.Object)
+            return null;
+        var members = new List<KeyValuePair<string, object?>>();
+        foreach (var p in data.EnumerateObject())
+            if (p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) && p.Name != "#attributes")
+                members.Add(new(p.Name, Scalar(p.Value)));
+        return members;
+    }
+
+    static void AddWindows(List<KeyValuePair<string, object?>>? eventData, Dictionary<string, object?> fields)
     {
         // Sigma rules name EventData fields bare (Image, CommandLine) and System fields as EventID, Channel, Computer,
         // Provider_Name: keep them under those names too.
@@ -120,16 +133,8 @@ public static partial class EventNormalizer
                 fields.TryAdd(name, v);
         if (fields.TryGetValue("Event.System.Provider.Name", out var provider))
             fields.TryAdd("Provider_Name", provider);
-        if (eventData is JsonElement root)
-        {
-            if (root.TryGetProperty("Event", out var ev) && ev.ValueKind == JsonValueKind.Object &&
-                ev.TryGetProperty("EventData", out var data) && data.ValueKind == JsonValueKind.Object)
-                foreach (var p in data.EnumerateObject())
-                    if (p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) && p.Name != "#attributes")
-                        fields.TryAdd(p.Name, Scalar(p.Value));
-        }
-        else if (eventData is List<KeyValuePair<string, object?>> read)
-            foreach (var (k, v) in read)
+        if (eventData is not null)
+            foreach (var (k, v) in eventData)
                 fields.TryAdd(k, v);
         AddAliases(fields, windows: true);
         fields.TryAdd("event.module", "windows");
